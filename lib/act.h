@@ -1,0 +1,100 @@
+/* act: the only code that changes anything, behind an interface.
+ *
+ * The real actuator calls sched_setaffinity, libnuma's numa_migrate_pages /
+ * numa_move_pages and writes cgroup v2 cpuset files; the recording one
+ * (dry-run, --sysroot, tests) writes each call as a text line and returns
+ * success or a scripted error. Errors are sorted so the caller can decide:
+ * gone (skip quietly), permission (stop managing, with the reason),
+ * capacity (replan), transient (retry later). */
+#ifndef NP_ACT_H
+#define NP_ACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "bitset.h"
+#include "fsroot.h"
+
+enum np_act_class {
+    NP_ACT_OK = 0,
+    NP_ACT_GONE,        /* ESRCH/ENOENT: the process or thread exited */
+    NP_ACT_PERMISSION,  /* EPERM/EACCES: stop managing it */
+    NP_ACT_CAPACITY,    /* ENOMEM/ENOSPC: the target is full, replan */
+    NP_ACT_TRANSIENT,   /* EAGAIN/EBUSY/EINTR and others: retry later */
+    NP_ACT_INVALID,     /* EINVAL: a bad request (our bug or a vanished node) */
+};
+enum np_act_class np_act_classify(int negative_errno);
+const char *np_act_class_name(enum np_act_class c);
+
+struct np_actuator_ops {
+    const char *name;                     /* "real", "recording" */
+    int (*get_affinity)(void *ctx, int tid, struct np_cpuset *ret);
+    int (*set_affinity)(void *ctx, int tid, const struct np_cpuset *cpus);
+    /* Moves PID's pages on FROM nodes to TO nodes. Returns pages that could
+     * not be moved (>= 0) or -errno. */
+    long (*migrate_pages)(void *ctx, int pid, const struct np_nodeset *from,
+                          const struct np_nodeset *to);
+    /* move_pages(2): NODES == NULL queries (STATUS gets node or -errno). */
+    int (*move_pages)(void *ctx, int pid, unsigned long count, void **pages,
+                      const int *nodes, int *status);
+    /* Writes VALUE to sys/fs/cgroup/CGROUP/FILE ("cpuset.cpus", "cpuset.mems"). */
+    int (*write_cgroup)(void *ctx, const char *cgroup, const char *file, const char *value);
+    void (*free)(void *ctx);
+};
+
+struct np_actuator {
+    const struct np_actuator_ops *ops;
+    void *ctx;
+};
+
+/* ROOT must be the live "/" root (-EPERM otherwise). */
+int np_actuator_real_new(const struct np_root *root, struct np_actuator *ret);
+/* Records into memory; get_affinity answers from fake_affinity if set, else all CPUs 0..ncpus-1. */
+int np_actuator_recording_new(unsigned ncpus, struct np_actuator *ret);
+/* The recorded lines so far, e.g. "set_affinity tid=42 cpus=0-3\n". */
+const char *np_actuator_recording_log(const struct np_actuator *a);
+/* Makes the next calls of OP ("set_affinity", "migrate_pages", "move_pages",
+ * "write_cgroup") for ID (tid/pid, or -1 for any) fail with NEGATIVE_ERRNO. */
+int np_actuator_recording_fail(struct np_actuator *a, const char *op, int id, int negative_errno);
+void np_actuator_free(struct np_actuator *a);
+
+struct np_placement {
+    int pid;
+    struct np_cpuset cpus;          /* CPUs of the target nodes */
+    struct np_nodeset mems;         /* target node IDs */
+    struct np_nodeset from;         /* node IDs holding memory to move (not in mems) */
+    const char *cgroup;             /* non-NULL: place through this cgroup's cpuset
+                                       (caller checked it is the process's own) */
+    bool move_memory;               /* false: CPUs only */
+    uint64_t budget_kb;             /* at most this much memory moved now; when the
+                                       remote memory is larger, batched move_pages of
+                                       up to budget_kb and the result says partial */
+    uint64_t remote_kb;             /* caller's estimate of memory on FROM */
+    size_t max_threads;             /* limit on threads walked */
+};
+
+struct np_act_result {
+    enum np_act_class cls;
+    int error;                      /* negative errno of the failing step, 0 if OK */
+    char step[32];                  /* which step failed: "affinity", "migrate", "cgroup" */
+    unsigned threads_set;
+    unsigned threads_gone;          /* exited while being moved (not an error) */
+    bool used_cgroup;
+    bool partial;                   /* memory left to move in a later cycle */
+    uint64_t moved_kb;              /* estimate of memory moved */
+    bool have_original;
+    struct np_cpuset original;      /* the leader's affinity before we changed it */
+};
+
+/* Applies PL: CPUs (cgroup cpuset, or every thread listed in
+ * proc/PID/task under ROOT), then memory. Threads that vanish are skipped.
+ * Returns 0 when the placement took effect (maybe partially for memory), or
+ * the failing step's -errno with RET->cls telling what to do. */
+int np_act_apply(const struct np_actuator *a, const struct np_root *root,
+                 const struct np_placement *pl, struct np_act_result *ret);
+
+/* Puts ORIGINAL back on every thread of PID. 0 or -errno (gone = 0). */
+int np_act_restore(const struct np_actuator *a, const struct np_root *root, int pid,
+                   const struct np_cpuset *original, size_t max_threads);
+
+#endif

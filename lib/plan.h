@@ -1,0 +1,81 @@
+/* plan: choose target nodes for the best candidates.
+ *
+ * Rules, in order (docs/design.md has the reasons):
+ *  1. Skip processes already local enough, cooling down, or whose best
+ *     placement gains less than min_gain locality.
+ *  2. The target is the smallest node set that holds the process's memory
+ *     (free memory above the headroom, plus what it already has there, and
+ *     free hugepages of each size for its hugetlb memory) and has CPU room
+ *     for its CPU use. Sets are built from a seed node plus its nearest
+ *     nodes by distance (ties: lower id).
+ *  3. Among sets of that size, prefer the one needing the least migration
+ *     (where most memory already is), then the one where its CPUs already
+ *     run, then the lowest node id.
+ *  4. Candidates are taken by benefit, best first; each accepted move books
+ *     its memory and CPU on the target so later ones see the room left.
+ *     At most max_moves moves and budget_kb migrated kB per cycle. */
+#ifndef NP_PLAN_H
+#define NP_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "bitset.h"
+#include "numamaps.h"
+#include "score.h"
+#include "topology.h"
+
+enum np_reason {
+    NP_REASON_MOVE = 0,        /* a move was planned */
+    NP_REASON_LOCAL_ENOUGH,    /* locality >= local_enough */
+    NP_REASON_LOW_GAIN,        /* best placement gains < min_gain */
+    NP_REASON_COOLDOWN,        /* moved recently */
+    NP_REASON_NO_ROOM,         /* no node set has room (memory, hugepages or CPU) */
+    NP_REASON_MAX_MOVES,       /* max_moves reached this cycle */
+    NP_REASON_BUDGET,          /* migration budget of this cycle used up */
+    NP_REASON_NO_CPU_DATA,     /* no thread ran on a known node */
+    NP_REASON_COUNT
+};
+const char *np_reason_name(enum np_reason r);   /* "move", "local-enough", ... */
+
+struct np_plan_params {
+    double local_enough;        /* 0..1, e.g. 0.98 */
+    double min_gain;            /* 0..1, e.g. 0.05 */
+    unsigned max_moves;         /* per cycle */
+    unsigned mem_headroom_pct;  /* % of each node's MemTotal kept free */
+    double max_node_cpu_load;   /* fraction of a node's CPUs a plan may fill */
+    uint64_t budget_kb;         /* kB that may be migrated this cycle; 0 = none */
+    bool memory_moves;          /* false: place CPUs only, leave pages to the kernel
+                                   (hugetlb is still counted as needing a move) */
+};
+
+struct np_candidate {
+    int pid;
+    uint64_t start_time;
+    const struct np_score *score;      /* on topology indexes */
+    const struct np_numa_maps *mem;    /* for hugetlb sizes; may be NULL */
+    bool cooling_down;
+};
+
+struct np_decision {
+    int pid;
+    uint64_t start_time;
+    enum np_reason reason;
+    struct np_nodeset target;          /* node IDs; empty unless reason == MOVE
+                                          (also filled for LOW_GAIN/BUDGET/MAX_MOVES
+                                          with the placement that would have been chosen) */
+    uint64_t move_kb;                  /* memory not on target, to migrate */
+    double locality_before;
+    double locality_after;             /* expected */
+    unsigned rank;                     /* 1 = highest benefit */
+    char why[256];                     /* one human sentence: why this target / why not */
+};
+
+/* NODE_CPU_LOAD: CPUs in use per node index (all processes, including the
+ * candidates themselves, which the planner subtracts for their own moves).
+ * RET has N entries in the same order as CANDS. Deterministic. 0 or -errno. */
+int np_plan(const struct np_topology *topo, const double *node_cpu_load,
+            const struct np_candidate *cands, size_t n,
+            const struct np_plan_params *params, struct np_decision *ret);
+
+#endif

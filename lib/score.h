@@ -1,0 +1,45 @@
+/* score: how badly placed a process is, and how much fixing it is worth.
+ *
+ * For node indexes i (where its CPU time is spent, share c_i) and j (where
+ * its memory is, m_j kB of M in all):
+ *   locality    = sum_i c_i * m_i / M
+ *   remote_cost = sum_i c_i * sum_j m_j * (d_ij - d_ii) / d_ii / M
+ *                 (0 when all local; 1.1 when all memory is at distance 21)
+ *   remote_kb   = M * (1 - locality)
+ *   benefit     = M * remote_cost / 1024 * cpu_use   ("remote MiB x CPUs")
+ * Deterministic: the same inputs give the same doubles. */
+#ifndef NP_SCORE_H
+#define NP_SCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "numamaps.h"
+#include "sample.h"
+#include "topology.h"
+
+struct np_score {
+    unsigned nnodes;          /* = topology nnodes */
+    double *cpu_share;        /* per node index, sums to 1 (or all 0 if no threads) */
+    uint64_t *mem_kb;         /* per node index */
+    uint64_t total_kb;        /* memory on known nodes */
+    double cpu_use;           /* CPUs, e.g. 1.7 */
+    double locality;
+    double remote_cost;
+    uint64_t remote_kb;
+    double benefit;
+};
+
+/* Per-node CPU share from THREADS: thread t counts WEIGHT[t] (CPU ticks used
+ * recently) on the node of its last_cpu. If all weights are 0 (or WEIGHT is
+ * NULL) each thread counts 1. Threads on unknown CPUs are ignored.
+ * RET_SHARE has topo->nnodes entries. 0, or -ENODATA when nothing counted. */
+int np_score_cpu_share(const struct np_topology *topo, const struct np_thread *threads,
+                       size_t nthreads, const double *weight, double *ret_share);
+
+/* Fills RET (arrays allocated here; free with np_score_clear). CPU_SHARE has
+ * topo->nnodes entries. 0 or -errno. */
+int np_score_compute(const struct np_topology *topo, const struct np_numa_maps *mem,
+                     const double *cpu_share, double cpu_use, struct np_score *ret);
+void np_score_clear(struct np_score *s);
+
+#endif

@@ -1,0 +1,199 @@
+/* probe: report where a process's memory is versus where its threads run.
+ *
+ * probe PID...
+ *
+ * One line per PID (all sizes in KiB, so 4 KiB and 2 MiB hugetlb pages mix
+ * correctly; numa_maps "N<id>=<pages>" counts are multiplied by that
+ * mapping's kernelpagesize_kB):
+ *
+ *   PROBE pid=P comm=C threads=T run_nodes=0,2 allowed_cpus=0-3 total_kb=K
+ *         node_kb=0:K0,1:K1,... local_kb=L local_bp=B pgmigrate_success=S
+ *
+ * run_nodes: nodes of the CPUs the threads last ran on (field 39 of
+ * /proc/PID/task/TID/stat).  local_kb: memory on run_nodes.  local_bp:
+ * local_kb / total_kb in basis points (10000 = 100%), an integer so that
+ * busybox sh can compare it.  pgmigrate_success: system-wide /proc/vmstat
+ * counter (4 KiB units for normal and THP pages).
+ * A PID that has gone away prints "PROBE pid=P gone".
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_NODES 64
+#define MAX_CPUS 1024
+
+static int cpu_node[MAX_CPUS];
+static int nr_nodes; /* highest node id + 1 */
+
+static void load_topology(void)
+{
+	for (int c = 0; c < MAX_CPUS; c++)
+		cpu_node[c] = -1;
+	for (int n = 0; n < MAX_NODES; n++) {
+		char path[128], buf[4096];
+		FILE *f;
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", n);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		nr_nodes = n + 1;
+		if (fgets(buf, sizeof(buf), f)) {
+			char *s = buf;
+			while (*s && *s != '\n') {
+				char *end;
+				long a = strtol(s, &end, 10), b = a;
+				if (end == s)
+					break;
+				if (*end == '-')
+					b = strtol(end + 1, &end, 10);
+				for (long c = a; c <= b && c < MAX_CPUS; c++)
+					cpu_node[c] = n;
+				s = (*end == ',') ? end + 1 : end;
+			}
+		}
+		fclose(f);
+	}
+}
+
+static unsigned long long vmstat(const char *key)
+{
+	char name[128];
+	unsigned long long v, found = 0;
+	FILE *f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%127s %llu", name, &v) == 2)
+		if (!strcmp(name, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* Field 39 ("processor") of a stat line; the comm field (2) may contain
+ * spaces and parentheses, so count fields from the last ')'. */
+static int stat_processor(const char *path)
+{
+	char buf[2048];
+	FILE *f = fopen(path, "r");
+	size_t n;
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	p++;
+	/* after ')' come fields 3.. ; we want field 39 => 37th token */
+	int field = 2;
+	char *save, *tok = strtok_r(p, " ", &save);
+	while (tok) {
+		field++;
+		if (field == 39)
+			return atoi(tok);
+		tok = strtok_r(NULL, " ", &save);
+	}
+	return -1;
+}
+
+static void probe(const char *pidstr)
+{
+	char path[256], line[8192], comm[64] = "?", allowed[512] = "?";
+	unsigned long long node_kb[MAX_NODES] = {0}, total = 0, local = 0;
+	int run[MAX_NODES] = {0}, threads = 0;
+	FILE *f;
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/proc/%s/numa_maps", pidstr);
+	f = fopen(path, "r");
+	if (!f) {
+		printf("PROBE pid=%s gone\n", pidstr);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long pages[MAX_NODES] = {0}, pgkb = 4;
+		char *save, *tok = strtok_r(line, " \n", &save);
+		while (tok) {
+			if (tok[0] == 'N' && isdigit((unsigned char)tok[1])) {
+				char *eq = strchr(tok, '=');
+				int n = atoi(tok + 1);
+				if (eq && n >= 0 && n < MAX_NODES)
+					pages[n] += strtoull(eq + 1, NULL, 10);
+			} else if (!strncmp(tok, "kernelpagesize_kB=", 18)) {
+				pgkb = strtoull(tok + 18, NULL, 10);
+			}
+			tok = strtok_r(NULL, " \n", &save);
+		}
+		for (int n = 0; n < MAX_NODES; n++)
+			node_kb[n] += pages[n] * pgkb;
+	}
+	fclose(f);
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pidstr);
+	f = fopen(path, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "Name:\t", 6))
+				sscanf(line + 6, "%63s", comm);
+			else if (!strncmp(line, "Cpus_allowed_list:\t", 19))
+				sscanf(line + 19, "%511s", allowed);
+		}
+		fclose(f);
+	}
+
+	snprintf(path, sizeof(path), "/proc/%s/task", pidstr);
+	d = opendir(path);
+	if (d) {
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			char tpath[512];
+			snprintf(tpath, sizeof(tpath), "/proc/%s/task/%s/stat", pidstr, de->d_name);
+			int cpu = stat_processor(tpath);
+			if (cpu >= 0 && cpu < MAX_CPUS && cpu_node[cpu] >= 0) {
+				run[cpu_node[cpu]] = 1;
+				threads++;
+			}
+		}
+		closedir(d);
+	}
+
+	printf("PROBE pid=%s comm=%s threads=%d run_nodes=", pidstr, comm, threads);
+	int first = 1;
+	for (int n = 0; n < MAX_NODES; n++)
+		if (run[n]) {
+			printf("%s%d", first ? "" : ",", n);
+			first = 0;
+		}
+	if (first)
+		printf("none");
+	for (int n = 0; n < MAX_NODES; n++) {
+		total += node_kb[n];
+		if (run[n])
+			local += node_kb[n];
+	}
+	printf(" allowed_cpus=%s total_kb=%llu node_kb=", allowed, total);
+	for (int n = 0; n < nr_nodes; n++)
+		printf("%s%d:%llu", n ? "," : "", n, node_kb[n]);
+	printf(" local_kb=%llu local_bp=%llu pgmigrate_success=%llu\n", local,
+	       total ? local * 10000 / total : 0, vmstat("pgmigrate_success"));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: probe PID...\n");
+		return 2;
+	}
+	load_topology();
+	for (int i = 1; i < argc; i++)
+		probe(argv[i]);
+	fflush(stdout);
+	return 0;
+}
