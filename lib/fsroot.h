@@ -27,7 +27,7 @@ void np_root_close(struct np_root *root);
 long np_read_file(const struct np_root *root, const char *rel, char *buf, size_t bufsz);
 
 /* Reads REL into a malloc'd, NUL-terminated buffer of at most MAX bytes of
- * content. Returns 0 and sets *ret_buf/*ret_len, -E2BIG when larger than
+ * content. Returns 0 and sets *ret_buf and *ret_len, -E2BIG when larger than
  * MAX (nothing returned), or -errno. */
 int np_read_file_alloc(const struct np_root *root, const char *rel, size_t max,
                        char **ret_buf, size_t *ret_len);

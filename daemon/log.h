@@ -1,0 +1,21 @@
+/* log: the daemon's one way to say things. Under systemd (JOURNAL_STREAM
+ * set, or not in the foreground) lines go to the journal with a priority;
+ * otherwise to stderr. lib/ never logs; the daemon logs each error once,
+ * where it decides what to do about it. */
+#ifndef NP_DAEMON_LOG_H
+#define NP_DAEMON_LOG_H
+
+#include <syslog.h>
+
+void log_setup(int max_priority, int use_journal);
+void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Logs and returns R (a negative errno), systemd style. */
+int log_errno(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_debug(...)   log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)    log_msg(LOG_INFO, __VA_ARGS__)
+#define log_notice(...)  log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_error(...)   log_msg(LOG_ERR, __VA_ARGS__)
+
+#endif

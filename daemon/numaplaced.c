@@ -1,0 +1,415 @@
+/* numaplaced: wires lib/'s pipeline to a libevent loop, signals, the
+ * configuration file and systemd. All placement logic lives in lib/. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "act.h"
+#include "config.h"
+#include "engine.h"
+#include "fsroot.h"
+#include "log.h"
+#include "parse.h"
+
+#ifndef NP_VERSION
+#define NP_VERSION "0.1.0"
+#endif
+
+struct options {
+    bool foreground, dry_run, once, verbose, check_config;
+    const char *config_path;        /* NULL: the default, which may be absent */
+    const char *sysroot;
+    double interval;                /* > 0 overrides the config */
+};
+
+struct daemon {
+    struct options opt;
+    struct np_root root;
+    struct np_config cfg;
+    struct np_actuator act;
+    struct np_engine *engine;
+    struct event_base *base;
+    struct event *cycle_timer, *watchdog_timer;
+    struct event *sig_term, *sig_int, *sig_hup;
+    bool ready_sent;
+    int last_numa_balancing;        /* to log a change once */
+    int saved_numa_balancing;       /* takeover: the value to put back, -1 none */
+    uint64_t watchdog_usec;
+};
+
+static double monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: numaplaced [OPTIONS]\n"
+            "Moves processes' threads and memory onto the same NUMA node.\n\n"
+            "  -f, --foreground         do not detach; log to stderr unless under systemd\n"
+            "  -c, --config FILE        configuration file (default " NP_DEFAULT_CONFIG ")\n"
+            "  -i, --interval SECONDS   seconds between cycles (overrides the config)\n"
+            "      --dry-run            plan and log, change nothing\n"
+            "      --once               run one cycle, print ranked processes and decisions, exit\n"
+            "      --sysroot DIR        read /proc and /sys under DIR; actions are only recorded\n"
+            "      --check-config[=FILE] validate the configuration and exit\n"
+            "  -v, --verbose            log debug messages; --once also lists small processes\n"
+            "      --version            print the version and exit\n"
+            "  -h, --help               print this help and exit\n");
+}
+
+/* Returns 0 to run, 1 to exit successfully, -EINVAL on a usage error. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    enum { OPT_DRY_RUN = 256, OPT_ONCE, OPT_SYSROOT, OPT_CHECK, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"foreground", no_argument, NULL, 'f'},
+        {"config", required_argument, NULL, 'c'},
+        {"interval", required_argument, NULL, 'i'},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"once", no_argument, NULL, OPT_ONCE},
+        {"sysroot", required_argument, NULL, OPT_SYSROOT},
+        {"check-config", optional_argument, NULL, OPT_CHECK},
+        {"verbose", no_argument, NULL, 'v'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    int c;
+    memset(o, 0, sizeof(*o));
+    while ((c = getopt_long(argc, argv, "fc:i:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': o->foreground = true; break;
+        case 'c': o->config_path = optarg; break;
+        case 'i':
+            if (np_parse_double_range(optarg, 1, 3600, &o->interval) < 0) {
+                fprintf(stderr, "numaplaced: --interval: '%s' is not a number of seconds in 1..3600\n", optarg);
+                return -EINVAL;
+            }
+            break;
+        case OPT_DRY_RUN: o->dry_run = true; break;
+        case OPT_ONCE: o->once = true; break;
+        case OPT_SYSROOT: o->sysroot = optarg; break;
+        case OPT_CHECK:
+            o->check_config = true;
+            if (optarg)
+                o->config_path = optarg;
+            break;
+        case 'v': o->verbose = true; break;
+        case OPT_VERSION: printf("numaplaced %s\n", NP_VERSION); return 1;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return -EINVAL;
+        }
+    }
+    if (o->check_config && optind < argc && !o->config_path)
+        o->config_path = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "numaplaced: unexpected argument '%s'\n", argv[optind]);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* A missing default file means built-in defaults; a missing -c file is an error. */
+static int load_config(const struct options *o, struct np_config *ret)
+{
+    const char *path = o->config_path ? o->config_path : NP_DEFAULT_CONFIG;
+    char err[512];
+    int r = np_config_load(path, ret, err, sizeof(err));
+    if (r == -ENOENT && !o->config_path) {
+        np_config_defaults(ret);
+        log_info("%s not found, using built-in defaults", path);
+        return 0;
+    }
+    if (r < 0) {
+        if (r == -ENOENT)
+            log_error("%s: %s", path, strerror(ENOENT));
+        else
+            log_error("%s", err);
+        return r;
+    }
+    if (o->interval > 0)
+        ret->interval = o->interval;
+    if (o->dry_run)
+        ret->dry_run = true;
+    return 0;
+}
+
+static void notify_status(struct daemon *d, const struct np_cycle_report *rep)
+{
+    const struct np_totals *tot = np_engine_totals(d->engine);
+    char status[256];
+    snprintf(status, sizeof(status),
+             "STATUS=%s%zu busy, %zu scored, %llu moves, %.0f MiB migrated, last cycle %.1f ms CPU",
+             d->cfg.dry_run ? "dry-run: " : "", rep->nbusy, rep->ncandidates,
+             (unsigned long long)tot->moves, (double)tot->moved_kb / 1024.0, rep->cpu_ms);
+    if (!d->ready_sent) {
+        sd_notifyf(0, "READY=1\n%s", status);
+        d->ready_sent = true;
+    } else {
+        sd_notify(0, status);
+    }
+}
+
+static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
+{
+    if (rep->topology_changed)
+        log_notice("CPU or node set changed: topology re-read, %u nodes", rep->nnodes);
+    if (rep->numa_balancing != d->last_numa_balancing) {
+        if (rep->numa_balancing > 0)
+            log_notice("kernel.numa_balancing is %d: %s", rep->numa_balancing,
+                       rep->memory_moves ? "numaplaced moves memory itself (policy takeover)"
+                                         : "placing CPUs and hugetlb memory, the kernel moves other pages (policy coexist)");
+        d->last_numa_balancing = rep->numa_balancing;
+    }
+    for (size_t i = 0; i < rep->nactions; i++) {
+        char line[512];
+        np_action_format(&rep->actions[i], line, sizeof(line));
+        log_msg(rep->actions[i].result == NP_ACT_OK ? LOG_INFO : LOG_WARNING, "%s", line);
+    }
+    for (size_t i = 0; i < rep->nviews; i++)
+        if (rep->views[i].state == NP_VIEW_GIVEN_UP && rep->views[i].acted)
+            log_warning("pid %d (%s): no longer managed: %s", rep->views[i].pid,
+                        rep->views[i].comm, rep->views[i].detail);
+    log_debug("cycle: %zu scanned, %zu busy, %zu scored, %.1f ms CPU, %.1f ms wall",
+              rep->nscanned, rep->nbusy, rep->ncandidates, rep->cpu_ms, rep->wall_ms);
+}
+
+static void schedule_cycle(struct daemon *d)
+{
+    struct timeval tv = {.tv_sec = (time_t)d->cfg.interval,
+                         .tv_usec = (suseconds_t)((d->cfg.interval - (double)(time_t)d->cfg.interval) * 1e6)};
+    evtimer_add(d->cycle_timer, &tv);
+}
+
+static void on_cycle(evutil_socket_t fd, short what, void *arg)
+{
+    struct daemon *d = arg;
+    struct np_cycle_report rep;
+    int r = np_engine_cycle(d->engine, monotonic_now(), &rep);
+    if (r < 0)
+        log_errno(r, "placement cycle failed");
+    else {
+        log_cycle(d, &rep);
+        notify_status(d, &rep);
+    }
+    np_cycle_report_clear(&rep);
+    schedule_cycle(d);
+}
+
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+    sd_notify(0, "WATCHDOG=1");
+}
+
+static void on_reload(struct daemon *d)
+{
+    struct np_config fresh;
+    log_info("SIGHUP: reloading configuration");
+    if (load_config(&d->opt, &fresh) < 0) {
+        log_error("configuration not reloaded: keeping the running one and every placement");
+        return;
+    }
+    /* Swap only after success, then free the old copy. */
+    struct np_config old = d->cfg;
+    d->cfg = fresh;
+    np_engine_set_config(d->engine, &d->cfg);
+    np_engine_set_changes_real(d->engine, !d->cfg.dry_run && d->root.is_live);
+    np_config_free(&old);
+    event_del(d->cycle_timer);
+    schedule_cycle(d);
+    log_info("configuration reloaded: interval %.1f s%s", d->cfg.interval,
+             d->cfg.dry_run ? ", dry-run" : "");
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct daemon *d = arg;
+    if (sig == SIGHUP) {
+        on_reload(d);
+        return;
+    }
+    log_info("%s: exiting", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    event_base_loopbreak(d->base);
+}
+
+/* takeover: kernel balancing would fight our moves, so it is off while we run. */
+static void numa_balancing_takeover(struct daemon *d)
+{
+    d->saved_numa_balancing = -1;
+    if (d->cfg.policy.numa_balancing != NP_NB_TAKEOVER || !d->root.is_live || d->cfg.dry_run)
+        return;
+    char buf[16];
+    long mode;
+    if (np_read_file(&d->root, "proc/sys/kernel/numa_balancing", buf, sizeof(buf)) < 0 ||
+        np_parse_long_range(strtok(buf, "\n") ? buf : "", 0, 3, &mode) < 0 || mode == 0)
+        return;
+    int r = np_write_file(&d->root, "proc/sys/kernel/numa_balancing", "0");
+    if (r < 0) {
+        log_errno(r, "policy takeover: cannot turn kernel.numa_balancing off");
+        return;
+    }
+    d->saved_numa_balancing = (int)mode;
+    log_notice("policy takeover: kernel.numa_balancing %ld -> 0 while numaplaced runs", mode);
+}
+
+static void numa_balancing_restore(struct daemon *d)
+{
+    if (d->saved_numa_balancing < 0)
+        return;
+    char val[16];
+    snprintf(val, sizeof(val), "%d", d->saved_numa_balancing);
+    int r = np_write_file(&d->root, "proc/sys/kernel/numa_balancing", val);
+    if (r < 0)
+        log_errno(r, "cannot restore kernel.numa_balancing to %s", val);
+}
+
+static int run_once(struct daemon *d)
+{
+    struct np_cycle_report rep;
+    int r = np_engine_cycle(d->engine, monotonic_now(), &rep);
+    if (r < 0)
+        return log_errno(r, "placement cycle failed");
+    np_cycle_report_print(stdout, d->engine, &rep, d->opt.verbose);
+    if (strcmp(d->act.ops->name, "recording") == 0) {
+        const char *rec = np_actuator_recording_log(&d->act);
+        if (rec && *rec)
+            printf("recorded actuator calls:\n%s", rec);
+    }
+    np_cycle_report_clear(&rep);
+    return 0;
+}
+
+static int run_loop(struct daemon *d)
+{
+    d->base = event_base_new();
+    if (!d->base)
+        return log_errno(-ENOMEM, "cannot create the event loop");
+    d->cycle_timer = evtimer_new(d->base, on_cycle, d);
+    d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+    d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
+    d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
+    if (!d->cycle_timer || !d->sig_term || !d->sig_int || !d->sig_hup)
+        return log_errno(-ENOMEM, "cannot create events");
+    evsignal_add(d->sig_term, NULL);
+    evsignal_add(d->sig_int, NULL);
+    evsignal_add(d->sig_hup, NULL);
+    if (sd_watchdog_enabled(0, &d->watchdog_usec) > 0 && d->watchdog_usec > 0) {
+        /* Pinged from the loop itself: a hung cycle stops the pings. */
+        d->watchdog_timer = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
+        uint64_t half = d->watchdog_usec / 2;
+        struct timeval tv = {.tv_sec = (time_t)(half / 1000000), .tv_usec = (suseconds_t)(half % 1000000)};
+        if (d->watchdog_timer)
+            evtimer_add(d->watchdog_timer, &tv);
+    }
+    /* The first cycle runs at once; READY=1 follows it. */
+    struct timeval zero = {0, 0};
+    evtimer_add(d->cycle_timer, &zero);
+    log_info("numaplaced %s started: interval %.1f s%s%s", NP_VERSION, d->cfg.interval,
+             d->cfg.dry_run ? ", dry-run" : "", d->root.is_live ? "" : ", sysroot (recording only)");
+    event_base_dispatch(d->base);
+    sd_notify(0, "STOPPING=1");
+    return 0;
+}
+
+static void daemon_free(struct daemon *d)
+{
+    if (d->watchdog_timer)
+        event_free(d->watchdog_timer);
+    if (d->cycle_timer)
+        event_free(d->cycle_timer);
+    if (d->sig_term)
+        event_free(d->sig_term);
+    if (d->sig_int)
+        event_free(d->sig_int);
+    if (d->sig_hup)
+        event_free(d->sig_hup);
+    if (d->base)
+        event_base_free(d->base);
+    np_engine_free(d->engine);
+    if (d->act.ops)
+        np_actuator_free(&d->act);
+    np_config_free(&d->cfg);
+    np_root_close(&d->root);
+}
+
+int main(int argc, char **argv)
+{
+    struct daemon d;
+    memset(&d, 0, sizeof(d));
+    d.root.dirfd = -1;
+    d.last_numa_balancing = -2;
+    int r = parse_options(argc, argv, &d.opt);
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    bool journal = getenv("JOURNAL_STREAM") != NULL && !d.opt.once && !d.opt.check_config;
+    log_setup(d.opt.verbose ? LOG_DEBUG : LOG_INFO, journal);
+
+    if (load_config(&d.opt, &d.cfg) < 0)
+        return 1;
+    if (d.opt.check_config) {
+        printf("%s: configuration OK\n", d.opt.config_path ? d.opt.config_path : NP_DEFAULT_CONFIG);
+        np_config_free(&d.cfg);
+        return 0;
+    }
+    r = np_root_open(d.opt.sysroot ? d.opt.sysroot : "/", &d.root);
+    if (r < 0) {
+        log_errno(r, "cannot open root %s", d.opt.sysroot ? d.opt.sysroot : "/");
+        np_config_free(&d.cfg);
+        return 1;
+    }
+    bool real = d.root.is_live && !d.cfg.dry_run && !d.opt.once;
+    if (d.root.is_live && !d.cfg.dry_run && !d.opt.once) {
+        r = np_actuator_real_new(&d.root, &d.act);
+        if (r < 0) {
+            log_errno(r, "cannot set up the actuator (libnuma)");
+            daemon_free(&d);
+            return 1;
+        }
+    } else {
+        unsigned ncpus = (unsigned)sysconf(_SC_NPROCESSORS_CONF);
+        r = np_actuator_recording_new(ncpus ? ncpus : 1, &d.act);
+        if (r < 0) {
+            log_errno(r, "cannot set up the recording actuator");
+            daemon_free(&d);
+            return 1;
+        }
+    }
+    r = np_engine_new(&d.root, &d.act, &d.cfg, real, (int)getpid(), &d.engine);
+    if (r < 0) {
+        log_errno(r, "cannot read the NUMA topology under %s", d.root.path);
+        daemon_free(&d);
+        return 1;
+    }
+    if (d.opt.once) {
+        r = run_once(&d);
+        daemon_free(&d);
+        return r < 0 ? 1 : 0;
+    }
+    if (!d.opt.foreground && !getenv("NOTIFY_SOCKET") && daemon(0, 0) < 0) {
+        log_errno(-errno, "cannot detach");
+        daemon_free(&d);
+        return 1;
+    }
+    numa_balancing_takeover(&d);
+    r = run_loop(&d);
+    if (d.cfg.actuator.restore_on_exit && real) {
+        int n = np_engine_restore_all(d.engine);
+        log_info("restored the original affinity of %d processes", n);
+    }
+    numa_balancing_restore(&d);
+    daemon_free(&d);
+    return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,132 @@
+/* engine: one placement cycle, calling the stages in order
+ * (topology -> sample -> exclude -> numa_maps -> score -> plan -> act),
+ * plus the state that lives between cycles (ledger, history, totals).
+ *
+ * The engine owns no file descriptors, timers or sockets: the daemon calls
+ * np_engine_cycle() from its timer and logs what the report says. Tests run
+ * it on fixture roots with the recording actuator. */
+#ifndef NP_ENGINE_H
+#define NP_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "act.h"
+#include "config.h"
+#include "exclude.h"
+#include "fsroot.h"
+#include "ledger.h"
+#include "plan.h"
+#include "sysstate.h"
+#include "topology.h"
+
+#define NP_HISTORY_MAX 256
+
+enum np_view_state {
+    NP_VIEW_CANDIDATE = 0,   /* scored this cycle */
+    NP_VIEW_MANAGED,         /* placed by us earlier, scored this cycle */
+    NP_VIEW_SKIPPED,         /* excluded, pinned, vanished, ... (skip says why) */
+    NP_VIEW_GIVEN_UP,        /* a permission/invalid error stopped managing it */
+};
+const char *np_view_state_name(enum np_view_state s);
+
+/* One process that passed the CPU threshold, as this cycle saw it. */
+struct np_proc_view {
+    int pid;
+    uint64_t start_time;
+    char comm[NP_COMM_MAX];
+    uint64_t mem_kb;                 /* VmRSS + HugetlbPages */
+    double cpu_use;
+    enum np_view_state state;
+    enum np_skip skip;
+    char detail[200];                /* skip detail or error text */
+    bool scored;
+    bool sampled;                    /* memory estimated by page sampling */
+    double locality, remote_cost, benefit;
+    uint64_t remote_kb;
+    uint64_t *node_kb;               /* per node index (nnodes), NULL unless scored */
+    double *cpu_share;               /* per node index, NULL unless scored */
+    bool decided;
+    struct np_decision decision;
+    bool acted;                      /* the actuator was called */
+    enum np_act_class act_class;
+    int act_error;
+    uint64_t moved_kb;
+    bool partial, via_cgroup;
+};
+
+struct np_action {
+    double when;                     /* engine clock (seconds) */
+    double wall_time;                /* CLOCK_REALTIME seconds, for humans */
+    int pid;
+    uint64_t start_time;
+    char comm[NP_COMM_MAX];
+    struct np_nodeset from, to;
+    uint64_t moved_kb;
+    double duration_ms;
+    double locality_before;
+    double locality_after;           /* expected at once; measured at the next cycle */
+    bool after_measured;
+    bool partial, via_cgroup, dry_run;
+    enum np_act_class result;
+    int error;
+};
+
+struct np_totals {
+    uint64_t cycles, moves, moved_kb;
+    uint64_t failures[NP_ACT_INVALID + 1];   /* by class */
+};
+
+struct np_cycle_report {
+    double started, wall_ms, cpu_ms;
+    unsigned nnodes;
+    bool topology_changed;
+    int numa_balancing;              /* -1 unknown */
+    bool memory_moves;               /* false in coexist mode with kernel balancing on */
+    struct np_vmstat vmstat;
+    size_t nscanned, nbusy, ncandidates;
+    bool truncated;
+    size_t nviews;
+    struct np_proc_view *views;      /* ranked: scored by benefit first, then the rest */
+    size_t nactions;
+    struct np_action *actions;       /* actions taken this cycle */
+    size_t ngiven_up;                /* processes given up this cycle (logged once) */
+};
+
+struct np_engine;
+
+/* CFG is copied by pointer: it must stay valid until replaced with
+ * np_engine_set_config(). CHANGES_ARE_REAL is false for dry-run and
+ * --sysroot: the actuator is still called (the recording one), but nothing
+ * is counted as managed. */
+int np_engine_new(const struct np_root *root, const struct np_actuator *act,
+                  const struct np_config *cfg, bool changes_are_real,
+                  int self_pid, struct np_engine **ret);
+struct np_engine *np_engine_free(struct np_engine *e);
+void np_engine_set_config(struct np_engine *e, const struct np_config *cfg);
+void np_engine_set_changes_real(struct np_engine *e, bool real);
+
+/* Runs one cycle at engine time NOW (monotonic seconds). RET is filled
+ * (free with np_cycle_report_clear). 0 or -errno when the cycle could not
+ * run at all (topology unreadable); per-process failures are in RET. */
+int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *ret);
+void np_cycle_report_clear(struct np_cycle_report *r);
+
+/* Puts back the original affinity of every process we manage (on exit,
+ * when configured). Returns how many were restored. */
+int np_engine_restore_all(struct np_engine *e);
+
+const struct np_topology *np_engine_topology(const struct np_engine *e);
+const struct np_totals *np_engine_totals(const struct np_engine *e);
+/* History, oldest first: *RET_N entries. */
+const struct np_action *np_engine_history(const struct np_engine *e, size_t i);
+size_t np_engine_history_count(const struct np_engine *e);
+
+/* Prints the ranked processes and decisions (--once, golden tests). */
+void np_cycle_report_print(FILE *out, const struct np_engine *e,
+                           const struct np_cycle_report *r, bool verbose);
+/* One log line for an action: "pid 42 (memhog): nodes 0 -> 1, 300.0 MiB in
+ * 210 ms, locality 25% -> 100%". */
+void np_action_format(const struct np_action *a, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,68 @@
+/* ledger: what numaplaced remembers about each process between cycles.
+ *
+ * Keyed by (pid, start_time): a PID that comes back with another start
+ * time is a different process and starts from nothing, so no cooldown,
+ * saved affinity or reason carries over to it. Entries not seen in a cycle
+ * are dropped by np_ledger_sweep(). Bounded by max_entries. */
+#ifndef NP_LEDGER_H
+#define NP_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "bitset.h"
+#include "exclude.h"
+
+/* Only processes we changed carry the (large) placement record. */
+struct np_ledger_placement {
+    bool have_original;
+    struct np_cpuset original;       /* affinity before our first change */
+    struct np_cpuset placed_cpus;    /* what we set (to tell a later re-pin by someone else) */
+    struct np_nodeset placed_nodes;
+    bool via_cgroup;
+    char cgroup[NP_CGROUP_MAX];
+};
+
+struct np_ledger_entry {
+    int pid;
+    uint64_t start_time;
+    uint32_t seen_cycle;
+    /* CPU use between the last two samples */
+    bool have_prev;
+    uint64_t prev_cpu_ticks;
+    double prev_time;
+    double cpu_use;
+    /* placement state */
+    bool managed;                    /* our affinity/cpuset is in force */
+    bool migrating;                  /* memory move left partial: continue next cycle */
+    double cooldown_until;
+    bool given_up;                   /* permission or invalid: never retried */
+    int last_error;                  /* negative errno of the last failure */
+    char reason[160];                /* why given up / last failure */
+    unsigned moves;
+    struct np_ledger_placement *placement;   /* NULL until we first change it */
+};
+
+struct np_ledger;
+
+struct np_ledger *np_ledger_new(size_t max_entries);
+struct np_ledger *np_ledger_free(struct np_ledger *l);
+
+/* Finds the entry of (PID, START_TIME); with CREATE, makes it (replacing an
+ * entry of the same PID with another start time). NULL when absent (or,
+ * with CREATE, when the ledger is full or out of memory). */
+struct np_ledger_entry *np_ledger_get(struct np_ledger *l, int pid, uint64_t start_time,
+                                      bool create);
+/* Entry of PID whatever its start time, or NULL. */
+struct np_ledger_entry *np_ledger_find_pid(struct np_ledger *l, int pid);
+/* Placement record of E, allocated on first use. NULL on ENOMEM. */
+struct np_ledger_placement *np_ledger_placement(struct np_ledger_entry *e);
+
+/* Drops entries whose seen_cycle != CYCLE. Returns how many. */
+size_t np_ledger_sweep(struct np_ledger *l, uint32_t cycle);
+size_t np_ledger_count(const struct np_ledger *l);
+
+/* Iteration: *CURSOR starts at 0; returns NULL at the end. */
+struct np_ledger_entry *np_ledger_next(struct np_ledger *l, size_t *cursor);
+
+#endif
