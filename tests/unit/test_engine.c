@@ -1,0 +1,253 @@
+/* Engine: one cycle end to end on a 4-node fixture with the recording
+ * actuator, and what must (and must not) carry over between cycles. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "engine.h"
+
+#define FIXTURE "tests/fixtures/engine-4node"
+
+struct world {
+    char dir[256];
+    struct np_root root;
+    struct np_config cfg;
+    struct np_actuator act;
+    struct np_engine *engine;
+};
+
+/* A private copy of the fixture, so tests can make processes exit or reuse PIDs. */
+static void world_open(struct world *w, bool real)
+{
+    snprintf(w->dir, sizeof(w->dir), "/tmp/np-test-engine-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(w->dir));
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "cp -a " FIXTURE "/. %s/", w->dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(np_root_open(w->dir, &w->root), 0);
+    np_config_defaults(&w->cfg);
+    w->cfg.candidates.min_rss_kb = 128 * 1024;
+    w->cfg.planner.max_moves_per_cycle = 8;
+    static char *names[] = {"keepme"};
+    w->cfg.exclude.names = names;
+    w->cfg.exclude.nnames = 1;
+    ck_assert_int_eq(np_actuator_recording_new(8, &w->act), 0);
+    ck_assert_int_eq(np_engine_new(&w->root, &w->act, &w->cfg, real, 999999, &w->engine), 0);
+}
+
+static void world_close(struct world *w)
+{
+    np_engine_free(w->engine);
+    np_actuator_free(&w->act);
+    w->cfg.exclude.names = NULL;
+    w->cfg.exclude.nnames = 0;
+    np_config_free(&w->cfg);
+    np_root_close(&w->root);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", w->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static const struct np_proc_view *view_of(const struct np_cycle_report *r, int pid)
+{
+    for (size_t i = 0; i < r->nviews; i++)
+        if (r->views[i].pid == pid)
+            return &r->views[i];
+    return NULL;
+}
+
+/* A static fixture shows no CPU use between cycles: add TICKS of utime
+ * (field 14) to proc/PID/stat and to the leader's task stat, as a busy
+ * process would have used since the last cycle. */
+static void advance_cpu(struct world *w, int pid, unsigned long ticks)
+{
+    const char *fmt[] = {"%s/proc/%d/stat", "%s/proc/%d/task/%d/stat"};
+    for (int k = 0; k < 2; k++) {
+        char path[512], buf[2048], out[2300];
+        snprintf(path, sizeof(path), fmt[k], w->dir, pid, pid);
+        FILE *f = fopen(path, "r");
+        ck_assert_ptr_nonnull(f);
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        char *p = strrchr(buf, ')');
+        ck_assert_ptr_nonnull(p);
+        /* After ") " come fields 3, 4, ...: field 14 is the 12th after the comm. */
+        p += 2;
+        for (int field = 3; field < 14; field++)
+            p = strchr(p, ' ') + 1;
+        char *end;
+        unsigned long utime = strtoul(p, &end, 10);
+        snprintf(out, sizeof(out), "%.*s%lu%s", (int)(p - buf), buf, utime + ticks, end);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(out, f);
+        fclose(f);
+    }
+}
+
+static size_t count_lines(const char *log, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = log; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+START_TEST(test_one_cycle_decisions)
+{
+    struct world w;
+    world_open(&w, false);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_uint_eq(r.nnodes, 4);
+    /* 13 process directories, one without files (exited mid-scan). */
+    ck_assert_uint_eq(r.nscanned, 12);
+
+    const struct np_proc_view *v = view_of(&r, 1007);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_EXCLUDED_NAME);
+    v = view_of(&r, 1010);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_KTHREAD);
+    v = view_of(&r, 1005);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_PINNED_CPUS);
+    v = view_of(&r, 1006);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->skip == NP_SKIP_PINNED_MEMS || v->skip == NP_SKIP_MEMPOLICY);
+    v = view_of(&r, 1008);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_str_eq(v->detail, "too small");
+    ck_assert_ptr_null(view_of(&r, 1009));   /* idle: never looked at closely */
+
+    /* Already local: kept. */
+    v = view_of(&r, 1004);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->scored && v->decided);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_LOCAL_ENOUGH);
+    ck_assert(v->locality > 0.99);
+
+    /* The biggest misplaced one moves to where its CPU runs (node 0 has no CPU room). */
+    v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->scored && v->decided);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    ck_assert(np_nodeset_test(&v->decision.target, 2));
+    ck_assert_uint_eq(np_nodeset_count(&v->decision.target), 1);
+    ck_assert(v->locality < 0.01);
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1002 cpus=4-5"));
+    ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1002 from=0-1 to=2"));
+    /* Nothing ever touches the excluded, pinned or kernel ones. */
+    ck_assert_uint_eq(count_lines(log, "tid=1007 "), 0);
+    ck_assert_uint_eq(count_lines(log, "tid=1005 "), 0);
+    ck_assert_uint_eq(count_lines(log, "tid=1006 "), 0);
+    ck_assert_uint_eq(count_lines(log, "tid=1010 "), 0);
+    /* Dry (not real): recorded, but nothing counted as managed. */
+    ck_assert_uint_eq(np_engine_totals(w.engine)->moves, 0);
+    ck_assert_uint_gt(r.nactions, 0);
+    ck_assert(r.actions[0].dry_run);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
+START_TEST(test_cooldown_then_pid_reuse_starts_fresh)
+{
+    struct world w;
+    world_open(&w, true);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->decision.reason, NP_REASON_MOVE);
+    ck_assert_uint_ge(np_engine_totals(w.engine)->moves, 1);
+    np_cycle_report_clear(&r);
+
+    advance_cpu(&w, 1002, 1000);   /* 1 CPU over the 10 s to the next cycle */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->state, NP_VIEW_MANAGED);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_COOLDOWN);
+    np_cycle_report_clear(&r);
+
+    /* PID 1002 now belongs to a new process (another start time). */
+    char path[512], cmd[1200];
+    snprintf(path, sizeof(path), "%s/proc/1002/stat", w.dir);
+    snprintf(cmd, sizeof(cmd), "sed -i 's/ 900000 / 900777 /' %s", path);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof(cmd), "sed -i 's/ 900000 / 900777 /' %s/proc/1002/task/1002/stat", w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_uint_eq(v->start_time, 900777);
+    ck_assert_int_ne(v->state, NP_VIEW_MANAGED);
+    ck_assert_int_ne(v->decision.reason, NP_REASON_COOLDOWN);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
+START_TEST(test_permission_error_gives_up_once)
+{
+    struct world w;
+    world_open(&w, true);
+    ck_assert_int_eq(np_actuator_recording_fail(&w.act, "set_affinity", 1002, -EPERM), 0);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_int_eq(v->state, NP_VIEW_GIVEN_UP);
+    ck_assert_int_eq(v->act_class, NP_ACT_PERMISSION);
+    ck_assert_uint_eq(r.ngiven_up, 1);
+    ck_assert_uint_eq(np_engine_totals(w.engine)->failures[NP_ACT_PERMISSION], 1);
+    np_cycle_report_clear(&r);
+    size_t before = count_lines(np_actuator_recording_log(&w.act), "tid=1002 ");
+    advance_cpu(&w, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->state, NP_VIEW_GIVEN_UP);
+    ck_assert_uint_eq(r.ngiven_up, 0);   /* reported once, when it happened */
+    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), "tid=1002 "), before);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
+START_TEST(test_exit_between_cycles_is_forgotten)
+{
+    struct world w;
+    world_open(&w, true);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s/proc/1002 %s/proc/1001", w.dir, w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert_uint_eq(r.nscanned, 10);
+    ck_assert_ptr_null(view_of(&r, 1002));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("cycle");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_one_cycle_decisions);
+    tcase_add_test(tc, test_cooldown_then_pid_reuse_starts_fresh);
+    tcase_add_test(tc, test_permission_error_gives_up_once);
+    tcase_add_test(tc, test_exit_between_cycles_is_forgotten);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
