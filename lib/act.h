@@ -49,12 +49,15 @@ struct np_actuator {
 
 /* ROOT must be the live "/" root (-EPERM otherwise). */
 int np_actuator_real_new(const struct np_root *root, struct np_actuator *ret);
-/* Records into memory; get_affinity answers from fake_affinity if set, else all CPUs 0..ncpus-1. */
+/* Records into memory; get_affinity answers what set_affinity last put on
+ * that thread (the last 16 threads are remembered), else all CPUs 0..ncpus-1. */
 int np_actuator_recording_new(unsigned ncpus, struct np_actuator *ret);
 /* The recorded lines so far, e.g. "set_affinity tid=42 cpus=0-3\n". */
 const char *np_actuator_recording_log(const struct np_actuator *a);
-/* Makes the next calls of OP ("set_affinity", "migrate_pages", "move_pages",
- * "write_cgroup") for ID (tid/pid, or -1 for any) fail with NEGATIVE_ERRNO. */
+/* Makes the next call of OP ("get_affinity", "set_affinity", "migrate_pages",
+ * "move_pages", "write_cgroup") for ID (tid/pid, or -1 for any; a cgroup
+ * write matches any ID) fail with NEGATIVE_ERRNO. Each scripted failure is
+ * used once; up to 16 wait at a time (-ENOSPC beyond). */
 int np_actuator_recording_fail(struct np_actuator *a, const char *op, int id, int negative_errno);
 void np_actuator_free(struct np_actuator *a);
 
@@ -96,5 +99,18 @@ int np_act_apply(const struct np_actuator *a, const struct np_root *root,
 /* Puts ORIGINAL back on every thread of PID. 0 or -errno (gone = 0). */
 int np_act_restore(const struct np_actuator *a, const struct np_root *root, int pid,
                    const struct np_cpuset *original, size_t max_threads);
+
+/* Tests: the recording actuator answers a move_pages query (NODES NULL) with
+ * FN(page address, FN_CTX) for each page, a node id or a negative errno
+ * (-ENOENT: not resident). Without it every page is on node 0. 0 or -EINVAL
+ * (not a recording actuator). */
+int np_actuator_recording_set_page_node(struct np_actuator *a,
+                                        int (*fn)(void *addr, void *fn_ctx), void *fn_ctx);
+
+/* Walks proc/PID/maps TEXT from *CURSOR to the next writable private mapping
+ * (perms with w and p; [vsyscall], [vvar*], [vdso] skipped) and advances *CURSOR
+ * past its line. Malformed lines are skipped. Returns 1 with [*START, *END),
+ * or 0 at the end. Shared by the batched page mover and pagesample. */
+int np_maps_next_writable_private(const char **cursor, uint64_t *start, uint64_t *end);
 
 #endif

@@ -228,7 +228,10 @@ static int read_memory(struct np_engine *e, struct candidate_work *w)
     const struct np_config *cfg = e->cfg;
     struct np_proc *p = w->proc;
     uint64_t small_pages_kb = p->vm_rss_kb;
-    if (e->root->is_live && small_pages_kb > cfg->candidates.sample_above_kb) {
+    /* Sampling asks the kernel through move_pages: only the real actuator
+     * can answer (the recording one would invent every page's node). */
+    bool can_sample = e->root->is_live && strcmp(e->act->ops->name, "real") == 0;
+    if (can_sample && small_pages_kb > cfg->candidates.sample_above_kb) {
         /* Walking numa_maps of this one would stall it: sample instead. The
          * policy scan still needs numa_maps, so sampled processes are checked
          * for pins through Mems_allowed only. */
@@ -495,7 +498,9 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         int ni = np_topology_cpu_node(t, p->last_cpu);
         if (ni >= 0)
             node_load[ni] += use;
-        if (use < cfg->candidates.min_cpu && !le->migrating)
+        /* Processes we manage are checked every cycle, busy or not, so an
+         * exclusion or someone else's re-pin is noticed at once. */
+        if (use < cfg->candidates.min_cpu && !le->managed)
             continue;
         struct np_proc_view *v = &views[nviews++];
         view_init(v, p, use);
@@ -617,6 +622,11 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         struct candidate_work *w = &work[i];
         if (!w->have_score || w->view->state == NP_VIEW_SKIPPED)
             continue;
+        if (w->view->cpu_use < cfg->candidates.min_cpu && !w->le->migrating) {
+            /* Managed but idle now: watched, not moved. */
+            snprintf(w->view->detail, sizeof(w->view->detail), "idle");
+            continue;
+        }
         cands[ncand].pid = w->proc->pid;
         cands[ncand].start_time = w->proc->start_time;
         cands[ncand].score = &w->score;

@@ -235,6 +235,34 @@ START_TEST(test_exit_between_cycles_is_forgotten)
 }
 END_TEST
 
+START_TEST(test_exclusion_restores_original_affinity)
+{
+    struct world w;
+    world_open(&w, true);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->decision.reason, NP_REASON_MOVE);
+    np_cycle_report_clear(&r);
+    /* The admin excludes it (as a reload would); it is idle this cycle. */
+    static char *names[] = {"keepme", "memhog-b"};
+    w.cfg.exclude.names = names;
+    w.cfg.exclude.nnames = 2;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_EXCLUDED_NAME);
+    /* The recording actuator reported all 8 CPUs as the original affinity. */
+    const char *log = np_actuator_recording_log(&w.act);
+    const char *moved = strstr(log, "set_affinity tid=1002 cpus=4-5");
+    ck_assert_ptr_nonnull(moved);
+    ck_assert_ptr_nonnull(strstr(moved, "set_affinity tid=1002 cpus=0-7"));
+    np_cycle_report_clear(&r);
+    w.cfg.exclude.names = NULL;
+    w.cfg.exclude.nnames = 0;
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -244,6 +272,7 @@ int main(void)
     tcase_add_test(tc, test_cooldown_then_pid_reuse_starts_fresh);
     tcase_add_test(tc, test_permission_error_gives_up_once);
     tcase_add_test(tc, test_exit_between_cycles_is_forgotten);
+    tcase_add_test(tc, test_exclusion_restores_original_affinity);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

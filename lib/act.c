@@ -1,0 +1,563 @@
+/* act: error classes, the placement steps (CPUs, then memory) and the maps
+ * walk shared with pagesample. The actuators themselves are in act_real.c
+ * and act_recording.c. */
+#include "act.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "parse.h"
+
+/* max_threads 0 means "no limit given": still bounded. */
+#define NP_ACT_DEFAULT_MAX_THREADS 65536
+/* A proc/PID/maps larger than this is not walked (max_map_count is 65530). */
+#define NP_ACT_MAPS_MAX ((size_t)4 << 20)
+/* Pages per move_pages call: large enough to amortise the syscall, small
+ * enough to keep the target's mmap lock hold short. */
+#define NP_ACT_BATCH 512
+/* Pages examined per call, whatever the budget: ~250 ms of queries. */
+#define NP_ACT_MAX_EXAMINE ((uint64_t)1 << 20)
+
+enum np_act_class np_act_classify(int negative_errno)
+{
+    switch (negative_errno) {
+    case 0:
+        return NP_ACT_OK;
+    case -ESRCH:
+    case -ENOENT:
+        return NP_ACT_GONE;
+    case -EPERM:
+    case -EACCES:
+        return NP_ACT_PERMISSION;
+    case -ENOMEM:
+    case -ENOSPC:
+        return NP_ACT_CAPACITY;
+    case -EINVAL:
+    case -ERANGE:
+    case -EOVERFLOW:
+        return NP_ACT_INVALID;
+    default:
+        return NP_ACT_TRANSIENT;
+    }
+}
+
+const char *np_act_class_name(enum np_act_class c)
+{
+    switch (c) {
+    case NP_ACT_OK:         return "ok";
+    case NP_ACT_GONE:       return "gone";
+    case NP_ACT_PERMISSION: return "permission";
+    case NP_ACT_CAPACITY:   return "capacity";
+    case NP_ACT_TRANSIENT:  return "transient";
+    case NP_ACT_INVALID:    return "invalid";
+    }
+    return "unknown";
+}
+
+void np_actuator_free(struct np_actuator *a)
+{
+    if (!a || !a->ops)
+        return;
+    if (a->ops->free)
+        a->ops->free(a->ctx);
+    a->ops = NULL;
+    a->ctx = NULL;
+}
+
+/* ---- proc/PID/maps ---- */
+
+static int scan_hex(const char **p, uint64_t *ret)
+{
+    const char *s = *p;
+    uint64_t v = 0;
+    int digits = 0;
+    for (;; s++, digits++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (*s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else if (*s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A' + 10);
+        else
+            break;
+        if (v >> 60)
+            return -ERANGE;
+        v = v << 4 | d;
+    }
+    if (!digits)
+        return -EINVAL;
+    *p = s;
+    *ret = v;
+    return 0;
+}
+
+static bool skip_field(const char **p)
+{
+    const char *s = *p;
+    np_skip_blanks(&s);
+    if (!*s || *s == '\n')
+        return false;
+    while (*s && *s != ' ' && *s != '\t' && *s != '\n')
+        s++;
+    *p = s;
+    return true;
+}
+
+static bool is_special_mapping(const char *name, size_t len)
+{
+    static const char *const skip[] = { "[vsyscall]", "[vdso]", "[vvar" };
+    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+        size_t n = strlen(skip[i]);
+        if (len >= n && memcmp(name, skip[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Parses "start-end perms offset dev inode [name]" at LINE (ending at '\n'
+ * or NUL). True for a well-formed writable private mapping. */
+static bool parse_maps_line(const char *line, uint64_t *ret_start, uint64_t *ret_end)
+{
+    const char *p = line;
+    uint64_t start, end;
+    if (scan_hex(&p, &start) < 0 || *p++ != '-' || scan_hex(&p, &end) < 0 || end <= start)
+        return false;
+    if (*p != ' ')
+        return false;
+    np_skip_blanks(&p);
+    const char *perms = p;
+    if (strspn(perms, "rwxps-") != 4 || (perms[4] != ' ' && perms[4] != '\t'))
+        return false;
+    if (perms[1] != 'w' || perms[3] != 'p')
+        return false;
+    p = perms + 4;
+    for (int i = 0; i < 3; i++)          /* offset, dev, inode */
+        if (!skip_field(&p))
+            return false;
+    np_skip_blanks(&p);
+    size_t name_len = strcspn(p, "\n");
+    if (is_special_mapping(p, name_len))
+        return false;
+    *ret_start = start;
+    *ret_end = end;
+    return true;
+}
+
+int np_maps_next_writable_private(const char **cursor, uint64_t *start, uint64_t *end)
+{
+    const char *p = *cursor;
+    while (p && *p) {
+        const char *line = p;
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : line + strlen(line);
+        if (parse_maps_line(line, start, end)) {
+            *cursor = p;
+            return 1;
+        }
+    }
+    *cursor = p;
+    return 0;
+}
+
+/* ---- threads ---- */
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The leader (TID == PID) and the other TIDs listed in proc/PID/task, at
+ * most MAX in all, the others sorted. The leader is always first: where the
+ * listing is cut short, the thread that owns the process goes first.
+ * *RET is malloc'd. 0 or -errno. */
+static int list_threads(const struct np_root *root, int pid, size_t max,
+                        int **ret, size_t *ret_n)
+{
+    char rel[64];
+    snprintf(rel, sizeof(rel), "proc/%d/task", pid);
+    DIR *d;
+    int r = np_open_dir(root, rel, &d);
+    if (r < 0)
+        return r;
+    size_t n = 0, cap = 64;
+    int *tids = malloc(cap * sizeof(*tids));
+    if (!tids) {
+        closedir(d);
+        return -ENOMEM;
+    }
+    tids[n++] = pid;
+    struct dirent *de;
+    while (n < max && (errno = 0, de = readdir(d))) {
+        long tid;
+        if (np_parse_long_range(de->d_name, 1, INT32_MAX, &tid) < 0 || tid == pid)
+            continue;
+        if (n == cap) {
+            int *nt = realloc(tids, cap * 2 * sizeof(*nt));
+            if (!nt) {
+                r = -ENOMEM;
+                break;
+            }
+            tids = nt;
+            cap *= 2;
+        }
+        tids[n++] = (int)tid;
+    }
+    if (r == 0 && n < max && errno != 0)
+        r = -errno;      /* readdir failed: the task directory went away */
+    closedir(d);
+    if (r < 0) {
+        free(tids);
+        return r;
+    }
+    qsort(tids + 1, n - 1, sizeof(*tids), cmp_int);
+    *ret = tids;
+    *ret_n = n;
+    return 0;
+}
+
+static bool contains_tid(const int *sorted, size_t n, int tid)
+{
+    return bsearch(&tid, sorted, n, sizeof(*sorted), cmp_int) != NULL;
+}
+
+static int fail(struct np_act_result *res, const char *step, int err)
+{
+    res->error = err;
+    res->cls = np_act_classify(err);
+    snprintf(res->step, sizeof(res->step), "%s", step);
+    return err;
+}
+
+/* Sets CPUS on the threads in TIDS (leader first); a vanished thread is
+ * counted, a vanished leader is the process gone. */
+static int set_threads(const struct np_actuator *a, int pid, const int *tids, size_t n,
+                       const struct np_cpuset *cpus, struct np_act_result *res)
+{
+    for (size_t i = 0; i < n; i++) {
+        int r = a->ops->set_affinity(a->ctx, tids[i], cpus);
+        if (r == 0) {
+            res->threads_set++;
+        } else if (np_act_classify(r) == NP_ACT_GONE && tids[i] != pid) {
+            res->threads_gone++;
+        } else {
+            return fail(res, "affinity", r);
+        }
+    }
+    return 0;
+}
+
+static int apply_threads(const struct np_actuator *a, const struct np_root *root,
+                         const struct np_placement *pl, struct np_act_result *res)
+{
+    size_t max = pl->max_threads ? pl->max_threads : NP_ACT_DEFAULT_MAX_THREADS;
+    int r = a->ops->get_affinity(a->ctx, pl->pid, &res->original);
+    if (r < 0)
+        return fail(res, "affinity", r);
+    res->have_original = true;
+
+    int *tids;
+    size_t n;
+    r = list_threads(root, pl->pid, max, &tids, &n);
+    if (r < 0)
+        return fail(res, "affinity", r);
+    r = set_threads(a, pl->pid, tids, n, &pl->cpus, res);
+    if (r == 0 && n < max) {
+        /* A thread created during the pass by a not-yet-moved thread inherited
+         * the old affinity: one more look catches those. */
+        int *again;
+        size_t m;
+        qsort(tids, n, sizeof(*tids), cmp_int);
+        if (list_threads(root, pl->pid, max, &again, &m) == 0) {
+            size_t k = 0;
+            for (size_t i = 0; i < m && n + k < max; i++)
+                if (!contains_tid(tids, n, again[i]))
+                    again[k++] = again[i];
+            r = set_threads(a, pl->pid, again, k, &pl->cpus, res);
+            free(again);
+        }
+    }
+    free(tids);
+    return r;
+}
+
+/* "/a/b" or "a/b", no "." or ".." component, not the root cgroup. */
+static bool valid_cgroup(const char *cg)
+{
+    while (*cg == '/')
+        cg++;
+    if (!*cg || strlen(cg) >= 4096)
+        return false;
+    for (const char *c = cg; *c;) {
+        size_t len = strcspn(c, "/");
+        if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+            return false;
+        c += len;
+        while (*c == '/')
+            c++;
+    }
+    return true;
+}
+
+static int write_cgroup_set(const struct np_actuator *a, const char *cgroup, const char *file,
+                            const uint64_t *w, unsigned nbits, struct np_act_result *res)
+{
+    char value[32768];
+    int r = np_bits_format_list(w, nbits, value, sizeof(value));
+    if (r < 0)
+        return fail(res, "cgroup", r);
+    r = a->ops->write_cgroup(a->ctx, cgroup, file, value);
+    return r < 0 ? fail(res, "cgroup", r) : 0;
+}
+
+/* ---- memory ---- */
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+struct mover {
+    const struct np_actuator *a;
+    int pid;
+    const struct np_nodeset *from;
+    int targets[NP_MAX_NODES];
+    unsigned ntargets, next_target;
+    uint64_t page_size;
+    uint64_t budget_pages, moved_pages;
+    uint64_t examine_left;
+    bool left_behind;               /* a page on FROM was seen and not moved */
+    void *pages[NP_ACT_BATCH];
+    int status[NP_ACT_BATCH];
+    int nodes[NP_ACT_BATCH];
+    unsigned npages;
+};
+
+/* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
+ * used up, or -errno. */
+static int mover_flush(struct mover *m)
+{
+    unsigned n = m->npages;
+    m->npages = 0;
+    if (!n)
+        return 0;
+    int r = m->a->ops->move_pages(m->a->ctx, m->pid, n, m->pages, NULL, m->status);
+    if (r < 0)
+        return r;
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; i++) {
+        int node = m->status[i];
+        if (node < 0 || !np_nodeset_test(m->from, (unsigned)node))
+            continue;
+        if (m->moved_pages + k >= m->budget_pages) {
+            m->left_behind = true;
+            continue;
+        }
+        m->pages[k] = m->pages[i];
+        m->nodes[k] = m->targets[m->next_target++ % m->ntargets];
+        k++;
+    }
+    if (!k)
+        return m->moved_pages >= m->budget_pages;
+    r = m->a->ops->move_pages(m->a->ctx, m->pid, k, m->pages, m->nodes, m->status);
+    if (r < 0)
+        return r;
+    int capacity_error = 0;
+    for (unsigned i = 0; i < k; i++) {
+        if (m->status[i] == m->nodes[i]) {
+            m->moved_pages++;
+        } else {
+            m->left_behind = true;
+            if (m->status[i] == -ENOMEM || m->status[i] == -ENOSPC)
+                capacity_error = m->status[i];
+        }
+    }
+    /* The target is full: further batches would fail the same way. */
+    if (capacity_error)
+        return capacity_error;
+    return m->moved_pages >= m->budget_pages;
+}
+
+/* Feeds pages [START, END) to the mover. 0, 1 when done, or -errno. */
+static int mover_range(struct mover *m, uint64_t start, uint64_t end)
+{
+    for (uint64_t addr = start; addr < end; addr += m->page_size) {
+        if (!m->examine_left) {
+            m->left_behind = true;   /* unexamined memory may still be remote */
+            return 1;
+        }
+        m->examine_left--;
+        m->pages[m->npages++] = (void *)(uintptr_t)addr;
+        if (m->npages == NP_ACT_BATCH) {
+            int r = mover_flush(m);
+            if (r != 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
+/* Moves up to BUDGET_KB of the pages on PL->from to PL->mems with batched
+ * move_pages over the writable private mappings. The walk starts at a
+ * varying point and wraps, so memory beyond one call's examination cap is
+ * reached in later cycles even though nothing is remembered between calls. */
+static int move_batched(const struct np_actuator *a, const struct np_root *root,
+                        const struct np_placement *pl, const struct np_nodeset *from,
+                        struct np_act_result *res)
+{
+    char rel[64];
+    snprintf(rel, sizeof(rel), "proc/%d/maps", pl->pid);
+    char *maps;
+    int r = np_read_file_alloc(root, rel, NP_ACT_MAPS_MAX, &maps, NULL);
+    if (r < 0)
+        return fail(res, "migrate", r);
+
+    struct mover *m = calloc(1, sizeof(*m));
+    if (!m) {
+        free(maps);
+        return fail(res, "migrate", -ENOMEM);
+    }
+    m->a = a;
+    m->pid = pl->pid;
+    m->from = from;
+    for (int n = np_bits_next(NP_NODES(&pl->mems), 0); n >= 0;
+         n = np_bits_next(NP_NODES(&pl->mems), (unsigned)n + 1))
+        m->targets[m->ntargets++] = n;
+    long ps = sysconf(_SC_PAGESIZE);
+    m->page_size = ps > 0 ? (uint64_t)ps : 4096;
+    m->budget_pages = pl->budget_kb * 1024 / m->page_size;
+    if (!m->budget_pages)
+        m->budget_pages = 1;
+    m->examine_left = m->budget_pages > NP_ACT_MAX_EXAMINE / 4 ? NP_ACT_MAX_EXAMINE
+                                                              : m->budget_pages * 4;
+    if (m->examine_left < NP_ACT_BATCH)
+        m->examine_left = NP_ACT_BATCH;
+
+    uint64_t total_pages = 0, start, end;
+    const char *cur = maps;
+    while (np_maps_next_writable_private(&cur, &start, &end))
+        total_pages += (end - start) / m->page_size;
+
+    r = 0;
+    if (total_pages) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t seed = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^
+                        ((uint64_t)pl->pid << 32);
+        uint64_t skip = splitmix64(&seed) % total_pages;
+        /* Pass 0 walks from page SKIP to the end, pass 1 the pages before it. */
+        for (int pass = 0; pass < 2 && r == 0; pass++) {
+            uint64_t offset = 0;
+            cur = maps;
+            while (r == 0 && np_maps_next_writable_private(&cur, &start, &end)) {
+                uint64_t len = (end - start) / m->page_size;
+                uint64_t lo = 0, hi = len;    /* pages of this range in this pass */
+                if (pass == 0)
+                    lo = skip > offset ? (skip - offset < len ? skip - offset : len) : 0;
+                else
+                    hi = skip > offset ? (skip - offset < len ? skip - offset : len) : 0;
+                offset += len;
+                if (lo < hi)
+                    r = mover_range(m, start + lo * m->page_size, start + hi * m->page_size);
+            }
+        }
+        if (r >= 0) {
+            int f = mover_flush(m);    /* the last, partly filled batch */
+            r = f < 0 ? f : r | f;
+        }
+    }
+    res->moved_kb = m->moved_pages * m->page_size / 1024;
+    /* Stopped early (budget or cap): what was not looked at may be remote. */
+    res->partial = m->left_behind || r == 1;
+    free(m);
+    free(maps);
+    return r < 0 ? fail(res, "migrate", r) : 0;
+}
+
+static int apply_memory(const struct np_actuator *a, const struct np_root *root,
+                        const struct np_placement *pl, struct np_act_result *res)
+{
+    struct np_nodeset from = pl->from;
+    for (unsigned i = 0; i < NP_MAX_NODES / 64; i++)
+        from.w[i] &= ~pl->mems.w[i];       /* moving a node onto itself is a no-op */
+    if (pl->budget_kb == 0) {
+        /* The cycle's budget is spent: CPUs now, memory in a later cycle. */
+        res->partial = pl->remote_kb > 0 && !np_bits_empty(NP_NODES(&from));
+        return 0;
+    }
+    if (pl->remote_kb > pl->budget_kb) {
+        if (np_bits_empty(NP_NODES(&from)))
+            return 0;
+        return move_batched(a, root, pl, &from, res);
+    }
+    if (pl->cgroup) {
+        /* cgroup v2 migrates the tasks' memory when cpuset.mems changes. */
+        int r = write_cgroup_set(a, pl->cgroup, "cpuset.mems", NP_NODES(&pl->mems), res);
+        if (r == 0)
+            res->moved_kb = pl->remote_kb;
+        return r;
+    }
+    if (np_bits_empty(NP_NODES(&from)))
+        return 0;
+    long left = a->ops->migrate_pages(a->ctx, pl->pid, &from, &pl->mems);
+    if (left < 0)
+        return fail(res, "migrate", (int)left);
+    long ps = sysconf(_SC_PAGESIZE);
+    uint64_t left_kb = (uint64_t)left * (ps > 0 ? (uint64_t)ps : 4096) / 1024;
+    res->moved_kb = left_kb < pl->remote_kb ? pl->remote_kb - left_kb : 0;
+    res->partial = left > 0;
+    return 0;
+}
+
+int np_act_apply(const struct np_actuator *a, const struct np_root *root,
+                 const struct np_placement *pl, struct np_act_result *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    if (!a || !a->ops || !root || !pl || pl->pid <= 0 || np_cpuset_count(&pl->cpus) == 0 ||
+        (pl->move_memory && np_nodeset_count(&pl->mems) == 0))
+        return fail(ret, "affinity", -EINVAL);
+
+    int r;
+    if (pl->cgroup) {
+        if (!valid_cgroup(pl->cgroup))
+            return fail(ret, "cgroup", -EINVAL);
+        ret->used_cgroup = true;
+        r = write_cgroup_set(a, pl->cgroup, "cpuset.cpus", NP_CPUS(&pl->cpus), ret);
+    } else {
+        r = apply_threads(a, root, pl, ret);
+    }
+    if (r < 0)
+        return r;
+    if (pl->move_memory)
+        return apply_memory(a, root, pl, ret);
+    return 0;
+}
+
+int np_act_restore(const struct np_actuator *a, const struct np_root *root, int pid,
+                   const struct np_cpuset *original, size_t max_threads)
+{
+    if (!a || !a->ops || !root || !original || pid <= 0 || np_cpuset_count(original) == 0)
+        return -EINVAL;
+    int *tids;
+    size_t n;
+    int r = list_threads(root, pid, max_threads ? max_threads : NP_ACT_DEFAULT_MAX_THREADS,
+                         &tids, &n);
+    if (r < 0)
+        return np_act_classify(r) == NP_ACT_GONE ? 0 : r;
+    int first_error = 0;
+    /* Keep going after a failure: every thread put back is one less pinned. */
+    for (size_t i = 0; i < n; i++) {
+        r = a->ops->set_affinity(a->ctx, tids[i], original);
+        if (r < 0 && np_act_classify(r) != NP_ACT_GONE && !first_error)
+            first_error = r;
+    }
+    free(tids);
+    return first_error;
+}

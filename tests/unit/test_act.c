@@ -1,0 +1,658 @@
+/* Tests for act: error classes, the recording actuator, np_act_apply and
+ * np_act_restore on the tests/fixtures/act tree (process 100 with threads
+ * 100, 101, 102 and a realistic maps), and the real actuator on this
+ * machine's own process. */
+#include <check.h>
+#include <errno.h>
+#include <numa.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "act.h"
+
+#define FIXTURE "tests/fixtures/act"
+
+static struct np_root root;
+static struct np_actuator rec;
+
+static void setup(void)
+{
+    ck_assert_int_eq(np_root_open(FIXTURE, &root), 0);
+    ck_assert_int_eq(np_actuator_recording_new(4, &rec), 0);
+}
+
+static void teardown(void)
+{
+    np_actuator_free(&rec);
+    np_root_close(&root);
+}
+
+static void cpus_of(struct np_cpuset *s, const char *list)
+{
+    ck_assert_int_eq(np_bits_parse_list(NP_CPUS(s), list), 0);
+}
+
+static bool cpus_equal(const struct np_cpuset *a, const struct np_cpuset *b)
+{
+    return np_bits_equal(a->w, b->w, NP_MAX_CPUS);
+}
+
+static void nodes_of(struct np_nodeset *s, const char *list)
+{
+    ck_assert_int_eq(np_bits_parse_list(NP_NODES(s), list), 0);
+}
+
+/* pid 100 to CPUs 2-3 and node 1, memory from node 0. */
+static struct np_placement placement(void)
+{
+    struct np_placement pl;
+    memset(&pl, 0, sizeof(pl));
+    pl.pid = 100;
+    cpus_of(&pl.cpus, "2-3");
+    nodes_of(&pl.mems, "1");
+    nodes_of(&pl.from, "0");
+    pl.move_memory = true;
+    pl.budget_kb = 1048576;
+    pl.remote_kb = 262144;
+    pl.max_threads = 64;
+    return pl;
+}
+
+static int odd_2m_block(void *addr, void *ctx)
+{
+    (void)ctx;
+    return (int)(((uintptr_t)addr >> 21) & 1);
+}
+
+/* Node 1 only for the [stack] mapping of the fixture. */
+static int stack_on_node1(void *addr, void *ctx)
+{
+    (void)ctx;
+    uintptr_t a = (uintptr_t)addr;
+    return a >= 0x7ffd3a1c4000 && a < 0x7ffd3a1e5000 ? 1 : 0;
+}
+
+/* Sums COUNT over the log lines starting with PREFIX ("move_pages pid=100 count=N ..."). */
+static unsigned long sum_counts(const char *log, const char *suffix, unsigned *ret_lines)
+{
+    unsigned long sum = 0;
+    unsigned lines = 0;
+    for (const char *p = log; (p = strstr(p, "move_pages pid=100 count=")); ) {
+        const char *eol = strchr(p, '\n');
+        ck_assert_ptr_nonnull(eol);
+        unsigned long count;
+        char tail[32];
+        ck_assert_int_eq(sscanf(p, "move_pages pid=100 count=%lu %31s", &count, tail), 2);
+        if (strcmp(tail, suffix) == 0) {
+            sum += count;
+            lines++;
+        }
+        p = eol + 1;
+    }
+    *ret_lines = lines;
+    return sum;
+}
+
+START_TEST(test_classify)
+{
+    static const struct { int err; enum np_act_class cls; } table[] = {
+        { 0, NP_ACT_OK },
+        { -ESRCH, NP_ACT_GONE }, { -ENOENT, NP_ACT_GONE },
+        { -EPERM, NP_ACT_PERMISSION }, { -EACCES, NP_ACT_PERMISSION },
+        { -ENOMEM, NP_ACT_CAPACITY }, { -ENOSPC, NP_ACT_CAPACITY },
+        { -EINVAL, NP_ACT_INVALID }, { -ERANGE, NP_ACT_INVALID }, { -EOVERFLOW, NP_ACT_INVALID },
+        { -EAGAIN, NP_ACT_TRANSIENT }, { -EBUSY, NP_ACT_TRANSIENT }, { -EINTR, NP_ACT_TRANSIENT },
+        { -EIO, NP_ACT_TRANSIENT }, { -ENODEV, NP_ACT_TRANSIENT },
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        ck_assert_msg(np_act_classify(table[i].err) == table[i].cls, "errno %d", table[i].err);
+    ck_assert_str_eq(np_act_class_name(NP_ACT_OK), "ok");
+    ck_assert_str_eq(np_act_class_name(NP_ACT_GONE), "gone");
+    ck_assert_str_eq(np_act_class_name(NP_ACT_PERMISSION), "permission");
+    ck_assert_str_eq(np_act_class_name(NP_ACT_CAPACITY), "capacity");
+    ck_assert_str_eq(np_act_class_name(NP_ACT_TRANSIENT), "transient");
+    ck_assert_str_eq(np_act_class_name(NP_ACT_INVALID), "invalid");
+}
+END_TEST
+
+START_TEST(test_maps_walk)
+{
+    const char *text =
+        "00400000-00452000 r-xp 00000000 08:02 173521      /usr/bin/app\n"
+        "00651000-00652000 rw-p 00051000 08:02 173521      /usr/bin/app\n"
+        "garbage line\n"
+        "00800000-00700000 rw-p 00000000 00:00 0 \n"             /* end < start */
+        "00900000-00a00000 rw-s 00000000 00:01 7           /dev/shm/x\n"
+        "01000000-01100000 rw-p 00000000 00:00 0\n"               /* no trailing blank */
+        "7f0000000000-7f0000004000 rw-p 00000000 00:00 0           [vvar]\n"
+        "7f0000004000-7f0000006000 rw-p 00000000 00:00 0           [vdso]\n"
+        "7f0000010000-7f0000020000 -w-p 00000000 00:00 0           [stack]\n"
+        "ffffffffff600000-ffffffffff601000 rw-p 00000000 00:00 0   [vsyscall]\n"
+        "123456789abcdef01-123456789abcdef02 rw-p 00000000 00:00 0 \n" /* overflow */
+        "7f0000030000-7f0000040000 rw-p 00000000";                /* truncated line */
+    const char *cur = text;
+    uint64_t s, e;
+    ck_assert_int_eq(np_maps_next_writable_private(&cur, &s, &e), 1);
+    ck_assert_uint_eq(s, 0x651000);
+    ck_assert_uint_eq(e, 0x652000);
+    ck_assert_int_eq(np_maps_next_writable_private(&cur, &s, &e), 1);
+    ck_assert_uint_eq(s, 0x1000000);
+    ck_assert_uint_eq(e, 0x1100000);
+    ck_assert_int_eq(np_maps_next_writable_private(&cur, &s, &e), 1);
+    ck_assert_uint_eq(s, 0x7f0000010000);
+    ck_assert_uint_eq(e, 0x7f0000020000);
+    ck_assert_int_eq(np_maps_next_writable_private(&cur, &s, &e), 0);
+    ck_assert_int_eq(np_maps_next_writable_private(&cur, &s, &e), 0);
+}
+END_TEST
+
+START_TEST(test_recording_basics)
+{
+    struct np_cpuset got, want;
+    ck_assert_int_eq(rec.ops->get_affinity(rec.ctx, 7, &got), 0);
+    cpus_of(&want, "0-3");
+    ck_assert(cpus_equal(&got, &want));
+    cpus_of(&want, "1,3");
+    ck_assert_int_eq(rec.ops->set_affinity(rec.ctx, 7, &want), 0);
+    ck_assert_int_eq(rec.ops->get_affinity(rec.ctx, 7, &got), 0);
+    ck_assert(cpus_equal(&got, &want));
+    ck_assert_int_eq(rec.ops->get_affinity(rec.ctx, 8, &got), 0);
+    ck_assert_uint_eq(np_cpuset_count(&got), 4);
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "get_affinity tid=7\n"
+                     "set_affinity tid=7 cpus=1,3\n"
+                     "get_affinity tid=7\n"
+                     "get_affinity tid=8\n");
+    ck_assert_str_eq(rec.ops->name, "recording");
+
+    /* Scripted failures are consumed once; -1 matches any id. */
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "set_affinity", -1, -EBUSY), 0);
+    ck_assert_int_eq(rec.ops->set_affinity(rec.ctx, 9, &want), -EBUSY);
+    ck_assert_int_eq(rec.ops->set_affinity(rec.ctx, 9, &want), 0);
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "migrate_pages", 5, -ENOMEM), 0);
+    struct np_nodeset from, to;
+    nodes_of(&from, "0");
+    nodes_of(&to, "1");
+    ck_assert_int_eq(rec.ops->migrate_pages(rec.ctx, 6, &from, &to), 0);
+    ck_assert_int_eq(rec.ops->migrate_pages(rec.ctx, 5, &from, &to), -ENOMEM);
+    ck_assert_int_eq(rec.ops->migrate_pages(rec.ctx, 5, &from, &to), 0);
+
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "no_such_op", 1, -EIO), -EINVAL);
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "set_affinity", 1, 0), -EINVAL);
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "set_affinity", -2, -EIO), -EINVAL);
+    int n = 0;
+    while (np_actuator_recording_fail(&rec, "move_pages", 1000 + n, -EIO) == 0)
+        n++;
+    ck_assert_int_eq(n, 16);
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "move_pages", 1, -EIO), -ENOSPC);
+}
+END_TEST
+
+START_TEST(test_recording_move_pages)
+{
+    void *pages[3] = { (void *)0x200000, (void *)0x400000, (void *)0x600000 };
+    int status[3] = { -99, -99, -99 };
+    ck_assert_int_eq(rec.ops->move_pages(rec.ctx, 42, 3, pages, NULL, status), 0);
+    ck_assert_int_eq(status[0], 0);
+    ck_assert_int_eq(status[1], 0);
+    ck_assert_int_eq(status[2], 0);
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, odd_2m_block, NULL), 0);
+    ck_assert_int_eq(rec.ops->move_pages(rec.ctx, 42, 3, pages, NULL, status), 0);
+    ck_assert_int_eq(status[0], 1);
+    ck_assert_int_eq(status[1], 0);
+    ck_assert_int_eq(status[2], 1);
+    const int nodes[3] = { 2, 3, 2 };
+    ck_assert_int_eq(rec.ops->move_pages(rec.ctx, 42, 3, pages, nodes, status), 0);
+    ck_assert_int_eq(status[1], 3);
+    ck_assert_int_eq(rec.ops->write_cgroup(rec.ctx, "/a.slice", "cpuset.mems", "0"), 0);
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "move_pages pid=42 count=3 nodes=query\n"
+                     "move_pages pid=42 count=3 nodes=query\n"
+                     "move_pages pid=42 count=3 nodes=2\n"
+                     "write_cgroup cgroup=/a.slice file=cpuset.mems value=0\n");
+
+    /* Non-recording actuators are refused. */
+    struct np_actuator other = { .ops = NULL, .ctx = NULL };
+    ck_assert_ptr_null(np_actuator_recording_log(&other));
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&other, odd_2m_block, NULL), -EINVAL);
+    ck_assert_int_eq(np_actuator_recording_fail(&other, "set_affinity", 1, -EIO), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_recording_log_cap)
+{
+    struct np_cpuset cpus;
+    cpus_of(&cpus, "0-3");
+    for (int i = 0; i < 60000; i++)
+        ck_assert_int_eq(rec.ops->set_affinity(rec.ctx, 1000000 + i, &cpus), 0);
+    const char *log = np_actuator_recording_log(&rec);
+    size_t len = strlen(log);
+    ck_assert_uint_le(len, 1u << 20);
+    ck_assert_uint_gt(len, (1u << 20) - 64);
+    const char *marker = "... truncated\n";
+    ck_assert_str_eq(log + len - strlen(marker), marker);
+    ck_assert_ptr_eq(strstr(log, marker), log + len - strlen(marker));
+    /* The line before the marker is complete. */
+    ck_assert_int_eq(log[len - strlen(marker) - 1], '\n');
+}
+END_TEST
+
+START_TEST(test_apply_threads_and_migrate)
+{
+    struct np_placement pl = placement();
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "get_affinity tid=100\n"
+                     "set_affinity tid=100 cpus=2-3\n"
+                     "set_affinity tid=101 cpus=2-3\n"
+                     "set_affinity tid=102 cpus=2-3\n"
+                     "migrate_pages pid=100 from=0 to=1\n");
+    ck_assert_int_eq(res.cls, NP_ACT_OK);
+    ck_assert_int_eq(res.error, 0);
+    ck_assert_str_eq(res.step, "");
+    ck_assert_uint_eq(res.threads_set, 3);
+    ck_assert_uint_eq(res.threads_gone, 0);
+    ck_assert(!res.used_cgroup);
+    ck_assert(!res.partial);
+    ck_assert_uint_eq(res.moved_kb, 262144);
+    ck_assert(res.have_original);
+    struct np_cpuset all;
+    cpus_of(&all, "0-3");
+    ck_assert(cpus_equal(&res.original, &all));
+}
+END_TEST
+
+START_TEST(test_apply_cpus_only_and_thread_limit)
+{
+    struct np_placement pl = placement();
+    pl.move_memory = false;
+    pl.max_threads = 2;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    /* The leader first, then one of the others (in directory order). */
+    const char *log = np_actuator_recording_log(&rec);
+    const char *head = "get_affinity tid=100\nset_affinity tid=100 cpus=2-3\nset_affinity tid=10";
+    ck_assert_int_eq(strncmp(log, head, strlen(head)), 0);
+    ck_assert(strcmp(log + strlen(head), "1 cpus=2-3\n") == 0 ||
+              strcmp(log + strlen(head), "2 cpus=2-3\n") == 0);
+    ck_assert_uint_eq(res.threads_set, 2);
+    ck_assert_uint_eq(res.moved_kb, 0);
+
+    np_actuator_free(&rec);
+    ck_assert_int_eq(np_actuator_recording_new(4, &rec), 0);
+    pl.max_threads = 1;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "get_affinity tid=100\nset_affinity tid=100 cpus=2-3\n");
+}
+END_TEST
+
+START_TEST(test_apply_thread_vanishes)
+{
+    struct np_placement pl = placement();
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "set_affinity", 101, -ESRCH), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert_uint_eq(res.threads_set, 2);
+    ck_assert_uint_eq(res.threads_gone, 1);
+    ck_assert_int_eq(res.cls, NP_ACT_OK);
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&rec), "migrate_pages pid=100"));
+}
+END_TEST
+
+START_TEST(test_apply_leader_gone)
+{
+    struct np_placement pl = placement();
+    struct np_act_result res;
+    /* The leader's affinity cannot be read. */
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "get_affinity", 100, -ESRCH), 0);
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -ESRCH);
+    ck_assert_int_eq(res.cls, NP_ACT_GONE);
+    ck_assert_str_eq(res.step, "affinity");
+    ck_assert(!res.have_original);
+    ck_assert_str_eq(np_actuator_recording_log(&rec), "get_affinity tid=100\n");
+
+    /* The leader exits between reading and setting. */
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "set_affinity", 100, -ESRCH), 0);
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -ESRCH);
+    ck_assert_int_eq(res.cls, NP_ACT_GONE);
+    ck_assert_uint_eq(res.threads_set, 0);
+    ck_assert(res.have_original);
+
+    /* No proc/200 at all. */
+    pl.pid = 200;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -ENOENT);
+    ck_assert_int_eq(res.cls, NP_ACT_GONE);
+    ck_assert_str_eq(res.step, "affinity");
+}
+END_TEST
+
+START_TEST(test_apply_permission)
+{
+    struct np_placement pl = placement();
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "set_affinity", 102, -EPERM), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -EPERM);
+    ck_assert_int_eq(res.cls, NP_ACT_PERMISSION);
+    ck_assert_int_eq(res.error, -EPERM);
+    ck_assert_str_eq(res.step, "affinity");
+    ck_assert_uint_eq(res.threads_set, 2);
+    /* Memory is not touched after a failed CPU step. */
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&rec), "migrate_pages"));
+}
+END_TEST
+
+START_TEST(test_apply_migrate_failure)
+{
+    struct np_placement pl = placement();
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "migrate_pages", -1, -ENOMEM), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -ENOMEM);
+    ck_assert_int_eq(res.cls, NP_ACT_CAPACITY);
+    ck_assert_str_eq(res.step, "migrate");
+    ck_assert_uint_eq(res.threads_set, 3);
+    ck_assert_uint_eq(res.moved_kb, 0);
+}
+END_TEST
+
+START_TEST(test_apply_cgroup)
+{
+    struct np_placement pl = placement();
+    pl.cgroup = "/system.slice/mariadb.service";
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "write_cgroup cgroup=/system.slice/mariadb.service file=cpuset.cpus value=2-3\n"
+                     "write_cgroup cgroup=/system.slice/mariadb.service file=cpuset.mems value=1\n");
+    ck_assert(res.used_cgroup);
+    ck_assert(!res.have_original);
+    ck_assert_uint_eq(res.threads_set, 0);
+    ck_assert_uint_eq(res.moved_kb, 262144);
+    ck_assert(!res.partial);
+}
+END_TEST
+
+START_TEST(test_apply_cgroup_failures)
+{
+    struct np_placement pl = placement();
+    pl.cgroup = "/system.slice/mariadb.service";
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "write_cgroup", -1, -EACCES), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -EACCES);
+    ck_assert_int_eq(res.cls, NP_ACT_PERMISSION);
+    ck_assert_str_eq(res.step, "cgroup");
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "write_cgroup cgroup=/system.slice/mariadb.service file=cpuset.cpus value=2-3\n");
+
+    static const char *const bad[] = { "/", "", "/system.slice/../x", "/a/./b", ".." };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        pl.cgroup = bad[i];
+        ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -EINVAL);
+        ck_assert_int_eq(res.cls, NP_ACT_INVALID);
+        ck_assert_str_eq(res.step, "cgroup");
+    }
+    /* Nothing more was written. */
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&rec), "cpuset.mems"));
+}
+END_TEST
+
+START_TEST(test_apply_cgroup_cpus_only)
+{
+    struct np_placement pl = placement();
+    pl.cgroup = "system.slice/mariadb.service";
+    pl.move_memory = false;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "write_cgroup cgroup=system.slice/mariadb.service file=cpuset.cpus value=2-3\n");
+}
+END_TEST
+
+START_TEST(test_apply_budget_zero)
+{
+    struct np_placement pl = placement();
+    pl.budget_kb = 0;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert(res.partial);
+    ck_assert_uint_eq(res.moved_kb, 0);
+    ck_assert_uint_eq(res.threads_set, 3);
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&rec), "migrate_pages"));
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&rec), "move_pages"));
+}
+END_TEST
+
+START_TEST(test_apply_batched)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "0");
+    nodes_of(&pl.from, "1");
+    pl.budget_kb = 4096;               /* 1024 pages */
+    pl.remote_kb = 1048576;
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, odd_2m_block, NULL), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert(res.partial);
+    ck_assert_uint_eq(res.moved_kb, 4096);
+    ck_assert_int_eq(res.cls, NP_ACT_OK);
+    const char *log = np_actuator_recording_log(&rec);
+    ck_assert_ptr_null(strstr(log, "migrate_pages"));
+    unsigned queries, moves;
+    unsigned long queried = sum_counts(log, "nodes=query", &queries);
+    unsigned long moved = sum_counts(log, "nodes=0", &moves);
+    ck_assert_uint_eq(moved, 1024);
+    ck_assert_uint_ge(moves, 2);
+    ck_assert_uint_eq(moves, queries);          /* one move after each query */
+    ck_assert_uint_le(queried, 4096);           /* examination cap: 4 x budget */
+    ck_assert_uint_ge(queried, 2048);
+    ck_assert_ptr_nonnull(strstr(log, "move_pages pid=100 count=512 nodes=query\n"));
+}
+END_TEST
+
+START_TEST(test_apply_batched_complete_walk)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "0");
+    nodes_of(&pl.from, "1");
+    pl.budget_kb = 163840;             /* examines 163840 pages >= the 158822 mapped */
+    pl.remote_kb = 1048576;
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, stack_on_node1, NULL), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert(!res.partial);
+    ck_assert_uint_eq(res.moved_kb, 33 * 4);    /* the 33 pages of [stack] */
+    unsigned queries, moves;
+    ck_assert_uint_eq(sum_counts(np_actuator_recording_log(&rec), "nodes=query", &queries),
+                      158822);
+    ck_assert_uint_eq(sum_counts(np_actuator_recording_log(&rec), "nodes=0", &moves), 33);
+}
+END_TEST
+
+START_TEST(test_apply_batched_failure)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "0");
+    nodes_of(&pl.from, "1");
+    pl.budget_kb = 4096;
+    pl.remote_kb = 1048576;
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "move_pages", 100, -ESRCH), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -ESRCH);
+    ck_assert_int_eq(res.cls, NP_ACT_GONE);
+    ck_assert_str_eq(res.step, "migrate");
+}
+END_TEST
+
+START_TEST(test_apply_invalid)
+{
+    struct np_placement pl = placement();
+    np_cpuset_zero(&pl.cpus);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -EINVAL);
+    ck_assert_int_eq(res.cls, NP_ACT_INVALID);
+    pl = placement();
+    np_nodeset_zero(&pl.mems);
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -EINVAL);
+    ck_assert_str_eq(np_actuator_recording_log(&rec), "");
+}
+END_TEST
+
+START_TEST(test_restore)
+{
+    struct np_cpuset orig;
+    cpus_of(&orig, "0-3");
+    ck_assert_int_eq(np_act_restore(&rec, &root, 100, &orig, 64), 0);
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "set_affinity tid=100 cpus=0-3\n"
+                     "set_affinity tid=101 cpus=0-3\n"
+                     "set_affinity tid=102 cpus=0-3\n");
+    /* A vanished thread or process is not an error. */
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "set_affinity", 101, -ESRCH), 0);
+    ck_assert_int_eq(np_act_restore(&rec, &root, 100, &orig, 64), 0);
+    ck_assert_int_eq(np_act_restore(&rec, &root, 200, &orig, 64), 0);
+    /* A refused thread is reported, the others are still restored. */
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "set_affinity", 100, -EPERM), 0);
+    ck_assert_int_eq(np_act_restore(&rec, &root, 100, &orig, 64), -EPERM);
+    const char *log = np_actuator_recording_log(&rec);
+    ck_assert_str_eq(log + strlen(log) - strlen("set_affinity tid=102 cpus=0-3\n"),
+                     "set_affinity tid=102 cpus=0-3\n");
+    ck_assert_uint_eq(strlen(log), 9 * strlen("set_affinity tid=100 cpus=0-3\n"));
+}
+END_TEST
+
+/* ---- the real actuator, on this process ---- */
+
+static int first_allowed_cpu(const struct np_cpuset *s)
+{
+    return np_bits_next(NP_CPUS(s), 0);
+}
+
+START_TEST(test_real_refuses_fixture_root)
+{
+    struct np_actuator a = { 0 };
+    ck_assert_int_eq(np_actuator_real_new(&root, &a), -EPERM);
+    ck_assert_ptr_null(a.ops);
+}
+END_TEST
+
+START_TEST(test_real_affinity_and_migrate)
+{
+    struct np_root live;
+    ck_assert_int_eq(np_root_open("/", &live), 0);
+    struct np_actuator a;
+    ck_assert_int_eq(np_actuator_real_new(&live, &a), 0);
+    np_root_close(&live);      /* the actuator keeps its own descriptor */
+    ck_assert_str_eq(a.ops->name, "real");
+
+    int tid = gettid();
+    struct np_cpuset before, one, now;
+    ck_assert_int_eq(a.ops->get_affinity(a.ctx, tid, &before), 0);
+    ck_assert_uint_ge(np_cpuset_count(&before), 1);
+    int cpu = first_allowed_cpu(&before);
+    np_cpuset_zero(&one);
+    np_cpuset_set(&one, (unsigned)cpu);
+    ck_assert_int_eq(a.ops->set_affinity(a.ctx, tid, &one), 0);
+    ck_assert_int_eq(sched_getcpu(), cpu);
+    ck_assert_int_eq(a.ops->get_affinity(a.ctx, tid, &now), 0);
+    ck_assert(cpus_equal(&now, &one));
+    ck_assert_int_eq(a.ops->set_affinity(a.ctx, tid, &before), 0);
+    ck_assert_int_eq(a.ops->get_affinity(a.ctx, tid, &now), 0);
+    ck_assert(cpus_equal(&now, &before));
+    np_cpuset_zero(&one);
+    ck_assert_int_eq(a.ops->set_affinity(a.ctx, tid, &one), -EINVAL);
+
+    struct np_nodeset n0;
+    nodes_of(&n0, "0");
+    ck_assert_int_ge(a.ops->migrate_pages(a.ctx, getpid(), &n0, &n0), 0);
+    /* libnuma reports errors, it does not print or exit. */
+    ck_assert_int_eq(a.ops->migrate_pages(a.ctx, 0x3ffffff0, &n0, &n0), -ESRCH);
+
+    /* Query the node of a page we touched. */
+    long ps = sysconf(_SC_PAGESIZE);
+    char *page = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_ptr_ne(page, MAP_FAILED);
+    page[0] = 1;
+    void *pages[1] = { page };
+    int status[1] = { -99 };
+    ck_assert_int_eq(a.ops->move_pages(a.ctx, getpid(), 1, pages, NULL, status), 0);
+    ck_assert_int_eq(status[0], 0);
+    const int to[1] = { 0 };
+    ck_assert_int_eq(a.ops->move_pages(a.ctx, getpid(), 1, pages, to, status), 0);
+    ck_assert_int_eq(status[0], 0);
+    ck_assert_int_eq(a.ops->move_pages(a.ctx, 0x3ffffff0, 1, pages, NULL, status), -ESRCH);
+    munmap(page, (size_t)ps);
+
+    /* A thread that does not exist. */
+    ck_assert_int_eq(a.ops->set_affinity(a.ctx, 0x3ffffff0, &before), -ESRCH);
+    np_actuator_free(&a);
+    ck_assert_ptr_null(a.ops);
+}
+END_TEST
+
+START_TEST(test_real_apply_self)
+{
+    struct np_root live;
+    ck_assert_int_eq(np_root_open("/", &live), 0);
+    struct np_actuator a;
+    ck_assert_int_eq(np_actuator_real_new(&live, &a), 0);
+    struct np_placement pl;
+    memset(&pl, 0, sizeof(pl));
+    pl.pid = getpid();
+    ck_assert_int_eq(a.ops->get_affinity(a.ctx, pl.pid, &pl.cpus), 0);
+    nodes_of(&pl.mems, "0");
+    nodes_of(&pl.from, "0");       /* on one node: nothing to move */
+    pl.move_memory = true;
+    pl.budget_kb = 1024;
+    pl.remote_kb = 512;
+    pl.max_threads = 64;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&a, &live, &pl, &res), 0);
+    ck_assert_uint_eq(res.threads_set, 1);
+    ck_assert(res.have_original);
+    ck_assert(cpus_equal(&res.original, &pl.cpus));
+    ck_assert_int_eq(np_act_restore(&a, &live, pl.pid, &res.original, 64), 0);
+    np_actuator_free(&a);
+    np_root_close(&live);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("act");
+    TCase *tc = tcase_create("act");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_classify);
+    tcase_add_test(tc, test_maps_walk);
+    tcase_add_test(tc, test_recording_basics);
+    tcase_add_test(tc, test_recording_move_pages);
+    tcase_add_test(tc, test_recording_log_cap);
+    tcase_add_test(tc, test_apply_threads_and_migrate);
+    tcase_add_test(tc, test_apply_cpus_only_and_thread_limit);
+    tcase_add_test(tc, test_apply_thread_vanishes);
+    tcase_add_test(tc, test_apply_leader_gone);
+    tcase_add_test(tc, test_apply_permission);
+    tcase_add_test(tc, test_apply_migrate_failure);
+    tcase_add_test(tc, test_apply_cgroup);
+    tcase_add_test(tc, test_apply_cgroup_failures);
+    tcase_add_test(tc, test_apply_cgroup_cpus_only);
+    tcase_add_test(tc, test_apply_budget_zero);
+    tcase_add_test(tc, test_apply_batched);
+    tcase_add_test(tc, test_apply_batched_complete_walk);
+    tcase_add_test(tc, test_apply_batched_failure);
+    tcase_add_test(tc, test_apply_invalid);
+    tcase_add_test(tc, test_restore);
+    tcase_add_test(tc, test_real_refuses_fixture_root);
+    tcase_add_test(tc, test_real_affinity_and_migrate);
+    tcase_add_test(tc, test_real_apply_self);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
