@@ -1,5 +1,6 @@
 /* engine: see engine.h. */
 #include "engine.h"
+#include "engine_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,22 +13,6 @@
 #include "sample.h"
 #include "score.h"
 
-struct np_engine {
-    const struct np_root *root;
-    const struct np_actuator *act;
-    const struct np_config *cfg;
-    bool changes_are_real;
-    int self_pid;
-    uint64_t page_kb;
-    long clk_tck;
-    struct np_topology *topo;
-    char topo_signature[512];
-    struct np_ledger *ledger;
-    uint32_t cycle;
-    struct np_totals totals;
-    struct np_action history[NP_HISTORY_MAX];
-    size_t history_start, history_count;
-};
 
 const char *np_view_state_name(enum np_view_state s)
 {
@@ -93,12 +78,18 @@ struct np_engine *np_engine_free(struct np_engine *e)
         return NULL;
     np_topology_free(e->topo);
     np_ledger_free(e->ledger);
+    for (size_t i = 0; i < e->nexcluded_names; i++)
+        free(e->excluded_names[i]);
+    free(e->last_node_load);
     free(e);
     return NULL;
 }
 
 void np_engine_set_config(struct np_engine *e, const struct np_config *cfg) { e->cfg = cfg; }
 void np_engine_set_changes_real(struct np_engine *e, bool real) { e->changes_are_real = real; }
+void np_engine_set_actuator(struct np_engine *e, const struct np_actuator *act) { e->act = act; }
+void np_engine_set_paused(struct np_engine *e, bool paused) { e->paused = paused; }
+bool np_engine_paused(const struct np_engine *e) { return e->paused; }
 const struct np_topology *np_engine_topology(const struct np_engine *e) { return e->topo; }
 const struct np_totals *np_engine_totals(const struct np_engine *e) { return &e->totals; }
 size_t np_engine_history_count(const struct np_engine *e) { return e->history_count; }
@@ -505,6 +496,8 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         struct np_proc_view *v = &views[nviews++];
         view_init(v, p, use);
         enum np_skip why = np_exclude_cheap(&cfg->exclude, p, e->self_pid);
+        if (why == NP_SKIP_NONE && np_engine_runtime_excluded(e, p))
+            why = NP_SKIP_RUNTIME_EXCLUDED;
         if (why != NP_SKIP_NONE) {
             skip_view(v, why, NULL);
             release(e, le, true);
@@ -636,6 +629,13 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         cw[ncand++] = w;
     }
     rep->ncandidates = ncand;
+    rep->paused = e->paused;
+    double *kept = realloc(e->last_node_load, (t->nnodes ? t->nnodes : 1) * sizeof(double));
+    if (kept) {
+        memcpy(kept, node_load, t->nnodes * sizeof(double));
+        e->last_node_load = kept;
+        e->last_node_load_n = t->nnodes;
+    }
     uint64_t budget_kb = (uint64_t)(cfg->actuator.migrate_mb_per_s * cfg->interval * 1024.0);
     struct np_plan_params params = {
         .local_enough = cfg->planner.local_enough,
@@ -655,7 +655,7 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                     continue;
                 cw[i]->view->decided = true;
                 cw[i]->view->decision = dec[i];
-                if (dec[i].reason == NP_REASON_MOVE)
+                if (dec[i].reason == NP_REASON_MOVE && !e->paused)
                     act_on(e, cw[i], now, &budget_kb, rep->memory_moves, rep);
             }
         }
@@ -816,4 +816,121 @@ void np_cycle_report_print(FILE *out, const struct np_engine *e,
         np_action_format(&r->actions[i], line, sizeof(line));
         fprintf(out, "action: %s\n", line);
     }
+}
+
+int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target, double now,
+                   struct np_action *ret, char *why, size_t whysz)
+{
+    const struct np_config *cfg = e->cfg;
+    const struct np_topology *t = e->topo;
+    snprintf(why, whysz, "%s", "");
+    if (e->paused) {
+        snprintf(why, whysz, "placement is paused");
+        return -EBUSY;
+    }
+    unsigned ncpus = 0, nnodes = 0;
+    for (int id = np_bits_next(target->w, NP_MAX_NODES, 0); id >= 0;
+         id = np_bits_next(target->w, NP_MAX_NODES, (unsigned)id + 1)) {
+        int idx = np_topology_index(t, id);
+        if (idx < 0) {
+            snprintf(why, whysz, "node %d is not online", id);
+            return -EINVAL;
+        }
+        ncpus += t->nodes[idx].ncpus;
+        nnodes++;
+    }
+    if (nnodes == 0 || ncpus == 0) {
+        snprintf(why, whysz, "the target nodes have no CPUs");
+        return -EINVAL;
+    }
+
+    char rel[64], text[4096];
+    snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
+    long len = np_read_file(e->root, rel, text, sizeof(text));
+    struct np_proc p;
+    memset(&p, 0, sizeof(p));
+    if (len < 0 || np_parse_stat(text, (size_t)len, e->page_kb, &p) < 0) {
+        snprintf(why, whysz, "no such process");
+        return -ESRCH;
+    }
+    enum np_skip skip = np_exclude_cheap(&cfg->exclude, &p, e->self_pid);
+    if (skip == NP_SKIP_NONE && np_engine_runtime_excluded(e, &p))
+        skip = NP_SKIP_RUNTIME_EXCLUDED;
+    int r = np_sample_detail(e->root, &p, cfg->candidates.max_threads);
+    if (r < 0) {
+        snprintf(why, whysz, "no such process");
+        return -ESRCH;
+    }
+    if (skip == NP_SKIP_NONE)
+        skip = np_exclude_detail(&cfg->exclude, &p);
+    struct np_ledger_entry *le = np_ledger_get(e->ledger, p.pid, p.start_time, true);
+    if (!le) {
+        np_proc_clear(&p);
+        return -ENOMEM;
+    }
+    char detail[200] = "";
+    if (skip == NP_SKIP_NONE && cfg->policy.leave_pinned && !is_our_placement(le, &p))
+        skip = np_pinned_check(e->root, t, &p, NULL, detail, sizeof(detail));
+
+    struct np_proc_view view;
+    view_init(&view, &p, le->cpu_use);
+    struct candidate_work w = {.proc = &p, .le = le, .view = &view};
+    if (skip == NP_SKIP_NONE) {
+        r = read_memory(e, &w);
+        if (r < 0) {
+            snprintf(why, whysz, "cannot read its memory placement: %s", strerror(-r));
+            goto out;
+        }
+        if (cfg->policy.leave_pinned && !le->managed)
+            skip = np_pinned_check(e->root, t, &p, &w.mem, detail, sizeof(detail));
+    }
+    if (skip != NP_SKIP_NONE) {
+        snprintf(why, whysz, "%s%s%s", np_skip_name(skip), detail[0] ? ": " : "", detail);
+        r = -EPERM;
+        goto out;
+    }
+    r = score_candidate(e, &w);
+    if (r < 0) {
+        snprintf(why, whysz, "cannot score it: %s", strerror(-r));
+        goto out;
+    }
+    uint64_t on_target = 0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (np_nodeset_test(target, (unsigned)t->nodes[i].id))
+            on_target += w.score.mem_kb[i];
+    view.decided = true;
+    view.decision.pid = p.pid;
+    view.decision.start_time = p.start_time;
+    view.decision.reason = NP_REASON_MOVE;
+    view.decision.target = *target;
+    view.decision.move_kb = w.score.total_kb > on_target ? w.score.total_kb - on_target : 0;
+    view.decision.locality_before = w.score.locality;
+    view.decision.locality_after = 1.0;
+    view.decision.rank = 1;
+    snprintf(view.decision.why, sizeof(view.decision.why), "manual move");
+
+    int nb;
+    bool memory_moves = !(np_numa_balancing_read(e->root, &nb) >= 0 && nb > 0 &&
+                          cfg->policy.numa_balancing == NP_NB_COEXIST);
+    uint64_t budget_kb = (uint64_t)(cfg->actuator.migrate_mb_per_s * cfg->interval * 1024.0);
+    struct np_cycle_report rep;
+    memset(&rep, 0, sizeof(rep));
+    act_on(e, &w, now, &budget_kb, memory_moves, &rep);
+    if (rep.nactions > 0) {
+        *ret = rep.actions[rep.nactions - 1];
+        r = ret->result == NP_ACT_OK ? 0 : ret->error;
+        if (r < 0)
+            snprintf(why, whysz, "%s", view.detail);
+    } else {
+        r = -ESRCH;   /* exited while being moved */
+        snprintf(why, whysz, "exited while being moved");
+    }
+    free(rep.actions);
+out:
+    free(view.node_kb);
+    free(view.cpu_share);
+    np_numa_maps_clear(&w.mem);
+    np_score_clear(&w.score);
+    np_proc_clear(&p);
+    return r;
 }

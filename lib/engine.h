@@ -91,6 +91,7 @@ struct np_cycle_report {
     size_t nactions;
     struct np_action *actions;       /* actions taken this cycle */
     size_t ngiven_up;                /* processes given up this cycle (logged once) */
+    bool paused;                     /* decisions only: nothing was applied */
 };
 
 struct np_engine;
@@ -105,6 +106,12 @@ int np_engine_new(const struct np_root *root, const struct np_actuator *act,
 struct np_engine *np_engine_free(struct np_engine *e);
 void np_engine_set_config(struct np_engine *e, const struct np_config *cfg);
 void np_engine_set_changes_real(struct np_engine *e, bool real);
+/* Swaps the actuator (dry-run on/off at run time); A must outlive its use. */
+void np_engine_set_actuator(struct np_engine *e, const struct np_actuator *act);
+/* Paused: cycles still sample, score and plan (so status stays fresh), but
+ * nothing is applied. */
+void np_engine_set_paused(struct np_engine *e, bool paused);
+bool np_engine_paused(const struct np_engine *e);
 
 /* Runs one cycle at engine time NOW (monotonic seconds). RET is filled
  * (free with np_cycle_report_clear). 0 or -errno when the cycle could not
@@ -121,6 +128,26 @@ const struct np_totals *np_engine_totals(const struct np_engine *e);
 /* History, oldest first: *RET_N entries. */
 const struct np_action *np_engine_history(const struct np_engine *e, size_t i);
 size_t np_engine_history_count(const struct np_engine *e);
+
+/* Runtime exclusions (numaplacectl exclude/include): kept across config
+ * reloads; at most 1024 of each. 0, -EEXIST, -ENOENT (include of an unknown
+ * one), -ENOSPC or -EINVAL. */
+int np_engine_exclude_pid(struct np_engine *e, int pid);
+int np_engine_include_pid(struct np_engine *e, int pid);
+int np_engine_exclude_name(struct np_engine *e, const char *glob);
+int np_engine_include_name(struct np_engine *e, const char *glob);
+size_t np_engine_excluded_pids(const struct np_engine *e, const int **ret);
+size_t np_engine_excluded_names(const struct np_engine *e, const char *const **ret);
+/* CPUs in use per node index as of the last cycle (NULL before the first). */
+const double *np_engine_node_load(const struct np_engine *e, unsigned *ret_n);
+
+/* A manual placement of PID on TARGET (node ids), through the same checks
+ * (exclusions, pins), actuator and migration budget as the cycle. On
+ * success RET gets the action (as logged). Errors: -ESRCH (no such
+ * process), -EINVAL (unknown node or a set without CPUs), -EPERM (excluded
+ * or pinned: WHY says which), -EBUSY (paused), or the actuator's -errno. */
+int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target, double now,
+                   struct np_action *ret, char *why, size_t whysz);
 
 /* Prints the ranked processes and decisions (--once, golden tests). */
 void np_cycle_report_print(FILE *out, const struct np_engine *e,

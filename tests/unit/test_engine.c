@@ -263,6 +263,59 @@ START_TEST(test_exclusion_restores_original_affinity)
 }
 END_TEST
 
+START_TEST(test_manual_move_and_runtime_exclusion)
+{
+    struct world w;
+    world_open(&w, true);
+    struct np_nodeset target;
+    np_nodeset_zero(&target);
+    np_nodeset_set(&target, 1);
+    struct np_action a;
+    char why[256];
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, 50.0, &a, why, sizeof(why)), 0);
+    ck_assert_int_eq(a.pid, 1001);
+    ck_assert(np_nodeset_test(&a.to, 1));
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1001 cpus=2-3"));
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "migrate_pages pid=1001 from=0 to=1"));
+    /* Same checks as the cycle: pinned and excluded ones are refused. */
+    ck_assert_int_eq(np_engine_move(w.engine, 1005, &target, 50.0, &a, why, sizeof(why)), -EPERM);
+    ck_assert_ptr_nonnull(strstr(why, "pinned-cpus"));
+    ck_assert_int_eq(np_engine_move(w.engine, 1007, &target, 50.0, &a, why, sizeof(why)), -EPERM);
+    ck_assert_int_eq(np_engine_move(w.engine, 4242, &target, 50.0, &a, why, sizeof(why)), -ESRCH);
+    np_nodeset_set(&target, 9);
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, 50.0, &a, why, sizeof(why)), -EINVAL);
+    ck_assert_str_eq(why, "node 9 is not online");
+
+    /* Runtime exclusion by name: the cycle skips it with its own reason. */
+    ck_assert_int_eq(np_engine_exclude_name(w.engine, "memhog-*"), 0);
+    ck_assert_int_eq(np_engine_exclude_name(w.engine, "memhog-*"), -EEXIST);
+    ck_assert_int_eq(np_engine_exclude_pid(w.engine, 1011), 0);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->skip, NP_SKIP_RUNTIME_EXCLUDED);
+    ck_assert_int_eq(view_of(&r, 1011)->skip, NP_SKIP_RUNTIME_EXCLUDED);
+    np_cycle_report_clear(&r);
+    ck_assert_int_eq(np_engine_include_name(w.engine, "memhog-*"), 0);
+    ck_assert_int_eq(np_engine_include_name(w.engine, "memhog-*"), -ENOENT);
+    advance_cpu(&w, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->decision.reason, NP_REASON_MOVE);
+    np_cycle_report_clear(&r);
+
+    /* Paused: planned, not applied. */
+    np_engine_set_paused(w.engine, true);
+    advance_cpu(&w, 1003, 1000);
+    size_t before = count_lines(np_actuator_recording_log(&w.act), "set_affinity");
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    ck_assert(r.paused);
+    ck_assert_int_eq(view_of(&r, 1003)->decision.reason, NP_REASON_MOVE);   /* planned... */
+    ck_assert_uint_eq(r.nactions, 0);                                        /* ...not applied */
+    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), "set_affinity"), before);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -273,6 +326,7 @@ int main(void)
     tcase_add_test(tc, test_permission_error_gives_up_once);
     tcase_add_test(tc, test_exit_between_cycles_is_forgotten);
     tcase_add_test(tc, test_exclusion_restores_original_affinity);
+    tcase_add_test(tc, test_manual_move_and_runtime_exclusion);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

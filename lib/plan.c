@@ -1,0 +1,654 @@
+/* plan: see plan.h.
+ *
+ * Choices the header leaves open:
+ *  - Memory is judged per node on ordinary room (MemFree + Inactive(file)
+ *    minus the headroom and minus this cycle's bookings) and, per hugetlb
+ *    size, on free hugepages; hugetlb already inside a set needs nothing.
+ *  - An accepted move books, on each target node, the CPU it will add there
+ *    (its CPU use spread over the set's CPUs, minus what it already ran
+ *    there) and the memory it will bring, filling the seed node first and
+ *    then the nearer ones. What it leaves behind is not released: the move
+ *    may take several cycles, so the old room is not counted on.
+ *  - move_kb is what the actuator will migrate: all memory off the set, or
+ *    only the hugetlb off the set in CPU-only mode (the kernel's balancing
+ *    does not move hugetlb pages). Sets are still compared on all memory
+ *    off the set, so CPU-only placements follow the memory too.
+ *  - budget_kb == 0 means no memory may be migrated this cycle: moves that
+ *    migrate nothing are still planned, the others get NP_REASON_BUDGET. */
+#include "plan.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CPU_EPSILON 1e-9
+/* CPU shares are compared as integers in units of 2^-40, so a set's share
+ * does not depend on the order its nodes were added in. */
+#define SHARE_SCALE 1099511627776.0
+
+const char *np_reason_name(enum np_reason r)
+{
+    static const char *const names[NP_REASON_COUNT] = {
+        [NP_REASON_MOVE] = "move",
+        [NP_REASON_LOCAL_ENOUGH] = "local-enough",
+        [NP_REASON_LOW_GAIN] = "low-gain",
+        [NP_REASON_COOLDOWN] = "cooldown",
+        [NP_REASON_NO_ROOM] = "no-room",
+        [NP_REASON_MAX_MOVES] = "max-moves",
+        [NP_REASON_BUDGET] = "budget",
+        [NP_REASON_NO_CPU_DATA] = "no-cpu-data",
+    };
+    if ((unsigned)r >= NP_REASON_COUNT)
+        return "unknown";
+    return names[r];
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_sub(uint64_t a, uint64_t b)
+{
+    return a > b ? a - b : 0;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* kB rounded up to MiB, for messages. */
+static unsigned long long mib(uint64_t kb)
+{
+    return (unsigned long long)(kb / 1024 + (kb % 1024 != 0));
+}
+
+/* State of one np_plan call: bookings across candidates, then per-candidate
+ * scratch reused for each. */
+struct plan_state {
+    const struct np_topology *topo;
+    const double *node_cpu_load;
+    const struct np_plan_params *params;
+    unsigned n;
+    unsigned *order;            /* n*n: per seed index, the seed then others by distance */
+    double *booked_cpu;         /* per node index */
+    uint64_t *booked_mem_kb;    /* per node index */
+    uint64_t *booked_huge_kb;   /* per node index x topology pool slot */
+    unsigned moves;
+    uint64_t budget_used_kb;
+
+    /* per candidate */
+    const struct np_candidate *cand;
+    double cpu_use;
+    double *own_cpu;            /* candidate's CPU use per node */
+    double *load;               /* others' load + bookings per node */
+    double *capacity;
+    uint64_t *avail_kb;         /* ordinary memory room per node */
+    uint64_t *ord_on_kb;        /* candidate's ordinary memory per node */
+    uint64_t *share_fx;
+    uint64_t *huge_on_kb;       /* candidate size slot x node */
+    uint64_t *huge_avail_kb;    /* candidate size slot x node */
+    unsigned nhuge;
+    uint64_t huge_page_kb[NP_MAX_HUGE_SIZES];
+    uint64_t huge_total_kb[NP_MAX_HUGE_SIZES];
+    uint64_t ord_total_kb;
+    struct best {
+        int seed;
+        uint64_t remote_kb;
+        uint64_t share_fx;
+    } *best;                    /* per set size - 1 */
+};
+
+/* Running totals of a set as nodes are added. */
+struct set_eval {
+    unsigned k, ncpus;
+    double capacity, load;
+    double own_load;            /* candidate's CPU use already on the set */
+    uint64_t avail_kb, ord_on_kb, all_on_kb, share_fx;
+    uint64_t huge_on_kb[NP_MAX_HUGE_SIZES];
+    uint64_t huge_avail_kb[NP_MAX_HUGE_SIZES];
+};
+
+static void plan_state_free(struct plan_state *st)
+{
+    free(st->order);
+    free(st->booked_cpu);
+    free(st->booked_mem_kb);
+    free(st->booked_huge_kb);
+    free(st->own_cpu);
+    free(st->load);
+    free(st->capacity);
+    free(st->avail_kb);
+    free(st->ord_on_kb);
+    free(st->share_fx);
+    free(st->huge_on_kb);
+    free(st->huge_avail_kb);
+    free(st->best);
+}
+
+struct by_distance {
+    int distance;
+    unsigned idx;
+};
+
+static int by_distance_cmp(const void *a, const void *b)
+{
+    const struct by_distance *x = a, *y = b;
+    if (x->distance != y->distance)
+        return x->distance < y->distance ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int plan_state_init(struct plan_state *st, const struct np_topology *topo,
+                           const double *node_cpu_load, const struct np_plan_params *params)
+{
+    unsigned n = topo->nnodes;
+    memset(st, 0, sizeof(*st));
+    st->topo = topo;
+    st->node_cpu_load = node_cpu_load;
+    st->params = params;
+    st->n = n;
+    st->order = calloc((size_t)n * n, sizeof(*st->order));
+    st->booked_cpu = calloc(n, sizeof(*st->booked_cpu));
+    st->booked_mem_kb = calloc(n, sizeof(*st->booked_mem_kb));
+    st->booked_huge_kb = calloc((size_t)n * NP_MAX_HUGE_SIZES, sizeof(*st->booked_huge_kb));
+    st->own_cpu = calloc(n, sizeof(*st->own_cpu));
+    st->load = calloc(n, sizeof(*st->load));
+    st->capacity = calloc(n, sizeof(*st->capacity));
+    st->avail_kb = calloc(n, sizeof(*st->avail_kb));
+    st->ord_on_kb = calloc(n, sizeof(*st->ord_on_kb));
+    st->share_fx = calloc(n, sizeof(*st->share_fx));
+    st->huge_on_kb = calloc((size_t)n * NP_MAX_HUGE_SIZES, sizeof(*st->huge_on_kb));
+    st->huge_avail_kb = calloc((size_t)n * NP_MAX_HUGE_SIZES, sizeof(*st->huge_avail_kb));
+    st->best = calloc(n, sizeof(*st->best));
+    struct by_distance *tmp = calloc(n, sizeof(*tmp));
+    if (!st->order || !st->booked_cpu || !st->booked_mem_kb || !st->booked_huge_kb ||
+        !st->own_cpu || !st->load || !st->capacity || !st->avail_kb || !st->ord_on_kb ||
+        !st->share_fx || !st->huge_on_kb || !st->huge_avail_kb || !st->best || !tmp) {
+        free(tmp);
+        plan_state_free(st);
+        return -ENOMEM;
+    }
+
+    for (unsigned seed = 0; seed < n; seed++) {
+        unsigned m = 0;
+        for (unsigned j = 0; j < n; j++) {
+            if (j == seed)
+                continue;
+            tmp[m].distance = topo->distance[(size_t)seed * n + j];
+            tmp[m].idx = j;
+            m++;
+        }
+        qsort(tmp, m, sizeof(*tmp), by_distance_cmp);
+        unsigned *row = &st->order[(size_t)seed * n];
+        row[0] = seed;
+        for (unsigned j = 0; j < m; j++)
+            row[j + 1] = tmp[j].idx;
+    }
+    free(tmp);
+    return 0;
+}
+
+/* Pool slot of PAGE_KB on node N, or -1. */
+static int pool_slot(const struct np_node *node, uint64_t page_kb)
+{
+    unsigned nhuge = node->nhuge < NP_MAX_HUGE_SIZES ? node->nhuge : NP_MAX_HUGE_SIZES;
+    for (unsigned p = 0; p < nhuge; p++)
+        if (node->huge[p].page_kb == page_kb)
+            return (int)p;
+    return -1;
+}
+
+static uint64_t mem_huge_kb(const struct np_numa_maps *mem, int node_id, unsigned slot)
+{
+    if (!mem || !mem->node || node_id < 0 || (unsigned)node_id >= mem->nslots)
+        return 0;
+    return mem->node[node_id].huge_kb[slot];
+}
+
+/* Fills the per-candidate scratch: what each node offers this candidate
+ * given this cycle's bookings, and where its memory is. */
+static void prepare_candidate(struct plan_state *st, const struct np_candidate *cand)
+{
+    const struct np_topology *topo = st->topo;
+    const struct np_plan_params *params = st->params;
+    const struct np_score *sc = cand->score;
+    const struct np_numa_maps *mem = cand->mem;
+    unsigned n = st->n;
+
+    st->cand = cand;
+    st->cpu_use = sc->cpu_use;
+    st->nhuge = 0;
+    if (mem && mem->node)
+        st->nhuge = mem->nhuge < NP_MAX_HUGE_SIZES ? mem->nhuge : NP_MAX_HUGE_SIZES;
+    for (unsigned s = 0; s < st->nhuge; s++) {
+        st->huge_page_kb[s] = mem->huge_page_kb[s];
+        st->huge_total_kb[s] = 0;
+    }
+
+    uint64_t huge_all_kb = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const struct np_node *node = &topo->nodes[i];
+        double share = sc->cpu_share[i];
+
+        st->own_cpu[i] = st->cpu_use * share;
+        double others = st->node_cpu_load[i] - st->own_cpu[i];
+        if (!(others > 0.0))
+            others = 0.0;
+        st->load[i] = others + st->booked_cpu[i];
+        st->capacity[i] = (double)node->ncpus * params->max_node_cpu_load;
+
+        uint64_t usable = sat_add(node->mem_free_kb, node->inactive_file_kb);
+        uint64_t headroom = node->mem_total_kb / 100 * params->mem_headroom_pct +
+                            node->mem_total_kb % 100 * params->mem_headroom_pct / 100;
+        st->avail_kb[i] = sat_sub(sat_sub(usable, headroom), st->booked_mem_kb[i]);
+
+        double clamped = share < 1.0 ? share : 1.0;
+        st->share_fx[i] = (uint64_t)(clamped * SHARE_SCALE + 0.5);
+
+        uint64_t huge_here = 0;
+        for (unsigned s = 0; s < st->nhuge; s++) {
+            uint64_t on = mem_huge_kb(mem, node->id, s);
+            st->huge_on_kb[(size_t)s * n + i] = on;
+            st->huge_total_kb[s] = sat_add(st->huge_total_kb[s], on);
+            huge_here = sat_add(huge_here, on);
+
+            uint64_t room = 0;
+            int p = pool_slot(node, st->huge_page_kb[s]);
+            if (p >= 0)
+                room = sat_sub(sat_mul(node->huge[p].free, node->huge[p].page_kb),
+                               st->booked_huge_kb[(size_t)i * NP_MAX_HUGE_SIZES + p]);
+            st->huge_avail_kb[(size_t)s * n + i] = room;
+        }
+        huge_all_kb = sat_add(huge_all_kb, huge_here);
+        st->ord_on_kb[i] = sat_sub(sc->mem_kb[i], huge_here);
+    }
+    st->ord_total_kb = sat_sub(sc->total_kb, huge_all_kb);
+}
+
+static void set_eval_add(struct set_eval *e, const struct plan_state *st, unsigned i)
+{
+    unsigned n = st->n;
+    e->k++;
+    e->ncpus += st->topo->nodes[i].ncpus;
+    e->capacity += st->capacity[i];
+    e->load += st->load[i];
+    e->own_load += st->own_cpu[i];
+    e->avail_kb = sat_add(e->avail_kb, st->avail_kb[i]);
+    e->ord_on_kb = sat_add(e->ord_on_kb, st->ord_on_kb[i]);
+    e->all_on_kb = sat_add(e->all_on_kb, st->cand->score->mem_kb[i]);
+    e->share_fx = sat_add(e->share_fx, st->share_fx[i]);
+    for (unsigned s = 0; s < st->nhuge; s++) {
+        e->huge_on_kb[s] = sat_add(e->huge_on_kb[s], st->huge_on_kb[(size_t)s * n + i]);
+        e->huge_avail_kb[s] = sat_add(e->huge_avail_kb[s], st->huge_avail_kb[(size_t)s * n + i]);
+    }
+}
+
+static uint64_t set_ord_need(const struct set_eval *e, const struct plan_state *st)
+{
+    return st->params->memory_moves ? sat_sub(st->ord_total_kb, e->ord_on_kb) : 0;
+}
+
+static uint64_t set_huge_off(const struct set_eval *e, const struct plan_state *st)
+{
+    uint64_t off = 0;
+    for (unsigned s = 0; s < st->nhuge; s++)
+        off = sat_add(off, sat_sub(st->huge_total_kb[s], e->huge_on_kb[s]));
+    return off;
+}
+
+static bool set_fits(const struct set_eval *e, const struct plan_state *st)
+{
+    if (e->ncpus == 0)
+        return false;
+    /* The one node where all of its threads already run gains no load from
+     * holding its memory too, so being busy must not block that move. Only
+     * for single nodes: a wider set would let threads spread onto busier
+     * nodes of the set. */
+    bool adds_no_load = e->k == 1 && st->cpu_use - e->own_load <= CPU_EPSILON;
+    if (!adds_no_load && !(e->load + st->cpu_use <= e->capacity + CPU_EPSILON))
+        return false;
+    if (set_ord_need(e, st) > e->avail_kb)
+        return false;
+    for (unsigned s = 0; s < st->nhuge; s++)
+        if (sat_sub(st->huge_total_kb[s], e->huge_on_kb[s]) > e->huge_avail_kb[s])
+            return false;
+    return true;
+}
+
+static void set_walk(struct set_eval *e, const struct plan_state *st, unsigned seed, unsigned k)
+{
+    memset(e, 0, sizeof(*e));
+    const unsigned *row = &st->order[(size_t)seed * st->n];
+    for (unsigned j = 0; j < k; j++)
+        set_eval_add(e, st, row[j]);
+}
+
+/* The smallest fitting set; 0 with *RET_SEED and *RET_K, or -ENOSPC. */
+static int find_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_k)
+{
+    unsigned n = st->n;
+    uint64_t total = st->cand->score->total_kb;
+
+    for (unsigned k = 0; k < n; k++)
+        st->best[k].seed = -1;
+    /* Seeds in ascending id order, so a full tie keeps the lowest seed. */
+    for (unsigned seed = 0; seed < n; seed++) {
+        if (st->topo->nodes[seed].ncpus == 0)
+            continue;
+        struct set_eval e;
+        memset(&e, 0, sizeof(e));
+        const unsigned *row = &st->order[(size_t)seed * n];
+        for (unsigned k = 1; k <= n; k++) {
+            set_eval_add(&e, st, row[k - 1]);
+            if (!set_fits(&e, st))
+                continue;
+            struct best *b = &st->best[k - 1];
+            uint64_t remote = sat_sub(total, e.all_on_kb);
+            if (b->seed < 0 || remote < b->remote_kb ||
+                (remote == b->remote_kb && e.share_fx > b->share_fx)) {
+                b->seed = (int)seed;
+                b->remote_kb = remote;
+                b->share_fx = e.share_fx;
+            }
+        }
+    }
+    for (unsigned k = 1; k <= n; k++) {
+        if (st->best[k - 1].seed >= 0) {
+            *ret_seed = (unsigned)st->best[k - 1].seed;
+            *ret_k = k;
+            return 0;
+        }
+    }
+    return -ENOSPC;
+}
+
+/* Books the CPU and memory of an accepted move on its target. */
+static void book_move(struct plan_state *st, const struct set_eval *e, unsigned seed)
+{
+    unsigned n = st->n;
+    const unsigned *row = &st->order[(size_t)seed * n];
+
+    for (unsigned j = 0; j < e->k; j++) {
+        unsigned i = row[j];
+        double after = st->cpu_use * (double)st->topo->nodes[i].ncpus / (double)e->ncpus;
+        if (after > st->own_cpu[i])
+            st->booked_cpu[i] += after - st->own_cpu[i];
+    }
+
+    uint64_t left = set_ord_need(e, st);
+    for (unsigned j = 0; j < e->k && left; j++) {
+        unsigned i = row[j];
+        uint64_t take = min_u64(st->avail_kb[i], left);
+        st->booked_mem_kb[i] = sat_add(st->booked_mem_kb[i], take);
+        left -= take;
+    }
+
+    for (unsigned s = 0; s < st->nhuge; s++) {
+        left = sat_sub(st->huge_total_kb[s], e->huge_on_kb[s]);
+        for (unsigned j = 0; j < e->k && left; j++) {
+            unsigned i = row[j];
+            int p = pool_slot(&st->topo->nodes[i], st->huge_page_kb[s]);
+            if (p < 0)
+                continue;
+            uint64_t take = min_u64(st->huge_avail_kb[(size_t)s * n + i], left);
+            size_t slot = (size_t)i * NP_MAX_HUGE_SIZES + (unsigned)p;
+            st->booked_huge_kb[slot] = sat_add(st->booked_huge_kb[slot], take);
+            left -= take;
+        }
+    }
+}
+
+/* Writes the decision's sentence; a long one is cut, never overflows. */
+__attribute__((format(printf, 2, 3)))
+static void set_why(struct np_decision *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->why, sizeof(d->why), fmt, ap);
+    va_end(ap);
+}
+
+/* "node 2" or "nodes 0-1". */
+static void format_nodes(const struct np_nodeset *set, char *buf, size_t bufsz)
+{
+    char list[64];
+    np_bits_format_list(NP_NODES(set), list, sizeof(list));   /* truncated is fine */
+    snprintf(buf, bufsz, "%s %s", np_nodeset_count(set) == 1 ? "node" : "nodes", list);
+}
+
+static bool all_zero(const double *v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (v[i] != 0.0)
+            return false;
+    return true;
+}
+
+static void decide(struct plan_state *st, const struct np_candidate *cand, struct np_decision *d)
+{
+    const struct np_plan_params *params = st->params;
+    const struct np_score *sc = cand->score;
+    unsigned n = st->n;
+
+    d->pid = cand->pid;
+    d->start_time = cand->start_time;
+    np_nodeset_zero(&d->target);
+    d->move_kb = 0;
+    d->locality_before = sc->locality;
+    d->locality_after = sc->locality;
+    d->why[0] = '\0';
+
+    if (sc->locality >= params->local_enough) {
+        d->reason = NP_REASON_LOCAL_ENOUGH;
+        set_why(d,
+                "%.0f%% of its memory is local, at least the %.0f%% that is local enough",
+                sc->locality * 100.0, params->local_enough * 100.0);
+        return;
+    }
+    if (cand->cooling_down) {
+        d->reason = NP_REASON_COOLDOWN;
+        set_why(d, "moved recently and still cooling down");
+        return;
+    }
+    if (all_zero(sc->cpu_share, n)) {
+        d->reason = NP_REASON_NO_CPU_DATA;
+        set_why(d, "none of its threads last ran on a CPU of a known node");
+        return;
+    }
+
+    prepare_candidate(st, cand);
+    unsigned seed, k;
+    if (find_target(st, &seed, &k) < 0) {
+        d->reason = NP_REASON_NO_ROOM;
+        uint64_t huge_kb = 0;
+        for (unsigned s = 0; s < st->nhuge; s++)
+            huge_kb = sat_add(huge_kb, st->huge_total_kb[s]);
+        /* "A, B and CPU room", "A and CPU room" or "CPU room" */
+        char mem_part[80] = "", huge_part[80] = "";
+        if (params->memory_moves)
+            snprintf(mem_part, sizeof(mem_part), "%llu MiB free above %u%% headroom",
+                     mib(st->ord_total_kb), params->mem_headroom_pct);
+        if (huge_kb)
+            snprintf(huge_part, sizeof(huge_part), "free hugepages for %llu MiB of hugetlb",
+                     mib(huge_kb));
+        set_why(d, "no node set with %s%s%s%sCPU room for %.1f CPU",
+                mem_part, *mem_part && *huge_part ? ", " : "", huge_part,
+                *mem_part || *huge_part ? " and " : "", st->cpu_use);
+        return;
+    }
+
+    struct set_eval e;
+    set_walk(&e, st, seed, k);
+    const unsigned *row = &st->order[(size_t)seed * n];
+    for (unsigned j = 0; j < k; j++)
+        np_nodeset_set(&d->target, (unsigned)st->topo->nodes[row[j]].id);
+
+    uint64_t total = sc->total_kb;
+    uint64_t huge_off = set_huge_off(&e, st);
+    d->move_kb = params->memory_moves ? sat_sub(total, e.all_on_kb) : huge_off;
+    if (total == 0 || params->memory_moves)
+        d->locality_after = 1.0;
+    else
+        d->locality_after = (double)sat_add(e.all_on_kb, huge_off) / (double)total;
+    double held_pct = total ? (double)e.all_on_kb / (double)total * 100.0 : 100.0;
+
+    char nodes[96];
+    format_nodes(&d->target, nodes, sizeof(nodes));
+    double gain = d->locality_after - d->locality_before;
+    uint64_t budget_left = sat_sub(params->budget_kb, st->budget_used_kb);
+
+    if (gain < params->min_gain) {
+        d->reason = NP_REASON_LOW_GAIN;
+        set_why(d,
+                "moving to %s raises locality only from %.0f%% to %.0f%%, "
+                "less than the %.0f%% minimum gain",
+                nodes, d->locality_before * 100.0, d->locality_after * 100.0,
+                params->min_gain * 100.0);
+        return;
+    }
+    if (st->moves >= params->max_moves) {
+        d->reason = NP_REASON_MAX_MOVES;
+        set_why(d,
+                "max_moves (%u) reached this cycle; would move to %s",
+                params->max_moves, nodes);
+        return;
+    }
+    if (d->move_kb > 0 && params->budget_kb == 0) {
+        d->reason = NP_REASON_BUDGET;
+        set_why(d,
+                "the migration budget of this cycle is 0; would move %llu MiB to %s",
+                mib(d->move_kb), nodes);
+        return;
+    }
+    if (d->move_kb > budget_left && st->budget_used_kb > 0) {
+        d->reason = NP_REASON_BUDGET;
+        set_why(d,
+                "needs %llu MiB but only %llu MiB of this cycle's %llu MiB migration "
+                "budget is left; would move to %s",
+                mib(d->move_kb), (unsigned long long)(budget_left / 1024),
+                mib(params->budget_kb), nodes);
+        return;
+    }
+
+    d->reason = NP_REASON_MOVE;
+    char extra[128] = "";
+    if (d->move_kb > params->budget_kb)
+        snprintf(extra, sizeof(extra),
+                 "; its %llu MiB exceeds the %llu MiB budget, so it moves in batches "
+                 "over several cycles", mib(d->move_kb), mib(params->budget_kb));
+    else if (!params->memory_moves)
+        snprintf(extra, sizeof(extra), "; CPUs only, the kernel moves its pages");
+    set_why(d,
+            "%s: holds %.0f%% of its memory and has CPU room (needs %.1f CPU, "
+            "%.1f used of %.1f)%s",
+            nodes, held_pct, st->cpu_use, e.load, e.capacity, extra);
+
+    book_move(st, &e, seed);
+    st->moves++;
+    st->budget_used_kb = sat_add(st->budget_used_kb, d->move_kb);
+}
+
+struct plan_order {
+    double benefit;
+    int pid;
+    size_t idx;
+};
+
+static int plan_order_cmp(const void *a, const void *b)
+{
+    const struct plan_order *x = a, *y = b;
+    if (x->benefit != y->benefit)
+        return x->benefit > y->benefit ? -1 : 1;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool params_valid(const struct np_plan_params *p)
+{
+    return isfinite(p->local_enough) && isfinite(p->min_gain) &&
+           isfinite(p->max_node_cpu_load) && p->max_node_cpu_load >= 0.0 &&
+           p->mem_headroom_pct <= 100;
+}
+
+static bool topology_valid(const struct np_topology *topo)
+{
+    if (!topo->nodes || !topo->distance || topo->nnodes == 0 || topo->nnodes > NP_MAX_NODES)
+        return false;
+    for (unsigned i = 0; i < topo->nnodes; i++)
+        if (topo->nodes[i].id < 0 || topo->nodes[i].id >= NP_MAX_NODES)
+            return false;
+    return true;
+}
+
+static bool candidate_valid(const struct np_candidate *c, unsigned nnodes)
+{
+    const struct np_score *sc = c->score;
+    if (!sc || sc->nnodes != nnodes || !sc->cpu_share || !sc->mem_kb ||
+        !isfinite(sc->cpu_use) || sc->cpu_use < 0.0 || !isfinite(sc->locality) ||
+        !isfinite(sc->benefit))
+        return false;
+    for (unsigned i = 0; i < nnodes; i++)
+        if (!isfinite(sc->cpu_share[i]) || sc->cpu_share[i] < 0.0)
+            return false;
+    if (c->mem && c->mem->nslots && !c->mem->node)
+        return false;
+    return true;
+}
+
+int np_plan(const struct np_topology *topo, const double *node_cpu_load,
+            const struct np_candidate *cands, size_t n,
+            const struct np_plan_params *params, struct np_decision *ret)
+{
+    if (!topo || !node_cpu_load || !params || (n && (!cands || !ret)))
+        return -EINVAL;
+    if (!topology_valid(topo) || !params_valid(params))
+        return -EINVAL;
+    for (unsigned i = 0; i < topo->nnodes; i++)
+        if (!isfinite(node_cpu_load[i]))
+            return -EINVAL;
+    for (size_t c = 0; c < n; c++)
+        if (!candidate_valid(&cands[c], topo->nnodes))
+            return -EINVAL;
+    if (n == 0)
+        return 0;
+
+    struct plan_order *order = calloc(n, sizeof(*order));
+    if (!order)
+        return -ENOMEM;
+    struct plan_state st;
+    int r = plan_state_init(&st, topo, node_cpu_load, params);
+    if (r < 0) {
+        free(order);
+        return r;
+    }
+
+    for (size_t c = 0; c < n; c++) {
+        order[c].benefit = cands[c].score->benefit;
+        order[c].pid = cands[c].pid;
+        order[c].idx = c;
+    }
+    qsort(order, n, sizeof(*order), plan_order_cmp);
+
+    for (size_t o = 0; o < n; o++) {
+        struct np_decision *d = &ret[order[o].idx];
+        memset(d, 0, sizeof(*d));
+        decide(&st, &cands[order[o].idx], d);
+        d->rank = (unsigned)(o + 1);
+    }
+
+    plan_state_free(&st);
+    free(order);
+    return 0;
+}

@@ -1,0 +1,793 @@
+/* Unit tests for lib/plan.c. Topologies, numa_maps and scores are built by
+ * hand so the tests do not depend on the readers. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "plan.h"
+
+#define MIB 1024ull
+#define GIB (1024ull * 1024ull)
+
+/* Nodes with NCPUS[i] consecutive CPUs, 16 GiB of which 8 GiB free, a 2 MiB
+ * hugepage pool with nothing free; distances row by row. */
+static struct np_topology *topo_new(unsigned nnodes, const int *ids, const unsigned *ncpus,
+                                    const int *dist)
+{
+    struct np_topology *t = calloc(1, sizeof(*t));
+    ck_assert_ptr_nonnull(t);
+    t->nnodes = nnodes;
+    t->nodes = calloc(nnodes, sizeof(*t->nodes));
+    t->distance = calloc((size_t)nnodes * nnodes, sizeof(*t->distance));
+    t->cpu_node_index = malloc(NP_MAX_CPUS * sizeof(*t->cpu_node_index));
+    ck_assert(t->nodes && t->distance && t->cpu_node_index);
+    memcpy(t->distance, dist, (size_t)nnodes * nnodes * sizeof(*dist));
+    for (unsigned c = 0; c < NP_MAX_CPUS; c++)
+        t->cpu_node_index[c] = -1;
+    unsigned cpu = 0;
+    for (unsigned i = 0; i < nnodes; i++) {
+        struct np_node *n = &t->nodes[i];
+        n->id = ids[i];
+        n->ncpus = ncpus[i];
+        for (unsigned c = 0; c < ncpus[i]; c++, cpu++) {
+            np_cpuset_set(&n->cpus, cpu);
+            t->cpu_node_index[cpu] = (short)i;
+        }
+        n->mem_total_kb = 16 * GIB;
+        n->mem_free_kb = 8 * GIB;
+        n->nhuge = 1;
+        n->huge[0].page_kb = 2048;
+        n->huge[0].total = 1024;
+        n->huge[0].free = 0;
+    }
+    t->max_node_id = ids[nnodes - 1];
+    t->ncpus_online = cpu;
+    return t;
+}
+
+static void topo_free(struct np_topology *t)
+{
+    free(t->nodes);
+    free(t->distance);
+    free(t->cpu_node_index);
+    free(t);
+}
+
+/* Four nodes of 4 CPUs: pairs {0,1} and {2,3} at 21, across at 31. */
+static struct np_topology *topo_four(void)
+{
+    static const int ids[] = {0, 1, 2, 3};
+    static const unsigned cpus[] = {4, 4, 4, 4};
+    static const int dist[] = {10, 21, 31, 31,
+                               21, 10, 31, 31,
+                               31, 31, 10, 21,
+                               31, 31, 21, 10};
+    return topo_new(4, ids, cpus, dist);
+}
+
+/* A process: its numa_maps, its score and the candidate pointing at both. */
+struct proc {
+    struct np_numa_maps mem;
+    struct np_score score;
+    struct np_candidate cand;
+};
+
+static void proc_init(struct proc *p, int pid, unsigned nslots)
+{
+    memset(p, 0, sizeof(*p));
+    p->mem.nslots = nslots;
+    p->mem.node = calloc(nslots, sizeof(*p->mem.node));
+    ck_assert_ptr_nonnull(p->mem.node);
+    p->cand.pid = pid;
+    p->cand.start_time = 1000u + (unsigned)pid;
+}
+
+static void proc_anon(struct proc *p, int node_id, uint64_t kb)
+{
+    p->mem.node[node_id].anon_kb += kb;
+    p->mem.total_kb += kb;
+}
+
+static void proc_huge(struct proc *p, int node_id, uint64_t page_kb, uint64_t kb)
+{
+    unsigned s;
+    for (s = 0; s < p->mem.nhuge; s++)
+        if (p->mem.huge_page_kb[s] == page_kb)
+            break;
+    if (s == p->mem.nhuge)
+        p->mem.huge_page_kb[p->mem.nhuge++] = page_kb;
+    p->mem.node[node_id].huge_kb[s] += kb;
+    p->mem.total_kb += kb;
+}
+
+static void proc_score(struct proc *p, const struct np_topology *t, const double *share,
+                       double cpu_use)
+{
+    ck_assert_int_eq(np_score_compute(t, &p->mem, share, cpu_use, &p->score), 0);
+    p->cand.score = &p->score;
+    p->cand.mem = &p->mem;
+}
+
+static void proc_free(struct proc *p)
+{
+    np_score_clear(&p->score);
+    free(p->mem.node);
+}
+
+static struct np_plan_params params_default(void)
+{
+    struct np_plan_params p = {
+        .local_enough = 0.98,
+        .min_gain = 0.05,
+        .max_moves = 8,
+        .mem_headroom_pct = 5,
+        .max_node_cpu_load = 0.8,
+        .budget_kb = 4 * GIB,
+        .memory_moves = true,
+    };
+    return p;
+}
+
+/* The target as a list, "" when empty. */
+static const char *target_list(const struct np_decision *d)
+{
+    static char buf[64];
+    ck_assert_int_eq(np_bits_format_list(NP_NODES(&d->target), buf, sizeof(buf)), 0);
+    return buf;
+}
+
+static void plan_one(const struct np_topology *t, const double *load, const struct proc *p,
+                     const struct np_plan_params *params, struct np_decision *d)
+{
+    ck_assert_int_eq(np_plan(t, load, &p->cand, 1, params, d), 0);
+}
+
+START_TEST(test_reason_names)
+{
+    ck_assert_str_eq(np_reason_name(NP_REASON_MOVE), "move");
+    ck_assert_str_eq(np_reason_name(NP_REASON_LOCAL_ENOUGH), "local-enough");
+    ck_assert_str_eq(np_reason_name(NP_REASON_LOW_GAIN), "low-gain");
+    ck_assert_str_eq(np_reason_name(NP_REASON_COOLDOWN), "cooldown");
+    ck_assert_str_eq(np_reason_name(NP_REASON_NO_ROOM), "no-room");
+    ck_assert_str_eq(np_reason_name(NP_REASON_MAX_MOVES), "max-moves");
+    ck_assert_str_eq(np_reason_name(NP_REASON_BUDGET), "budget");
+    ck_assert_str_eq(np_reason_name(NP_REASON_NO_CPU_DATA), "no-cpu-data");
+    ck_assert_str_eq(np_reason_name(NP_REASON_COUNT), "unknown");
+}
+END_TEST
+
+START_TEST(test_memory_home_with_cpu_room)
+{
+    struct np_topology *t = topo_four();
+    const double load[] = {1.0, 1.0, 1.0, 1.0};
+    const double share[] = {0.25, 0.25, 0.25, 0.25};
+    struct proc p;
+    proc_init(&p, 42, 4);
+    proc_anon(&p, 0, 1 * GIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.pid, 42);
+    ck_assert_uint_eq(d.start_time, 1042);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "0");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_double_eq(d.locality_before, 0.25);
+    ck_assert_double_eq(d.locality_after, 1.0);
+    ck_assert_uint_eq(d.rank, 1);
+    /* node 0 load without its own 0.25: 0.75; capacity 4 x 0.8 */
+    ck_assert_str_eq(d.why, "node 0: holds 100% of its memory and has CPU room "
+                            "(needs 1.0 CPU, 0.8 used of 3.2)");
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_memory_home_cpu_full_follows_cpus)
+{
+    struct np_topology *t = topo_four();
+    /* node 0 at its limit without this process (3.3 - 0.1 > 3.2 - 1.0) */
+    const double load[] = {3.3, 0.0, 1.0, 0.0};
+    const double share[] = {0.1, 0.0, 0.9, 0.0};
+    struct proc p;
+    proc_init(&p, 42, 4);
+    proc_anon(&p, 0, 1 * GIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    /* nodes 1, 2, 3 all need the whole GiB; node 2 is where its CPUs are */
+    ck_assert_str_eq(target_list(&d), "2");
+    ck_assert_uint_eq(d.move_kb, 1 * GIB);
+    ck_assert_str_eq(d.why, "node 2: holds 0% of its memory and has CPU room "
+                            "(needs 1.0 CPU, 0.1 used of 3.2)");
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_busy_node_still_takes_memory_of_its_own_threads)
+{
+    struct np_topology *t = topo_four();
+    /* Every CPU node is over its limit (3.2 each); the process runs all on
+     * node 1, memory on node 0. Moving the memory to node 1 adds no load
+     * there, so it must not be refused for lack of CPU room. */
+    const double load[] = {4.0, 4.0, 4.0, 4.0};
+    const double share[] = {0.0, 1.0, 0.0, 0.0};
+    struct proc p;
+    proc_init(&p, 43, 4);
+    proc_anon(&p, 0, 1 * GIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "1");
+    ck_assert_uint_eq(d.move_kb, 1 * GIB);
+
+    /* Half its CPU elsewhere: node 1 would gain load, so it is refused. */
+    const double split[] = {0.0, 0.5, 0.5, 0.0};
+    np_score_clear(&p.score);
+    proc_score(&p, t, split, 1.0);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_bigger_than_one_node_takes_nearest_pair)
+{
+    struct np_topology *t = topo_four();
+    for (unsigned i = 0; i < 4; i++)
+        t->nodes[i].mem_free_kb = 6 * GIB;     /* 6 GiB - 5% of 16 GiB = ~5.2 GiB usable */
+    const double load[] = {0.0, 0.0, 1.0, 0.0};
+    const double share[] = {0.0, 0.0, 1.0, 0.0};
+    struct proc p;
+    proc_init(&p, 42, 4);
+    proc_anon(&p, 1, 7 * GIB);
+    proc_anon(&p, 2, 7 * GIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    params.budget_kb = 16 * GIB;
+    struct np_decision d;
+
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    /* No single node takes 7 GiB. {0,1} and {2,3} both hold 7 GiB; its
+     * CPUs are on 2. The far pair {1,2}, holding all of it, is no set. */
+    ck_assert_str_eq(target_list(&d), "2-3");
+    ck_assert_uint_eq(d.move_kb, 7 * GIB);
+    ck_assert_double_eq(d.locality_after, 1.0);
+    ck_assert_str_eq(d.why, "nodes 2-3: holds 50% of its memory and has CPU room "
+                            "(needs 1.0 CPU, 0.0 used of 6.4)");
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_distance_ties_take_lower_index)
+{
+    /* Only node 0 has CPUs, so it is the only seed; 1 and 2 tie at 21. */
+    static const int ids[] = {0, 1, 2};
+    static const unsigned cpus[] = {4, 0, 0};
+    static const int dist[] = {10, 21, 21,
+                               21, 10, 21,
+                               21, 21, 10};
+    struct np_topology *t = topo_new(3, ids, cpus, dist);
+    for (unsigned i = 0; i < 3; i++)
+        t->nodes[i].mem_free_kb = 6 * GIB;
+    const double load[] = {1.0, 0.0, 0.0};
+    const double share[] = {1.0, 0.0, 0.0};
+    struct proc p;
+    proc_init(&p, 42, 3);
+    proc_anon(&p, 0, 6 * GIB);
+    proc_anon(&p, 2, 6 * GIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    params.budget_kb = 16 * GIB;
+    struct np_decision d;
+
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    /* node 0 alone cannot take 6 GiB more; its pair is {0,1} by the tie
+     * rule, although {0,2} would hold more of its memory */
+    ck_assert_str_eq(target_list(&d), "0-1");
+    ck_assert_uint_eq(d.move_kb, 6 * GIB);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_full_node_never_chosen)
+{
+    struct np_topology *t = topo_four();
+    t->nodes[0].mem_free_kb = 500 * MIB;       /* below its 819 MiB headroom */
+    double load[] = {1.0, 0.0, 0.0, 0.0};
+    const double share[] = {1.0, 0.0, 0.0, 0.0};
+    struct proc p;
+    proc_init(&p, 42, 4);
+    proc_anon(&p, 0, 2 * GIB);
+    proc_anon(&p, 1, 1 * GIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "1");
+    ck_assert_uint_eq(d.move_kb, 2 * GIB);
+
+    /* node 1's CPUs full too: nodes 2 and 3 tie, the lower id wins */
+    load[1] = 3.5;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "2");
+    ck_assert_uint_eq(d.move_kb, 3 * GIB);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_hugetlb_needs_free_hugepages)
+{
+    struct np_topology *t = topo_four();
+    t->nodes[3].huge[0].free = 512;            /* 1 GiB of 2 MiB pages */
+    double load[] = {4.0, 1.0, 0.0, 0.0};       /* node 0 CPUs full */
+    const double share[] = {0.0, 1.0, 0.0, 0.0};
+    struct proc p;
+    proc_init(&p, 42, 4);
+    proc_huge(&p, 0, 2048, 1 * GIB);
+    proc_anon(&p, 0, 64 * MIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "3");     /* the only node with free hugepages */
+    ck_assert_uint_eq(d.move_kb, 1 * GIB + 64 * MIB);
+
+    /* CPU-only: the hugetlb still moves, the 64 MiB is left to the kernel */
+    params.memory_moves = false;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "3");
+    ck_assert_uint_eq(d.move_kb, 1 * GIB);
+    /* (0 on node 3 + 1 GiB hugetlb moved) / 1088 MiB */
+    ck_assert_double_eq_tol(d.locality_after, 1024.0 / 1088.0, 1e-12);
+    ck_assert_str_eq(d.why, "node 3: holds 0% of its memory and has CPU room "
+                            "(needs 1.0 CPU, 0.0 used of 3.2); CPUs only, the kernel "
+                            "moves its pages");
+    params.memory_moves = true;
+
+    /* One page short on node 3: the smallest set that holds the hugetlb
+     * is then node 0 with its neighbour, whose CPUs make up the room. */
+    t->nodes[3].huge[0].free = 511;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "0-1");
+    ck_assert_uint_eq(d.move_kb, 0);
+
+    /* Node 0 busier than any set around it can absorb: nowhere to go. */
+    load[0] = 13.0;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    ck_assert_str_eq(target_list(&d), "");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_str_eq(d.why, "no node set with 64 MiB free above 5% headroom, free hugepages "
+                            "for 1024 MiB of hugetlb and CPU room for 1.0 CPU");
+
+    /* Room for its CPUs on node 0: hugetlb already there needs no free pages. */
+    load[0] = 0.0;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "0");
+    ck_assert_uint_eq(d.move_kb, 0);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_two_candidates_compete_for_room)
+{
+    struct np_topology *t = topo_four();
+    /* 0.5 of others on each node, plus each candidate's own 2.0 */
+    const double load[] = {0.5, 2.5, 2.5, 0.5};
+    const double share_a[] = {0.0, 1.0, 0.0, 0.0};
+    const double share_b[] = {0.0, 0.0, 1.0, 0.0};
+    struct proc a, b;
+    proc_init(&a, 100, 4);
+    proc_anon(&a, 0, 1 * GIB);
+    proc_score(&a, t, share_a, 2.0);
+    proc_init(&b, 200, 4);
+    proc_anon(&b, 0, 1 * GIB);
+    proc_score(&b, t, share_b, 2.0);
+    /* B's memory is at 31 from its CPUs, A's at 21: B ranks first */
+    ck_assert_double_gt(b.score.benefit, a.score.benefit);
+    struct np_plan_params params = params_default();
+    struct np_decision d[2];
+
+    /* Alone, A would go to node 0 where its memory is. */
+    plan_one(t, load, &a, &params, &d[0]);
+    ck_assert_str_eq(target_list(&d[0]), "0");
+
+    const struct np_candidate cands[] = {a.cand, b.cand};
+    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(d[1].pid, 200);
+    ck_assert_uint_eq(d[1].rank, 1);
+    ck_assert_int_eq(d[1].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d[1]), "0");
+    ck_assert_uint_eq(d[1].move_kb, 0);
+    /* node 0 now has 0.5 + 2.0 booked: A's 2.0 no longer fits there. Node 2
+     * is busy with B's 2.0 (not released until B has moved), node 1 has its
+     * own CPUs and node 3 does not. */
+    ck_assert_int_eq(d[0].pid, 100);
+    ck_assert_uint_eq(d[0].rank, 2);
+    ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d[0]), "1");
+    ck_assert_uint_eq(d[0].move_kb, 1 * GIB);
+    proc_free(&a);
+    proc_free(&b);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_memory_booked_between_candidates)
+{
+    struct np_topology *t = topo_four();
+    t->nodes[0].mem_free_kb = 2 * GIB;         /* 2 GiB - 819.2 MiB headroom: ~1.2 GiB */
+    const double load[] = {2.0, 4.0, 0.0, 4.0}; /* CPUs of nodes 1 and 3 full */
+    const double share[] = {1.0, 0.0, 0.0, 0.0};
+    struct proc a, b;
+    proc_init(&a, 100, 4);
+    proc_anon(&a, 1, 1 * GIB);
+    proc_score(&a, t, share, 1.0);
+    proc_init(&b, 200, 4);
+    proc_anon(&b, 3, 1 * GIB);
+    proc_score(&b, t, share, 1.0);
+    /* B's memory is further away: it goes first and takes node 0's room. */
+    ck_assert_double_gt(b.score.benefit, a.score.benefit);
+    struct np_plan_params params = params_default();
+    struct np_decision d[2];
+    const struct np_candidate cands[] = {a.cand, b.cand};
+
+    /* Alone, A would come to node 0 where its CPUs are. */
+    plan_one(t, load, &a, &params, &d[0]);
+    ck_assert_str_eq(target_list(&d[0]), "0");
+
+    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(d[1].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d[1]), "0");
+    ck_assert_uint_eq(d[1].move_kb, 1 * GIB);
+    /* only ~0.2 GiB left on node 0 after B: A goes to node 2 */
+    ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d[0]), "2");
+    ck_assert_uint_eq(d[0].move_kb, 1 * GIB);
+    proc_free(&a);
+    proc_free(&b);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_max_moves)
+{
+    struct np_topology *t = topo_four();
+    const double load[] = {0.0, 2.0, 0.0, 0.0};
+    const double share[] = {0.0, 1.0, 0.0, 0.0};
+    struct proc a, b;
+    proc_init(&a, 300, 4);
+    proc_anon(&a, 0, 1 * GIB);
+    proc_score(&a, t, share, 1.0);
+    proc_init(&b, 200, 4);
+    proc_anon(&b, 0, 1 * GIB);
+    proc_score(&b, t, share, 1.0);
+    ck_assert_double_eq(a.score.benefit, b.score.benefit);
+    struct np_plan_params params = params_default();
+    params.max_moves = 1;
+    struct np_decision d[2];
+    const struct np_candidate cands[] = {a.cand, b.cand};
+
+    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    /* equal benefit: the lower pid first */
+    ck_assert_int_eq(d[1].pid, 200);
+    ck_assert_uint_eq(d[1].rank, 1);
+    ck_assert_int_eq(d[1].reason, NP_REASON_MOVE);
+    ck_assert_int_eq(d[0].pid, 300);
+    ck_assert_uint_eq(d[0].rank, 2);
+    ck_assert_int_eq(d[0].reason, NP_REASON_MAX_MOVES);
+    ck_assert_str_eq(target_list(&d[0]), "0");
+    ck_assert_double_eq(d[0].locality_after, 1.0);
+    ck_assert_str_eq(d[0].why, "max_moves (1) reached this cycle; would move to node 0");
+
+    params.max_moves = 0;
+    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(d[0].reason, NP_REASON_MAX_MOVES);
+    ck_assert_int_eq(d[1].reason, NP_REASON_MAX_MOVES);
+    proc_free(&a);
+    proc_free(&b);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_budget)
+{
+    struct np_topology *t = topo_four();
+    const double load[] = {2.0, 1.25, 0.0, 4.0};    /* node 3's CPUs full */
+    const double on0[] = {1.0, 0.0, 0.0, 0.0};
+    const double on1[] = {0.0, 1.0, 0.0, 0.0};
+    const double on3[] = {0.0, 0.0, 0.0, 1.0};
+    struct proc p[4];
+    /* 1 GiB at 31, 2 CPUs: benefit 1024 x 2.1 x 2 */
+    proc_init(&p[0], 10, 4);
+    proc_anon(&p[0], 3, 1 * GIB);
+    proc_score(&p[0], t, on0, 2.0);
+    /* 1 GiB at 31, 1 CPU: second */
+    proc_init(&p[1], 20, 4);
+    proc_anon(&p[1], 3, 1 * GIB);
+    proc_score(&p[1], t, on1, 1.0);
+    /* runs on the full node 3, memory on node 2: CPUs move, no memory */
+    proc_init(&p[2], 30, 4);
+    proc_anon(&p[2], 2, 256 * MIB);
+    proc_score(&p[2], t, on3, 0.5);
+    /* 256 MiB at 31, 0.25 CPU: fits in what is left */
+    proc_init(&p[3], 40, 4);
+    proc_anon(&p[3], 3, 256 * MIB);
+    proc_score(&p[3], t, on1, 0.25);
+    struct np_plan_params params = params_default();
+    params.budget_kb = 1536 * MIB;
+    struct np_decision d[4];
+    const struct np_candidate cands[] = {p[0].cand, p[1].cand, p[2].cand, p[3].cand};
+
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_uint_eq(d[i].rank, i + 1);
+    ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d[0]), "0");
+    ck_assert_uint_eq(d[0].move_kb, 1 * GIB);
+    ck_assert_int_eq(d[1].reason, NP_REASON_BUDGET);
+    ck_assert_str_eq(target_list(&d[1]), "1");
+    ck_assert_uint_eq(d[1].move_kb, 1 * GIB);
+    ck_assert_str_eq(d[1].why, "needs 1024 MiB but only 512 MiB of this cycle's 1536 MiB "
+                               "migration budget is left; would move to node 1");
+    ck_assert_int_eq(d[2].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d[2]), "2");
+    ck_assert_uint_eq(d[2].move_kb, 0);
+    ck_assert_int_eq(d[3].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d[3]), "1");
+    ck_assert_uint_eq(d[3].move_kb, 256 * MIB);
+
+    /* A single move larger than the whole budget is still planned. */
+    params.budget_kb = 512 * MIB;
+    ck_assert_int_eq(np_plan(t, load, &p[0].cand, 1, &params, d), 0);
+    ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(d[0].why, "node 0: holds 0% of its memory and has CPU room "
+                               "(needs 2.0 CPU, 0.0 used of 3.2); its 1024 MiB exceeds the "
+                               "512 MiB budget, so it moves in batches over several cycles");
+    /* ... but not a second one. */
+    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
+    ck_assert_int_eq(d[1].reason, NP_REASON_BUDGET);
+
+    /* No budget: nothing migrates, CPU-only placements still go. */
+    params.budget_kb = 0;
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(d[0].reason, NP_REASON_BUDGET);
+    ck_assert_str_eq(d[0].why, "the migration budget of this cycle is 0; "
+                               "would move 1024 MiB to node 0");
+    ck_assert_int_eq(d[1].reason, NP_REASON_BUDGET);
+    ck_assert_int_eq(d[2].reason, NP_REASON_MOVE);
+    ck_assert_int_eq(d[3].reason, NP_REASON_BUDGET);
+    for (unsigned i = 0; i < 4; i++)
+        proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_cooldown_local_enough_no_cpu_data_low_gain)
+{
+    struct np_topology *t = topo_four();
+    const double load[] = {1.0, 1.0, 1.0, 1.0};
+    const double spread[] = {0.25, 0.25, 0.25, 0.25};
+    const double three_quarters[] = {0.75, 0.25, 0.0, 0.0};
+    const double none[] = {0.0, 0.0, 0.0, 0.0};
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+    struct proc p;
+    proc_init(&p, 42, 4);
+    proc_anon(&p, 0, 1 * GIB);
+
+    proc_score(&p, t, spread, 1.0);
+    p.cand.cooling_down = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_COOLDOWN);
+    ck_assert_str_eq(target_list(&d), "");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_double_eq(d.locality_after, 0.25);
+    ck_assert_str_eq(d.why, "moved recently and still cooling down");
+    p.cand.cooling_down = false;
+
+    /* min_gain 0.8 > 1.0 - 0.25 */
+    params.min_gain = 0.8;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_LOW_GAIN);
+    ck_assert_str_eq(target_list(&d), "0");
+    ck_assert_double_eq(d.locality_after, 1.0);
+    ck_assert_str_eq(d.why, "moving to node 0 raises locality only from 25% to 100%, "
+                            "less than the 80% minimum gain");
+    params.min_gain = 0.05;
+    np_score_clear(&p.score);
+
+    /* locality 0.75 is local enough at 0.75, even when cooling down */
+    proc_score(&p, t, three_quarters, 1.0);
+    params.local_enough = 0.75;
+    p.cand.cooling_down = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_LOCAL_ENOUGH);
+    ck_assert_str_eq(target_list(&d), "");
+    ck_assert_str_eq(d.why, "75% of its memory is local, at least the 75% that is local enough");
+    params.local_enough = 0.98;
+    p.cand.cooling_down = false;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    np_score_clear(&p.score);
+
+    proc_score(&p, t, none, 1.0);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_CPU_DATA);
+    ck_assert_str_eq(target_list(&d), "");
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_deterministic)
+{
+    struct np_topology *t = topo_four();
+    t->nodes[0].mem_free_kb = 2 * GIB;
+    const double load[] = {2.7, 1.3, 2.9, 0.4};
+    const double shares[][4] = {
+        {0.1, 0.2, 0.3, 0.4},
+        {0.5, 0.0, 0.5, 0.0},
+        {0.0, 1.0, 0.0, 0.0},
+        {0.3, 0.3, 0.3, 0.1},
+        {0.7, 0.1, 0.1, 0.1},
+    };
+    struct proc p[5];
+    struct np_candidate cands[5];
+    for (unsigned i = 0; i < 5; i++) {
+        proc_init(&p[i], 500 - (int)i, 4);
+        proc_anon(&p[i], (int)(i % 4), (i + 1) * 300 * MIB);
+        proc_anon(&p[i], (int)((i + 2) % 4), 100 * MIB);
+        proc_score(&p[i], t, shares[i], 0.3 + 0.2 * i);
+        cands[i] = p[i].cand;
+    }
+    struct np_plan_params params = params_default();
+    params.max_moves = 3;
+    params.budget_kb = 1 * GIB;
+    struct np_decision d1[5], d2[5];
+    memset(d1, 0xaa, sizeof(d1));
+    memset(d2, 0x55, sizeof(d2));
+
+    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d1), 0);
+    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d2), 0);
+    ck_assert(memcmp(d1, d2, sizeof(d1)) == 0);
+    unsigned moves = 0, ranks = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        ck_assert_int_eq(d1[i].pid, 500 - (int)i);
+        moves += d1[i].reason == NP_REASON_MOVE;
+        ranks |= 1u << d1[i].rank;
+    }
+    ck_assert_uint_le(moves, 3);
+    ck_assert_uint_eq(ranks, 0x3e);             /* ranks 1..5, each once */
+    for (unsigned i = 0; i < 5; i++)
+        proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_sparse_ids_and_cpuless_node)
+{
+    /* ids 0, 2, 3; node 3 is memory only and nearest to node 2 */
+    static const int ids[] = {0, 2, 3};
+    static const unsigned cpus[] = {4, 4, 0};
+    static const int dist[] = {10, 21, 31,
+                               21, 10, 17,
+                               31, 17, 10};
+    struct np_topology *t = topo_new(3, ids, cpus, dist);
+    t->nodes[0].mem_free_kb = 6 * GIB;
+    t->nodes[1].mem_free_kb = 6 * GIB;
+    const double load[] = {1.0, 0.0, 0.0};
+    const double on0[] = {1.0, 0.0, 0.0};
+    const double on2[] = {0.0, 1.0, 0.0};
+    struct np_plan_params params = params_default();
+    params.budget_kb = 16 * GIB;
+    struct np_decision d;
+
+    /* 10 GiB on the CPU-less node: no single CPU node takes it; {2,3} holds it */
+    struct proc big;
+    proc_init(&big, 42, 4);
+    proc_anon(&big, 3, 10 * GIB);
+    proc_score(&big, t, on0, 1.0);
+    ck_assert_uint_eq(big.score.mem_kb[2], 10 * GIB);
+    plan_one(t, load, &big, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "2-3");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_str_eq(d.why, "nodes 2-3: holds 100% of its memory and has CPU room "
+                            "(needs 1.0 CPU, 0.0 used of 3.2)");
+
+    /* 1 GiB there, CPUs on id 2 (index 1): node id 2, never node 3 alone */
+    struct proc small;
+    proc_init(&small, 43, 4);
+    proc_anon(&small, 3, 1 * GIB);
+    proc_score(&small, t, on2, 1.0);
+    plan_one(t, load, &small, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "2");
+    ck_assert_uint_eq(d.move_kb, 1 * GIB);
+    proc_free(&big);
+    proc_free(&small);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_rejects_bad_input)
+{
+    struct np_topology *t = topo_four();
+    const double load[] = {0.0, 0.0, 0.0, 0.0};
+    const double share[] = {1.0, 0.0, 0.0, 0.0};
+    struct proc p;
+    proc_init(&p, 42, 4);
+    proc_anon(&p, 1, GIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    struct np_decision d = {.pid = 7};
+
+    ck_assert_int_eq(np_plan(t, NULL, &p.cand, 1, &params, &d), -EINVAL);
+    ck_assert_int_eq(np_plan(t, load, &p.cand, 1, NULL, &d), -EINVAL);
+    p.score.nnodes = 3;
+    ck_assert_int_eq(np_plan(t, load, &p.cand, 1, &params, &d), -EINVAL);
+    p.score.nnodes = 4;
+    params.mem_headroom_pct = 101;
+    ck_assert_int_eq(np_plan(t, load, &p.cand, 1, &params, &d), -EINVAL);
+    ck_assert_int_eq(d.pid, 7);                 /* untouched */
+    params.mem_headroom_pct = 5;
+    ck_assert_int_eq(np_plan(t, load, NULL, 0, &params, NULL), 0);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("plan");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_reason_names);
+    tcase_add_test(tc, test_memory_home_with_cpu_room);
+    tcase_add_test(tc, test_memory_home_cpu_full_follows_cpus);
+    tcase_add_test(tc, test_bigger_than_one_node_takes_nearest_pair);
+    tcase_add_test(tc, test_busy_node_still_takes_memory_of_its_own_threads);
+    tcase_add_test(tc, test_distance_ties_take_lower_index);
+    tcase_add_test(tc, test_full_node_never_chosen);
+    tcase_add_test(tc, test_hugetlb_needs_free_hugepages);
+    tcase_add_test(tc, test_two_candidates_compete_for_room);
+    tcase_add_test(tc, test_memory_booked_between_candidates);
+    tcase_add_test(tc, test_max_moves);
+    tcase_add_test(tc, test_budget);
+    tcase_add_test(tc, test_cooldown_local_enough_no_cpu_data_low_gain);
+    tcase_add_test(tc, test_deterministic);
+    tcase_add_test(tc, test_sparse_ids_and_cpuless_node);
+    tcase_add_test(tc, test_rejects_bad_input);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,294 @@
+/* Unit tests for lib/score.c. Topologies and numa_maps are built by hand so
+ * the tests do not depend on the readers. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "score.h"
+
+/* Nodes with NCPUS[i] consecutive CPUs each, distances row by row. */
+static struct np_topology *topo_new(unsigned nnodes, const int *ids, const unsigned *ncpus,
+                                    const int *dist)
+{
+    struct np_topology *t = calloc(1, sizeof(*t));
+    ck_assert_ptr_nonnull(t);
+    t->nnodes = nnodes;
+    t->nodes = calloc(nnodes, sizeof(*t->nodes));
+    t->distance = calloc((size_t)nnodes * nnodes, sizeof(*t->distance));
+    t->cpu_node_index = malloc(NP_MAX_CPUS * sizeof(*t->cpu_node_index));
+    ck_assert(t->nodes && t->distance && t->cpu_node_index);
+    memcpy(t->distance, dist, (size_t)nnodes * nnodes * sizeof(*dist));
+    for (unsigned c = 0; c < NP_MAX_CPUS; c++)
+        t->cpu_node_index[c] = -1;
+    unsigned cpu = 0;
+    for (unsigned i = 0; i < nnodes; i++) {
+        struct np_node *n = &t->nodes[i];
+        n->id = ids[i];
+        n->ncpus = ncpus[i];
+        for (unsigned c = 0; c < ncpus[i]; c++, cpu++) {
+            np_cpuset_set(&n->cpus, cpu);
+            t->cpu_node_index[cpu] = (short)i;
+        }
+        n->mem_total_kb = 16u << 20;
+        n->mem_free_kb = 8u << 20;
+    }
+    t->max_node_id = ids[nnodes - 1];
+    t->ncpus_online = cpu;
+    return t;
+}
+
+static void topo_free(struct np_topology *t)
+{
+    free(t->nodes);
+    free(t->distance);
+    free(t->cpu_node_index);
+    free(t);
+}
+
+static void mem_init(struct np_numa_maps *m, unsigned nslots)
+{
+    memset(m, 0, sizeof(*m));
+    m->nslots = nslots;
+    m->node = calloc(nslots, sizeof(*m->node));
+    ck_assert_ptr_nonnull(m->node);
+}
+
+static void mem_add(struct np_numa_maps *m, int node_id, uint64_t anon_kb)
+{
+    m->node[node_id].anon_kb += anon_kb;
+    m->total_kb += anon_kb;
+}
+
+static void mem_add_huge(struct np_numa_maps *m, int node_id, uint64_t page_kb, uint64_t kb)
+{
+    unsigned s;
+    for (s = 0; s < m->nhuge; s++)
+        if (m->huge_page_kb[s] == page_kb)
+            break;
+    if (s == m->nhuge)
+        m->huge_page_kb[m->nhuge++] = page_kb;
+    m->node[node_id].huge_kb[s] += kb;
+    m->total_kb += kb;
+}
+
+static void mem_free(struct np_numa_maps *m)
+{
+    free(m->node);
+    memset(m, 0, sizeof(*m));
+}
+
+static const int two_ids[] = {0, 1};
+static const unsigned two_cpus[] = {2, 2};          /* CPUs 0-1 on node 0, 2-3 on node 1 */
+static const int two_dist[] = {10, 21,
+                               21, 10};
+
+START_TEST(test_cpu_share_weighted)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    const struct np_thread th[] = {
+        {.tid = 10, .last_cpu = 0},
+        {.tid = 11, .last_cpu = 1},
+        {.tid = 12, .last_cpu = 3},
+        {.tid = 13, .last_cpu = 99},    /* offline CPU: ignored */
+        {.tid = 14, .last_cpu = -1},    /* nonsense: ignored */
+    };
+    const double w[] = {50, 10, 20, 1000, 1000};
+    double share[2];
+    ck_assert_int_eq(np_score_cpu_share(t, th, 5, w, share), 0);
+    /* node 0: (50 + 10) / 80, node 1: 20 / 80 */
+    ck_assert_double_eq(share[0], 0.75);
+    ck_assert_double_eq(share[1], 0.25);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_cpu_share_zero_weights_count_threads)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    const struct np_thread th[] = {
+        {.tid = 10, .last_cpu = 0},
+        {.tid = 11, .last_cpu = 1},
+        {.tid = 12, .last_cpu = 1},
+        {.tid = 13, .last_cpu = 2},
+    };
+    const double zero[] = {0, 0, 0, 0};
+    double share[2];
+    ck_assert_int_eq(np_score_cpu_share(t, th, 4, zero, share), 0);
+    ck_assert_double_eq(share[0], 0.75);
+    ck_assert_double_eq(share[1], 0.25);
+
+    share[0] = share[1] = -1;
+    ck_assert_int_eq(np_score_cpu_share(t, th, 4, NULL, share), 0);
+    ck_assert_double_eq(share[0], 0.75);
+    ck_assert_double_eq(share[1], 0.25);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_cpu_share_unknown_cpus)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    const struct np_thread th[] = {
+        {.tid = 10, .last_cpu = 4},
+        {.tid = 11, .last_cpu = NP_MAX_CPUS},
+    };
+    const double w[] = {5, 5};
+    double share[2] = {7.0, 7.0};
+    ck_assert_int_eq(np_score_cpu_share(t, th, 2, w, share), -ENODATA);
+    ck_assert_int_eq(np_score_cpu_share(t, th, 0, NULL, share), -ENODATA);
+    /* untouched on failure */
+    ck_assert_double_eq(share[0], 7.0);
+    ck_assert_double_eq(share[1], 7.0);
+    ck_assert_int_eq(np_score_cpu_share(NULL, th, 2, w, share), -EINVAL);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_score_two_nodes)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    struct np_numa_maps m;
+    mem_init(&m, 3);
+    mem_add(&m, 0, 3072);
+    mem_add(&m, 1, 512);
+    mem_add_huge(&m, 1, 2048, 512);
+    mem_add(&m, 2, 5000);               /* node id 2 is not in the topology */
+    const double share[] = {0.75, 0.25};
+    struct np_score s;
+
+    ck_assert_int_eq(np_score_compute(t, &m, share, 2.0, &s), 0);
+    /* m = {3072, 1024}, M = 4096 (node 2 ignored)
+     * locality    = (0.75*3072 + 0.25*1024) / 4096 = 2560/4096 = 0.625
+     * remote_cost = (0.75 * (1024*11/10) + 0.25 * (3072*11/10)) / 4096
+     *             = (844.8 + 844.8) / 4096 = 0.4125
+     * remote_kb   = 4096 * (1 - 0.625) = 1536
+     * benefit     = 4096 * 0.4125 / 1024 * 2.0 = 3.3 */
+    ck_assert_uint_eq(s.nnodes, 2);
+    ck_assert_uint_eq(s.mem_kb[0], 3072);
+    ck_assert_uint_eq(s.mem_kb[1], 1024);
+    ck_assert_uint_eq(s.total_kb, 4096);
+    ck_assert_double_eq(s.cpu_share[0], 0.75);
+    ck_assert_double_eq(s.cpu_share[1], 0.25);
+    ck_assert_double_eq(s.cpu_use, 2.0);
+    ck_assert_double_eq(s.locality, 0.625);
+    ck_assert_double_eq_tol(s.remote_cost, 0.4125, 1e-12);
+    ck_assert_uint_eq(s.remote_kb, 1536);
+    ck_assert_double_eq_tol(s.benefit, 3.3, 1e-12);
+
+    /* Same inputs, same bits. */
+    struct np_score again;
+    ck_assert_int_eq(np_score_compute(t, &m, share, 2.0, &again), 0);
+    ck_assert(memcmp(&s.remote_cost, &again.remote_cost, sizeof(double)) == 0);
+    ck_assert(memcmp(&s.benefit, &again.benefit, sizeof(double)) == 0);
+    np_score_clear(&again);
+
+    np_score_clear(&s);
+    ck_assert_ptr_null(s.cpu_share);
+    ck_assert_ptr_null(s.mem_kb);
+    mem_free(&m);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_score_all_remote)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    struct np_numa_maps m;
+    mem_init(&m, 2);
+    mem_add(&m, 1, 10240);
+    const double share[] = {1.0, 0.0};
+    struct np_score s;
+    ck_assert_int_eq(np_score_compute(t, &m, share, 1.0, &s), 0);
+    /* all memory at distance 21: (21-10)/10 = 1.1; benefit 10 MiB x 1.1 x 1 CPU */
+    ck_assert_double_eq(s.locality, 0.0);
+    ck_assert_double_eq_tol(s.remote_cost, 1.1, 1e-12);
+    ck_assert_uint_eq(s.remote_kb, 10240);
+    ck_assert_double_eq_tol(s.benefit, 11.0, 1e-12);
+    np_score_clear(&s);
+    mem_free(&m);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_score_no_memory)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    struct np_numa_maps m;
+    mem_init(&m, 4);
+    mem_add(&m, 3, 4096);               /* only on an unknown node */
+    const double share[] = {0.5, 0.5};
+    struct np_score s;
+    ck_assert_int_eq(np_score_compute(t, &m, share, 3.0, &s), 0);
+    ck_assert_uint_eq(s.total_kb, 0);
+    ck_assert_double_eq(s.locality, 1.0);
+    ck_assert_double_eq(s.remote_cost, 0.0);
+    ck_assert_uint_eq(s.remote_kb, 0);
+    ck_assert_double_eq(s.benefit, 0.0);
+    np_score_clear(&s);
+
+    ck_assert_int_eq(np_score_compute(t, NULL, share, 3.0, &s), 0);
+    ck_assert_uint_eq(s.total_kb, 0);
+    ck_assert_double_eq(s.locality, 1.0);
+    np_score_clear(&s);
+    mem_free(&m);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_score_sparse_ids)
+{
+    /* ids 0 and 2; memory on id 1 does not exist in the topology */
+    static const int ids[] = {0, 2};
+    struct np_topology *t = topo_new(2, ids, two_cpus, two_dist);
+    struct np_numa_maps m;
+    mem_init(&m, 3);
+    mem_add(&m, 1, 999);
+    mem_add(&m, 2, 2048);
+    const double share[] = {0.0, 1.0};
+    struct np_score s;
+    ck_assert_int_eq(np_score_compute(t, &m, share, 1.0, &s), 0);
+    ck_assert_uint_eq(s.mem_kb[0], 0);
+    ck_assert_uint_eq(s.mem_kb[1], 2048);
+    ck_assert_uint_eq(s.total_kb, 2048);
+    ck_assert_double_eq(s.locality, 1.0);
+    ck_assert_double_eq(s.remote_cost, 0.0);
+    ck_assert_double_eq(s.benefit, 0.0);
+    np_score_clear(&s);
+    mem_free(&m);
+    topo_free(t);
+}
+END_TEST
+
+START_TEST(test_score_rejects_bad_input)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    const double share[] = {0.5, 0.5};
+    const double negative[] = {-0.5, 1.5};
+    struct np_score s = {.nnodes = 77};
+    ck_assert_int_eq(np_score_compute(t, NULL, share, -1.0, &s), -EINVAL);
+    ck_assert_int_eq(np_score_compute(t, NULL, negative, 1.0, &s), -EINVAL);
+    ck_assert_int_eq(np_score_compute(t, NULL, NULL, 1.0, &s), -EINVAL);
+    ck_assert_uint_eq(s.nnodes, 77);    /* untouched */
+    topo_free(t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("score");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_cpu_share_weighted);
+    tcase_add_test(tc, test_cpu_share_zero_weights_count_threads);
+    tcase_add_test(tc, test_cpu_share_unknown_cpus);
+    tcase_add_test(tc, test_score_two_nodes);
+    tcase_add_test(tc, test_score_all_remote);
+    tcase_add_test(tc, test_score_no_memory);
+    tcase_add_test(tc, test_score_sparse_ids);
+    tcase_add_test(tc, test_score_rejects_bad_input);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
