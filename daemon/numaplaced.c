@@ -17,36 +17,11 @@
 #include "config.h"
 #include "engine.h"
 #include "fsroot.h"
+#include "daemon.h"
 #include "log.h"
 #include "parse.h"
 
-#ifndef NP_VERSION
-#define NP_VERSION "0.1.0"
-#endif
-
-struct options {
-    bool foreground, dry_run, once, verbose, check_config;
-    const char *config_path;        /* NULL: the default, which may be absent */
-    const char *sysroot;
-    double interval;                /* > 0 overrides the config */
-};
-
-struct daemon {
-    struct options opt;
-    struct np_root root;
-    struct np_config cfg;
-    struct np_actuator act;
-    struct np_engine *engine;
-    struct event_base *base;
-    struct event *cycle_timer, *watchdog_timer;
-    struct event *sig_term, *sig_int, *sig_hup;
-    bool ready_sent;
-    int last_numa_balancing;        /* to log a change once */
-    int saved_numa_balancing;       /* takeover: the value to put back, -1 none */
-    uint64_t watchdog_usec;
-};
-
-static double monotonic_now(void)
+double daemon_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -122,24 +97,19 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* A missing default file means built-in defaults; a missing -c file is an error. */
-static int load_config(const struct options *o, struct np_config *ret)
+/* A missing default file means built-in defaults; a missing -c file is an
+ * error. On error ERR holds "file:line: message" for the caller to log. */
+static int load_config(const struct options *o, struct np_config *ret, char *err, size_t errsz)
 {
     const char *path = o->config_path ? o->config_path : NP_DEFAULT_CONFIG;
-    char err[512];
-    int r = np_config_load(path, ret, err, sizeof(err));
+    int r = np_config_load(path, ret, err, errsz);
     if (r == -ENOENT && !o->config_path) {
         np_config_defaults(ret);
         log_info("%s not found, using built-in defaults", path);
-        return 0;
+        r = 0;
     }
-    if (r < 0) {
-        if (r == -ENOENT)
-            log_error("%s: %s", path, strerror(ENOENT));
-        else
-            log_error("%s", err);
+    if (r < 0)
         return r;
-    }
     if (o->interval > 0)
         ret->interval = o->interval;
     if (o->dry_run)
@@ -194,18 +164,26 @@ static void schedule_cycle(struct daemon *d)
     evtimer_add(d->cycle_timer, &tv);
 }
 
+void daemon_run_cycle(struct daemon *d)
+{
+    struct np_cycle_report rep;
+    int r = np_engine_cycle(d->engine, daemon_now(), &rep);
+    if (r < 0) {
+        log_errno(r, "placement cycle failed");
+        return;
+    }
+    log_cycle(d, &rep);
+    notify_status(d, &rep);
+    if (d->have_last)
+        np_cycle_report_clear(&d->last);
+    d->last = rep;
+    d->have_last = true;
+}
+
 static void on_cycle(evutil_socket_t fd, short what, void *arg)
 {
     struct daemon *d = arg;
-    struct np_cycle_report rep;
-    int r = np_engine_cycle(d->engine, monotonic_now(), &rep);
-    if (r < 0)
-        log_errno(r, "placement cycle failed");
-    else {
-        log_cycle(d, &rep);
-        notify_status(d, &rep);
-    }
-    np_cycle_report_clear(&rep);
+    daemon_run_cycle(d);
     schedule_cycle(d);
 }
 
@@ -214,31 +192,42 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
     sd_notify(0, "WATCHDOG=1");
 }
 
-static void on_reload(struct daemon *d)
+void daemon_apply_mode(struct daemon *d)
+{
+    bool real = d->act.ops && !d->cfg.dry_run;
+    np_engine_set_actuator(d->engine, real ? &d->act : &d->recorder);
+    np_engine_set_changes_real(d->engine, real);
+}
+
+int daemon_reload(struct daemon *d, char *err, size_t errsz)
 {
     struct np_config fresh;
-    log_info("SIGHUP: reloading configuration");
-    if (load_config(&d->opt, &fresh) < 0) {
+    int r = load_config(&d->opt, &fresh, err, errsz);
+    if (r < 0) {
+        log_error("%s", err);
         log_error("configuration not reloaded: keeping the running one and every placement");
-        return;
+        return r;
     }
     /* Swap only after success, then free the old copy. */
     struct np_config old = d->cfg;
     d->cfg = fresh;
     np_engine_set_config(d->engine, &d->cfg);
-    np_engine_set_changes_real(d->engine, !d->cfg.dry_run && d->root.is_live);
+    daemon_apply_mode(d);
     np_config_free(&old);
     event_del(d->cycle_timer);
     schedule_cycle(d);
     log_info("configuration reloaded: interval %.1f s%s", d->cfg.interval,
              d->cfg.dry_run ? ", dry-run" : "");
+    return 0;
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     struct daemon *d = arg;
     if (sig == SIGHUP) {
-        on_reload(d);
+        char err[512];
+        log_info("SIGHUP: reloading configuration");
+        (void)daemon_reload(d, err, sizeof(err));
         return;
     }
     log_info("%s: exiting", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -279,12 +268,12 @@ static void numa_balancing_restore(struct daemon *d)
 static int run_once(struct daemon *d)
 {
     struct np_cycle_report rep;
-    int r = np_engine_cycle(d->engine, monotonic_now(), &rep);
+    int r = np_engine_cycle(d->engine, daemon_now(), &rep);
     if (r < 0)
         return log_errno(r, "placement cycle failed");
     np_cycle_report_print(stdout, d->engine, &rep, d->opt.verbose);
-    if (strcmp(d->act.ops->name, "recording") == 0) {
-        const char *rec = np_actuator_recording_log(&d->act);
+    {
+        const char *rec = np_actuator_recording_log(&d->recorder);
         if (rec && *rec)
             printf("recorded actuator calls:\n%s", rec);
     }
@@ -338,9 +327,13 @@ static void daemon_free(struct daemon *d)
         event_free(d->sig_hup);
     if (d->base)
         event_base_free(d->base);
+    if (d->have_last)
+        np_cycle_report_clear(&d->last);
     np_engine_free(d->engine);
     if (d->act.ops)
         np_actuator_free(&d->act);
+    if (d->recorder.ops)
+        np_actuator_free(&d->recorder);
     np_config_free(&d->cfg);
     np_root_close(&d->root);
 }
@@ -351,14 +344,18 @@ int main(int argc, char **argv)
     memset(&d, 0, sizeof(d));
     d.root.dirfd = -1;
     d.last_numa_balancing = -2;
+    d.started = daemon_now();
     int r = parse_options(argc, argv, &d.opt);
     if (r != 0)
         return r > 0 ? 0 : 2;
     bool journal = getenv("JOURNAL_STREAM") != NULL && !d.opt.once && !d.opt.check_config;
     log_setup(d.opt.verbose ? LOG_DEBUG : LOG_INFO, journal);
 
-    if (load_config(&d.opt, &d.cfg) < 0)
+    char err[512];
+    if (load_config(&d.opt, &d.cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "numaplaced: %s\n", err);
         return 1;
+    }
     if (d.opt.check_config) {
         printf("%s: configuration OK\n", d.opt.config_path ? d.opt.config_path : NP_DEFAULT_CONFIG);
         np_config_free(&d.cfg);
@@ -370,29 +367,30 @@ int main(int argc, char **argv)
         np_config_free(&d.cfg);
         return 1;
     }
-    bool real = d.root.is_live && !d.cfg.dry_run && !d.opt.once;
-    if (d.root.is_live && !d.cfg.dry_run && !d.opt.once) {
+    /* The recording actuator always exists (dry-run can be switched on at
+     * run time); the real one only on the live system. */
+    unsigned ncpus = (unsigned)sysconf(_SC_NPROCESSORS_CONF);
+    r = np_actuator_recording_new(ncpus ? ncpus : 1, &d.recorder);
+    if (r < 0) {
+        log_errno(r, "cannot set up the recording actuator");
+        daemon_free(&d);
+        return 1;
+    }
+    if (d.root.is_live && !d.opt.once) {
         r = np_actuator_real_new(&d.root, &d.act);
         if (r < 0) {
             log_errno(r, "cannot set up the actuator (libnuma)");
             daemon_free(&d);
             return 1;
         }
-    } else {
-        unsigned ncpus = (unsigned)sysconf(_SC_NPROCESSORS_CONF);
-        r = np_actuator_recording_new(ncpus ? ncpus : 1, &d.act);
-        if (r < 0) {
-            log_errno(r, "cannot set up the recording actuator");
-            daemon_free(&d);
-            return 1;
-        }
     }
-    r = np_engine_new(&d.root, &d.act, &d.cfg, real, (int)getpid(), &d.engine);
+    r = np_engine_new(&d.root, &d.recorder, &d.cfg, false, (int)getpid(), &d.engine);
     if (r < 0) {
         log_errno(r, "cannot read the NUMA topology under %s", d.root.path);
         daemon_free(&d);
         return 1;
     }
+    daemon_apply_mode(&d);
     if (d.opt.once) {
         r = run_once(&d);
         daemon_free(&d);
@@ -405,7 +403,7 @@ int main(int argc, char **argv)
     }
     numa_balancing_takeover(&d);
     r = run_loop(&d);
-    if (d.cfg.actuator.restore_on_exit && real) {
+    if (d.cfg.actuator.restore_on_exit && d.act.ops && !d.cfg.dry_run) {
         int n = np_engine_restore_all(d.engine);
         log_info("restored the original affinity of %d processes", n);
     }

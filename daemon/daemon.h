@@ -1,0 +1,55 @@
+/* daemon: the running daemon's state, shared by the files of daemon/
+ * (main loop, control socket, verbs). lib/ knows nothing of it. */
+#ifndef NP_DAEMON_H
+#define NP_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <event2/event.h>
+#include "act.h"
+#include "config.h"
+#include "engine.h"
+#include "fsroot.h"
+
+#ifndef NP_VERSION
+#define NP_VERSION "0.1.0"
+#endif
+
+struct options {
+    bool foreground, dry_run, once, verbose, check_config;
+    const char *config_path;        /* NULL: the default, which may be absent */
+    const char *sysroot;
+    double interval;                /* > 0 overrides the config */
+};
+
+struct daemon {
+    struct options opt;
+    struct np_root root;
+    struct np_config cfg;
+    struct np_actuator act;
+    struct np_engine *engine;
+    struct event_base *base;
+    struct event *cycle_timer, *watchdog_timer;
+    struct event *sig_term, *sig_int, *sig_hup;
+    bool ready_sent;
+    int last_numa_balancing;        /* to log a change once */
+    int saved_numa_balancing;       /* takeover: the value to put back, -1 none */
+    uint64_t watchdog_usec;
+    double started;                 /* monotonic seconds at start */
+    bool have_last;
+    struct np_cycle_report last;    /* the last cycle, for the control socket */
+    struct np_actuator recorder;    /* dry-run actuator, kept to switch at run time */
+    void *control;                  /* the control socket server (daemon/control.c) */
+};
+
+/* Runs a cycle now (timer or `rescan`), logs it and keeps its report. */
+void daemon_run_cycle(struct daemon *d);
+/* Reloads the configuration (SIGHUP or `reload`). 0, or -errno with ERR
+ * holding "file:line: message"; the running config stays on failure. */
+int daemon_reload(struct daemon *d, char *err, size_t errsz);
+double daemon_now(void);
+/* Points the engine at the real or the recording actuator after the
+ * dry-run setting changed (config reload or `dry-run on|off`). */
+void daemon_apply_mode(struct daemon *d);
+
+#endif
