@@ -549,10 +549,16 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
                  "over several cycles", mib(d->move_kb), mib(params->budget_kb));
     else if (!params->memory_moves)
         snprintf(extra, sizeof(extra), "; CPUs only, the kernel moves its pages");
-    set_why(d,
-            "%s: holds %.0f%% of its memory and has CPU room (needs %.1f CPU, "
-            "%.1f used of %.1f)%s",
-            nodes, held_pct, st->cpu_use, e.load, e.capacity, extra);
+    if (e.load + st->cpu_use <= e.capacity + CPU_EPSILON)
+        set_why(d,
+                "%s: holds %.0f%% of its memory and has CPU room (needs %.1f CPU, "
+                "%.1f used of %.1f)%s",
+                nodes, held_pct, st->cpu_use, e.load, e.capacity, extra);
+    else
+        set_why(d,
+                "%s: holds %.0f%% of its memory and all of its threads already run "
+                "there, so it adds no CPU load (%.1f used of %.1f)%s",
+                nodes, held_pct, e.load, e.capacity, extra);
 
     book_move(st, &e, seed);
     st->moves++;
