@@ -15,8 +15,12 @@ CHECK_CFLAGS := $(shell pkg-config --cflags $(CHECK_PKG))
 CHECK_LIBS   := $(shell pkg-config --libs $(CHECK_PKG))
 
 PREFIX     ?= /usr/local
+bindir     ?= $(PREFIX)/bin
 sbindir    ?= $(PREFIX)/sbin
 sysconfdir ?= /etc
+mandir     ?= $(PREFIX)/share/man
+systemdunitdir ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+sysusersdir    ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
 
 B := build
 LIB_SRCS  := $(sort $(wildcard lib/*.c))
@@ -30,7 +34,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(B)/%.o)
 BIN := daemon/numaplaced $(if $(wildcard daemon/numaplacectl.c),daemon/numaplacectl)
 
-.PHONY: all check check-unit check-vm bench compare demo clean
+.PHONY: all check check-unit check-vm bench compare demo fuzz clean install uninstall man-check
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard lib/*.h) $(wildcard daemon/*.h) $(wildcard tests/unit/*.h)
@@ -56,12 +60,18 @@ check-unit: $(TEST_BINS) $(BIN)
 	@set -e; fail=0; for t in $(TEST_BINS); do \
 	    echo "== $$t"; CK_FORK=yes ./$$t || fail=1; done; \
 	 if [ -x tests/golden/run.sh ]; then tests/golden/run.sh || fail=1; fi; \
+	 if [ -x tests/control/run.sh ]; then tests/control/run.sh || fail=1; fi; \
+	 if [ -x tests/service/run.sh ]; then tests/service/run.sh || fail=1; fi; \
 	 exit $$fail
 
 check-vm: $(BIN)
 	bash tests/vm/check-vm.sh
 
 check: check-unit check-vm
+
+# libFuzzer over the control protocol's request decoder (clang); ~30 s.
+fuzz:
+	bash tests/fuzz/run.sh
 
 bench: $(BIN)
 	bash tests/bench/run.sh
@@ -71,6 +81,45 @@ compare: $(BIN)
 
 demo: $(BIN)
 	bash tests/vm/demo.sh
+
+# The daemon reads /etc/numaplaced.conf unless told otherwise, so the unit
+# names the file only when sysconfdir moves it. An existing config is never
+# overwritten; uninstall keeps it when it differs from the shipped one.
+UNIT_CONFIG_ARG := $(if $(filter /etc,$(sysconfdir)),, -c $(sysconfdir)/numaplaced.conf)
+MAN_PAGES := $(wildcard docs/man/*.[1-8])
+
+install: $(BIN)
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(sysconfdir) $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(sysusersdir)
+	install -m 0755 daemon/numaplaced $(DESTDIR)$(sbindir)/numaplaced
+	if [ -x daemon/numaplacectl ]; then install -d $(DESTDIR)$(bindir) && \
+	    install -m 0755 daemon/numaplacectl $(DESTDIR)$(bindir)/numaplacectl; fi
+	sed -e 's|@sbindir@|$(sbindir)|g' -e 's|@config_arg@|$(UNIT_CONFIG_ARG)|g' \
+	    systemd/numaplaced.service > $(DESTDIR)$(systemdunitdir)/numaplaced.service
+	chmod 0644 $(DESTDIR)$(systemdunitdir)/numaplaced.service
+	install -m 0644 systemd/numaplaced.socket $(DESTDIR)$(systemdunitdir)/numaplaced.socket
+	install -m 0644 systemd/numaplace.sysusers $(DESTDIR)$(sysusersdir)/numaplace.conf
+	if [ -e $(DESTDIR)$(sysconfdir)/numaplaced.conf ]; then \
+	    echo "keeping existing $(DESTDIR)$(sysconfdir)/numaplaced.conf"; \
+	else install -m 0644 conf/numaplaced.conf $(DESTDIR)$(sysconfdir)/numaplaced.conf; fi
+	for m in $(MAN_PAGES); do s=$${m##*.}; install -d $(DESTDIR)$(mandir)/man$$s && \
+	    install -m 0644 $$m $(DESTDIR)$(mandir)/man$$s/ || exit 1; done
+	@if [ -z "$(DESTDIR)" ]; then echo "create the numaplace group: systemd-sysusers numaplace.conf (or groupadd --system numaplace)"; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/numaplaced $(DESTDIR)$(bindir)/numaplacectl
+	rm -f $(DESTDIR)$(systemdunitdir)/numaplaced.service $(DESTDIR)$(systemdunitdir)/numaplaced.socket
+	rm -f $(DESTDIR)$(sysusersdir)/numaplace.conf
+	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(mandir)/man$${m##*.}/$${m##*/}; done
+	if cmp -s conf/numaplaced.conf $(DESTDIR)$(sysconfdir)/numaplaced.conf; then \
+	    rm -f $(DESTDIR)$(sysconfdir)/numaplaced.conf; \
+	elif [ -e $(DESTDIR)$(sysconfdir)/numaplaced.conf ]; then \
+	    echo "keeping modified $(DESTDIR)$(sysconfdir)/numaplaced.conf"; fi
+
+man-check:
+	@fail=0; for m in $(MAN_PAGES); do \
+	    w=$$(groff -ww -man -Tutf8 $$m 2>&1 >/dev/null); \
+	    if command -v man >/dev/null; then w="$$w$$(LC_ALL=C.UTF-8 man --warnings -l $$m 2>&1 >/dev/null)"; fi; \
+	    if [ -n "$$w" ]; then echo "$$m:"; echo "$$w"; fail=1; else echo "ok $$m"; fi; done; exit $$fail
 
 clean:
 	rm -rf $(B) daemon/numaplaced daemon/numaplacectl
