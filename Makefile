@@ -67,7 +67,7 @@ check-unit: $(TEST_BINS) $(BIN)
 check-vm: $(BIN)
 	bash tests/vm/check-vm.sh
 
-check: check-unit check-vm
+check: check-unit fuzz check-vm
 
 # libFuzzer over the control protocol's request decoder (clang); ~30 s.
 fuzz:

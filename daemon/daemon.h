@@ -20,6 +20,8 @@ struct options {
     const char *config_path;        /* NULL: the default, which may be absent */
     const char *sysroot;
     double interval;                /* > 0 overrides the config */
+    const char *socket_path;        /* --socket: overrides control.socket */
+    int metrics_port;               /* --metrics-port: HTTP /metrics on 127.0.0.1, 0 = off */
 };
 
 struct daemon {

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "engine.h"
 #include "fsroot.h"
+#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "parse.h"
@@ -39,6 +40,8 @@ static void usage(FILE *out)
             "      --dry-run            plan and log, change nothing\n"
             "      --once               run one cycle, print ranked processes and decisions, exit\n"
             "      --sysroot DIR        read /proc and /sys under DIR; actions are only recorded\n"
+            "      --socket PATH        control socket (default: control.socket of the config)\n"
+            "      --metrics-port N     serve OpenMetrics on http://127.0.0.1:N/metrics (default off)\n"
             "      --check-config[=FILE] validate the configuration and exit\n"
             "  -v, --verbose            log debug messages; --once also lists small processes\n"
             "      --version            print the version and exit\n"
@@ -48,7 +51,7 @@ static void usage(FILE *out)
 /* Returns 0 to run, 1 to exit successfully, -EINVAL on a usage error. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    enum { OPT_DRY_RUN = 256, OPT_ONCE, OPT_SYSROOT, OPT_CHECK, OPT_VERSION };
+    enum { OPT_DRY_RUN = 256, OPT_ONCE, OPT_SYSROOT, OPT_CHECK, OPT_VERSION, OPT_SOCKET, OPT_METRICS_PORT };
     static const struct option longopts[] = {
         {"foreground", no_argument, NULL, 'f'},
         {"config", required_argument, NULL, 'c'},
@@ -59,6 +62,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"check-config", optional_argument, NULL, OPT_CHECK},
         {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"socket", required_argument, NULL, OPT_SOCKET},
+        {"metrics-port", required_argument, NULL, OPT_METRICS_PORT},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -77,6 +82,16 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_DRY_RUN: o->dry_run = true; break;
         case OPT_ONCE: o->once = true; break;
         case OPT_SYSROOT: o->sysroot = optarg; break;
+        case OPT_SOCKET: o->socket_path = optarg; break;
+        case OPT_METRICS_PORT: {
+            long port;
+            if (np_parse_long_range(optarg, 1, 65535, &port) < 0) {
+                fprintf(stderr, "numaplaced: --metrics-port: '%s' is not a port in 1..65535\n", optarg);
+                return -EINVAL;
+            }
+            o->metrics_port = (int)port;
+            break;
+        }
         case OPT_CHECK:
             o->check_config = true;
             if (optarg)
@@ -295,6 +310,8 @@ static int run_loop(struct daemon *d)
     evsignal_add(d->sig_term, NULL);
     evsignal_add(d->sig_int, NULL);
     evsignal_add(d->sig_hup, NULL);
+    if (control_start(d, d->opt.metrics_port) < 0)
+        return -EINVAL;
     if (sd_watchdog_enabled(0, &d->watchdog_usec) > 0 && d->watchdog_usec > 0) {
         /* Pinged from the loop itself: a hung cycle stops the pings. */
         d->watchdog_timer = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
@@ -315,6 +332,7 @@ static int run_loop(struct daemon *d)
 
 static void daemon_free(struct daemon *d)
 {
+    control_free(d);
     if (d->watchdog_timer)
         event_free(d->watchdog_timer);
     if (d->cycle_timer)
@@ -395,6 +413,10 @@ int main(int argc, char **argv)
         r = run_once(&d);
         daemon_free(&d);
         return r < 0 ? 1 : 0;
+    }
+    if (control_open(&d) < 0) {
+        daemon_free(&d);
+        return 1;
     }
     if (!d.opt.foreground && !getenv("NOTIFY_SOCKET") && daemon(0, 0) < 0) {
         log_errno(-errno, "cannot detach");

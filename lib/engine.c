@@ -14,6 +14,9 @@
 #include "score.h"
 
 
+/* Shortest gap over which CPU use is measured: 50 ticks at USER_HZ 100. */
+#define NP_MIN_CPU_WINDOW 0.5
+
 const char *np_view_state_name(enum np_view_state s)
 {
     switch (s) {
@@ -141,6 +144,10 @@ static double update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
                              const struct np_proc *p, double now, double uptime)
 {
     double use = 0;
+    /* Over a gap of a few clock ticks (a rescan right after a cycle) the
+     * difference is noise: keep the last estimate and the old sample. */
+    if (le->have_prev && now - le->prev_time < NP_MIN_CPU_WINDOW && now >= le->prev_time)
+        return le->cpu_use;
     if (le->have_prev && now > le->prev_time && p->cpu_ticks >= le->prev_cpu_ticks) {
         use = (double)(p->cpu_ticks - le->prev_cpu_ticks) / (double)e->clk_tck /
               (now - le->prev_time);

@@ -1,0 +1,204 @@
+/* cmd-metrics: `metrics` (OpenMetrics text in the reply) and the optional
+ * HTTP GET /metrics listener on 127.0.0.1 (--metrics-port N). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include "control.h"
+#include "log.h"
+
+struct text {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+    if (t->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->buf ? t->buf + t->len : NULL, t->buf ? t->cap - t->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = true;
+            return;
+        }
+        if (t->buf && t->len + (size_t)n < t->cap) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = (t->cap ? t->cap * 2 : 8192) + (size_t)n;
+        char *b = realloc(t->buf, cap);
+        if (!b) {
+            t->failed = true;
+            return;
+        }
+        t->buf = b;
+        t->cap = cap;
+    }
+}
+
+static void family(struct text *t, const char *name, const char *type, const char *unit, const char *help)
+{
+    add(t, "# TYPE %s %s\n", name, type);
+    if (unit)
+        add(t, "# UNIT %s %s\n", name, unit);
+    add(t, "# HELP %s %s\n", name, help);
+}
+
+/* Label values escape \, " and newline (OpenMetrics); comms are UTF-8 sanitized first. */
+static void label_value(const char *s, char *out, size_t outsz)
+{
+    char clean[64];
+    np_utf8_sanitize(s, clean, sizeof(clean));
+    size_t o = 0;
+    for (const char *p = clean; *p && o + 3 < outsz; p++) {
+        if (*p == '\\' || *p == '"') {
+            out[o++] = '\\';
+            out[o++] = *p;
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = '\0';
+}
+
+char *cmd_metrics_text(struct daemon *d, size_t *ret_len)
+{
+    struct text t = {0};
+    const struct np_topology *topo = np_engine_topology(d->engine);
+    const struct np_totals *tot = np_engine_totals(d->engine);
+    unsigned nload = 0;
+    const double *load = np_engine_node_load(d->engine, &nload);
+    unsigned nn = topo ? topo->nnodes : 0;
+
+    family(&t, "numaplace_node_memory_total_bytes", "gauge", "bytes", "MemTotal of the node.");
+    for (unsigned i = 0; i < nn; i++)
+        add(&t, "numaplace_node_memory_total_bytes{node=\"%d\"} %llu\n", topo->nodes[i].id,
+            (unsigned long long)topo->nodes[i].mem_total_kb * 1024ULL);
+    family(&t, "numaplace_node_memory_free_bytes", "gauge", "bytes", "MemFree of the node.");
+    for (unsigned i = 0; i < nn; i++)
+        add(&t, "numaplace_node_memory_free_bytes{node=\"%d\"} %llu\n", topo->nodes[i].id,
+            (unsigned long long)topo->nodes[i].mem_free_kb * 1024ULL);
+    family(&t, "numaplace_node_hugepages_free", "gauge", NULL, "Free huge pages of the node by page size.");
+    for (unsigned i = 0; i < nn; i++)
+        for (unsigned h = 0; h < topo->nodes[i].nhuge; h++)
+            add(&t, "numaplace_node_hugepages_free{node=\"%d\",page_size_bytes=\"%llu\"} %llu\n",
+                topo->nodes[i].id, (unsigned long long)topo->nodes[i].huge[h].page_kb * 1024ULL,
+                (unsigned long long)topo->nodes[i].huge[h].free);
+    family(&t, "numaplace_node_cpu_load", "gauge", NULL, "CPUs in use on the node at the last cycle.");
+    for (unsigned i = 0; i < nn && load && nload == nn; i++)
+        add(&t, "numaplace_node_cpu_load{node=\"%d\"} %.3f\n", topo->nodes[i].id, load[i]);
+
+    family(&t, "numaplace_process_remote_ratio", "gauge", "ratio",
+           "Fraction of a managed process's memory on nodes other than the ones it runs on.");
+    for (size_t i = 0; d->have_last && i < d->last.nviews; i++) {
+        const struct np_proc_view *v = &d->last.views[i];
+        if (v->state != NP_VIEW_MANAGED || !v->scored)
+            continue;
+        char comm[160];
+        label_value(v->comm, comm, sizeof(comm));
+        add(&t, "numaplace_process_remote_ratio{pid=\"%d\",comm=\"%s\"} %.4f\n", v->pid, comm,
+            1.0 - v->locality);
+    }
+
+    family(&t, "numaplace_cycles", "counter", NULL, "Placement cycles run.");
+    add(&t, "numaplace_cycles_total %llu\n", (unsigned long long)tot->cycles);
+    family(&t, "numaplace_moves", "counter", NULL, "Processes moved.");
+    add(&t, "numaplace_moves_total %llu\n", (unsigned long long)tot->moves);
+    family(&t, "numaplace_migrated_bytes", "counter", "bytes", "Memory migrated.");
+    add(&t, "numaplace_migrated_bytes_total %llu\n", (unsigned long long)tot->moved_kb * 1024ULL);
+    family(&t, "numaplace_failures", "counter", NULL, "Failed moves by class.");
+    for (int c = NP_ACT_GONE; c <= NP_ACT_INVALID; c++)
+        add(&t, "numaplace_failures_total{class=\"%s\"} %llu\n", np_act_class_name((enum np_act_class)c),
+            (unsigned long long)tot->failures[c]);
+    family(&t, "numaplace_last_cycle_cpu_seconds", "gauge", "seconds", "CPU time of the last cycle.");
+    add(&t, "numaplace_last_cycle_cpu_seconds %.6f\n", d->have_last ? d->last.cpu_ms / 1000.0 : 0.0);
+    family(&t, "numaplace_last_cycle_wall_seconds", "gauge", "seconds", "Wall time of the last cycle.");
+    add(&t, "numaplace_last_cycle_wall_seconds %.6f\n", d->have_last ? d->last.wall_ms / 1000.0 : 0.0);
+    family(&t, "numaplace_paused", "gauge", NULL, "1 while placement is paused.");
+    add(&t, "numaplace_paused %d\n", np_engine_paused(d->engine) ? 1 : 0);
+    family(&t, "numaplace_dry_run", "gauge", NULL, "1 in dry-run mode.");
+    add(&t, "numaplace_dry_run %d\n", d->cfg.dry_run ? 1 : 0);
+    add(&t, "# EOF\n");
+    if (t.failed) {
+        free(t.buf);
+        return NULL;
+    }
+    *ret_len = t.len;
+    return t.buf;
+}
+
+int cmd_metrics(struct daemon *d, const struct np_request *req, struct json_object *data,
+                struct cmd_result *res)
+{
+    size_t len = 0;
+    char *text = cmd_metrics_text(d, &len);
+    if (!text)
+        return cmd_fail(res, NP_ERR_INTERNAL, "out of memory");
+    jset(data, "content_type", json_object_new_string("application/openmetrics-text; version=1.0.0; charset=utf-8"));
+    jset(data, "text", json_object_new_string_len(text, (int)len));
+    free(text);
+    return 0;
+}
+
+static void on_http_metrics(struct evhttp_request *req, void *arg)
+{
+    struct daemon *d = arg;
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+        evhttp_send_error(req, 405, "only GET");
+        return;
+    }
+    size_t len = 0;
+    char *text = cmd_metrics_text(d, &len);
+    struct evbuffer *body = evbuffer_new();
+    if (!text || !body) {
+        free(text);
+        if (body)
+            evbuffer_free(body);
+        evhttp_send_error(req, 500, "out of memory");
+        return;
+    }
+    evbuffer_add(body, text, len);
+    free(text);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                      "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    evhttp_send_reply(req, 200, "OK", body);
+    evbuffer_free(body);
+}
+
+static void on_http_other(struct evhttp_request *req, void *arg)
+{
+    evhttp_send_error(req, 404, "only /metrics here");
+}
+
+int metrics_http_start(struct daemon *d, int port)
+{
+    struct control *ctl = d->control;
+    ctl->http = evhttp_new(d->base);
+    if (!ctl->http)
+        return log_errno(-ENOMEM, "metrics listener");
+    evhttp_set_timeout(ctl->http, 10);
+    evhttp_set_max_headers_size(ctl->http, 8192);
+    evhttp_set_max_body_size(ctl->http, 0);
+    evhttp_set_allowed_methods(ctl->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+    evhttp_set_cb(ctl->http, "/metrics", on_http_metrics, d);
+    evhttp_set_gencb(ctl->http, on_http_other, d);
+    /* Loopback only: scrapers on other hosts go through a local proxy or node exporter. */
+    if (!evhttp_bind_socket_with_handle(ctl->http, "127.0.0.1", (ev_uint16_t)port)) {
+        log_error("cannot listen on 127.0.0.1:%d for /metrics", port);
+        evhttp_free(ctl->http);
+        ctl->http = NULL;
+        return -EADDRINUSE;
+    }
+    log_info("metrics on http://127.0.0.1:%d/metrics", port);
+    return 0;
+}

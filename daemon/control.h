@@ -1,0 +1,113 @@
+/* control: numaplaced's control socket (numaplacectl's other end) and the
+ * optional HTTP /metrics listener.
+ *
+ * A Unix stream socket speaking lib/protocol.h: one JSON request per line,
+ * one reply per request. Peer credentials decide what a client may do:
+ * root everything, members of control.group the read-only verbs. Every
+ * client is a non-blocking bufferevent with limits (line size, clients,
+ * idle time, unread output), so no client can stall the placement cycle.
+ * The verbs live in daemon/cmd-*.c behind the command table below. */
+#ifndef NP_DAEMON_CONTROL_H
+#define NP_DAEMON_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <json-c/json.h>
+#include "advise.h"
+#include "daemon.h"
+#include "protocol.h"
+
+#define CONTROL_MAX_CLIENTS       64
+#define CONTROL_IDLE_TIMEOUT_S    30
+#define CONTROL_MAX_OUTPUT        (4 * 1024 * 1024)  /* unread reply bytes before a drop */
+#define CONTROL_REQUESTS_PER_PASS 32                 /* then other clients get a turn */
+#define CONTROL_EVICT_IDLE_S      1.0                /* at the cap, an idle client this old makes room */
+#define ADVISE_RESERVATION_S      60.0
+#define ADVISE_RESERVATION_MAX    64
+
+struct client;
+
+struct advise_reservation {
+    struct np_advise_reservation r;
+    double expires;                 /* daemon_now() seconds */
+};
+
+struct control {
+    struct daemon *d;
+    int listen_fd;
+    bool socket_activated;
+    bool unlink_at_exit;
+    char path[108];
+    struct event *accept_ev, *accept_retry;
+    bool accept_paused;
+    struct client *clients;         /* doubly linked, newest first */
+    unsigned nclients;
+    bool have_group;
+    gid_t group_gid;
+    struct np_root proc;            /* the live /proc for peer groups (even with --sysroot) */
+    size_t nreservations;
+    struct advise_reservation reservations[ADVISE_RESERVATION_MAX];
+    struct evhttp *http;
+    uint64_t requests, refused_clients, dropped_clients;
+};
+
+struct cmd_result {
+    enum np_error code;
+    char message[1024];
+};
+
+/* A verb's handler fills DATA (an empty object) and returns 0, or returns -1
+ * with RES holding the error. */
+typedef int cmd_handler(struct daemon *d, const struct np_request *req,
+                        struct json_object *data, struct cmd_result *res);
+
+struct command {
+    enum np_verb verb;
+    const char *usage;              /* numaplacectl's synopsis line */
+    bool read_only;                 /* group members may use it */
+    cmd_handler *handler;
+};
+const struct command *control_command(enum np_verb verb);
+
+/* Creates (or takes from systemd) the listening socket; run before
+ * detaching so "another instance answers" is a start-up error.
+ * -EADDRINUSE when a live daemon answers on the path; other errors are
+ * logged and leave the daemon without a control socket (returns 0). */
+int control_open(struct daemon *d);
+/* Registers the socket (and the HTTP listener on METRICS_PORT > 0) with
+ * d->base. 0 or -errno. */
+int control_start(struct daemon *d, int metrics_port);
+void control_free(struct daemon *d);
+
+int cmd_fail(struct cmd_result *res, enum np_error code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+cmd_handler cmd_status, cmd_list, cmd_show, cmd_history, cmd_pause, cmd_resume, cmd_dry_run,
+    cmd_rescan, cmd_reload, cmd_exclude, cmd_include, cmd_move, cmd_advise, cmd_metrics;
+
+/* Shared by the verbs. */
+const char *cmd_mode_name(const struct daemon *d);    /* "active", "dry-run", "paused" */
+/* "0-1,3" for node ids. */
+void cmd_format_nodes(const struct np_nodeset *s, char *buf, size_t bufsz);
+/* The state word `list` shows for V ("managed", "cooling-down", "excluded", ...). */
+const char *cmd_view_state(const struct np_proc_view *v);
+/* A process view as JSON (one element of `list`, the heart of `show`). */
+struct json_object *cmd_view_json(const struct daemon *d, const struct np_proc_view *v);
+struct json_object *cmd_action_json(const struct np_action *a);
+/* The last cycle's cost and counts, or NULL before the first cycle. */
+struct json_object *cmd_cycle_json(const struct daemon *d);
+/* OpenMetrics text (malloc'd) for `metrics` and GET /metrics. */
+char *cmd_metrics_text(struct daemon *d, size_t *ret_len);
+int metrics_http_start(struct daemon *d, int port);
+
+static inline void jset(struct json_object *o, const char *key, struct json_object *v)
+{
+    json_object_object_add(o, key, v);
+}
+static inline struct json_object *jint(int64_t v) { return json_object_new_int64(v); }
+static inline struct json_object *jdbl(double v) { return json_object_new_double(v); }
+static inline struct json_object *jbool(bool v) { return json_object_new_boolean(v); }
+static inline struct json_object *jstr(const char *s) { return np_json_string(s); }
+
+#endif

@@ -1,0 +1,730 @@
+/* numaplacectl: asks a running numaplaced what it sees and why, and steers
+ * it, over the control socket (lib/protocol.h, docs/protocol.md). Human
+ * tables by default, the reply's data with --json. Never hangs: connect and
+ * the whole exchange are bounded by --timeout. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "advise.h"
+#include "config.h"
+#include "parse.h"
+#include "protocol.h"
+
+#define DEFAULT_SOCKET   "/run/numaplaced/numaplaced.sock"
+#define MAX_REPLY        (64u * 1024 * 1024)
+
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_REFUSED = 1,       /* the daemon said no */
+    EXIT_USAGE = 2,         /* bad arguments */
+    EXIT_NOT_RUNNING = 3,   /* cannot connect / no answer */
+    EXIT_PERMISSION = 4,    /* permission denied */
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: numaplacectl [--socket PATH] [--json] [--timeout S] VERB [ARGS]\n"
+            "Asks the numaplaced NUMA placement daemon what it sees and steers it.\n\n"
+            "Verbs (read-only ones work for members of the control group):\n"
+            "  status                        daemon, nodes, kernel balancing, last cycle, totals\n"
+            "  list [--all] [--limit N]      ranked processes of the last cycle (alias: top)\n"
+            "  show PID                      one process: memory per node, decision and why, history\n"
+            "  history [--limit N] [--pid PID]  recent actions, newest first\n"
+            "  advise NCPUS[:MB]             node list for a new workload (numad -w format)\n"
+            "  metrics                       OpenMetrics text\n"
+            "Verbs for root:\n"
+            "  pause | resume                stop/restart applying placements (cycles still plan)\n"
+            "  dry-run on|off                plan and log only / act again (until the next reload)\n"
+            "  rescan                        run a cycle now\n"
+            "  reload                        re-read the configuration file\n"
+            "  exclude pid PID | name GLOB   never touch it (kept across reloads)\n"
+            "  include pid PID | name GLOB   undo an exclude\n"
+            "  move PID NODES                place PID on NODES (e.g. 0-1,3) now\n\n"
+            "Options:\n"
+            "  -s, --socket PATH   control socket (default " DEFAULT_SOCKET ")\n"
+            "  -j, --json          print the reply's data as JSON\n"
+            "  -t, --timeout S     seconds to wait for the daemon (default 5)\n"
+            "  -h, --help          this help\n\n"
+            "Exit status: 0 ok, 1 the daemon refused or failed, 2 bad arguments,\n"
+            "3 the daemon is not running (cannot connect, or no answer in time),\n"
+            "4 permission denied.\n");
+}
+
+static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int die_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("numaplacectl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(" (see --help)\n", stderr);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+/* ---- building the request ---- */
+
+static int parse_int_arg(const char *s, long min, long max, const char *what, long *ret)
+{
+    if (np_parse_long_range(s, min, max, ret) < 0)
+        return die_usage("%s: '%s' is not a number in %ld..%ld", what, s, min, max);
+    return 0;
+}
+
+/* Fills ARGS from the words after the verb. Returns 0 or an exit code. */
+static int build_args(int verb, int argc, char **argv, struct json_object *args)
+{
+    long n;
+    switch (verb) {
+    case NP_VERB_LIST:
+    case NP_VERB_HISTORY:
+        for (int i = 0; i < argc; i++) {
+            if (verb == NP_VERB_LIST && strcmp(argv[i], "--all") == 0) {
+                json_object_object_add(args, "all", json_object_new_boolean(1));
+            } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+                if (parse_int_arg(argv[++i], 1, 100000, "--limit", &n))
+                    return EXIT_USAGE;
+                json_object_object_add(args, "limit", json_object_new_int64(n));
+            } else if (verb == NP_VERB_HISTORY && strcmp(argv[i], "--pid") == 0 && i + 1 < argc) {
+                if (parse_int_arg(argv[++i], 1, NP_MAX_PID_ARG, "--pid", &n))
+                    return EXIT_USAGE;
+                json_object_object_add(args, "pid", json_object_new_int64(n));
+            } else {
+                return die_usage("%s: unexpected '%s'", np_verb_name(verb), argv[i]);
+            }
+        }
+        return 0;
+    case NP_VERB_SHOW:
+        if (argc != 1)
+            return die_usage("show needs one PID");
+        if (parse_int_arg(argv[0], 1, NP_MAX_PID_ARG, "PID", &n))
+            return EXIT_USAGE;
+        json_object_object_add(args, "pid", json_object_new_int64(n));
+        return 0;
+    case NP_VERB_DRY_RUN:
+        if (argc != 1 || (strcmp(argv[0], "on") != 0 && strcmp(argv[0], "off") != 0))
+            return die_usage("dry-run needs 'on' or 'off'");
+        json_object_object_add(args, "enable", json_object_new_boolean(strcmp(argv[0], "on") == 0));
+        return 0;
+    case NP_VERB_EXCLUDE:
+    case NP_VERB_INCLUDE: {
+        const char *kind = argc == 2 ? argv[0] : NULL, *value = argc == 2 ? argv[1] : argc == 1 ? argv[0] : NULL;
+        if (!value)
+            return die_usage("%s needs 'pid PID' or 'name GLOB'", np_verb_name(verb));
+        bool is_pid = kind ? strcmp(kind, "pid") == 0 : np_parse_long_range(value, 1, NP_MAX_PID_ARG, &n) == 0;
+        if (kind && !is_pid && strcmp(kind, "name") != 0)
+            return die_usage("%s: '%s' is neither 'pid' nor 'name'", np_verb_name(verb), kind);
+        if (is_pid) {
+            if (parse_int_arg(value, 1, NP_MAX_PID_ARG, "PID", &n))
+                return EXIT_USAGE;
+            json_object_object_add(args, "pid", json_object_new_int64(n));
+        } else {
+            if (!*value || strlen(value) >= NP_MAX_PATTERN)
+                return die_usage("name: 1..%d bytes", NP_MAX_PATTERN - 1);
+            json_object_object_add(args, "name", json_object_new_string(value));
+        }
+        return 0;
+    }
+    case NP_VERB_MOVE: {
+        if (argc != 2)
+            return die_usage("move needs PID and NODES");
+        if (parse_int_arg(argv[0], 1, NP_MAX_PID_ARG, "PID", &n))
+            return EXIT_USAGE;
+        struct np_nodeset nodes;
+        np_nodeset_zero(&nodes);
+        if (strlen(argv[1]) >= NP_MAX_NODES_ARG || np_bits_parse_list(NP_NODES(&nodes), argv[1]) < 0 ||
+            np_nodeset_count(&nodes) == 0)
+            return die_usage("NODES: '%s' is not a node list like 0-1,3", argv[1]);
+        json_object_object_add(args, "pid", json_object_new_int64(n));
+        json_object_object_add(args, "nodes", json_object_new_string(argv[1]));
+        return 0;
+    }
+    case NP_VERB_ADVISE: {
+        unsigned ncpus;
+        uint64_t mb;
+        if (argc != 1 || np_advise_parse(argv[0], &ncpus, &mb) < 0)
+            return die_usage("advise needs NCPUS[:MB], e.g. 4:2048");
+        json_object_object_add(args, "ncpus", json_object_new_int64(ncpus));
+        if (strchr(argv[0], ':'))
+            json_object_object_add(args, "mb", json_object_new_int64((int64_t)mb));
+        return 0;
+    }
+    default:
+        if (argc > 0)
+            return die_usage("%s takes no arguments", np_verb_name(verb));
+        return 0;
+    }
+}
+
+/* ---- talking to the daemon ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sends LINE and reads one reply line into *RET (malloc'd). Returns 0 or an
+ * exit code (message printed). */
+static int exchange(const char *path, double timeout, const char *line, size_t len, char **ret, size_t *ret_len)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return die_usage("socket path too long: %s", path);
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        fprintf(stderr, "numaplacectl: socket: %s\n", strerror(errno));
+        return EXIT_NOT_RUNNING;
+    }
+    /* A blocking Unix connect waits for backlog room; SO_SNDTIMEO bounds it. */
+    struct timeval tv = {.tv_sec = (time_t)timeout, .tv_usec = (suseconds_t)((timeout - (double)(time_t)timeout) * 1e6)};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    double deadline = now_s() + timeout;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        int err = errno;
+        close(fd);
+        if (err == EACCES || err == EPERM) {
+            fprintf(stderr, "numaplacectl: permission denied: cannot connect to %s "
+                            "(needs root or membership in the control group)\n", path);
+            return EXIT_PERMISSION;
+        }
+        fprintf(stderr, "numaplacectl: numaplaced is not running? cannot connect to %s: %s\n", path,
+                err == EAGAIN || err == EINPROGRESS ? "no answer in time" : strerror(err));
+        return EXIT_NOT_RUNNING;
+    }
+    for (size_t off = 0; off < len;) {
+        ssize_t w = send(fd, line + off, len - off, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            int err = errno;
+            close(fd);
+            fprintf(stderr, "numaplacectl: sending to %s: %s\n", path,
+                    err == EAGAIN ? "no answer in time" : strerror(err));
+            return EXIT_NOT_RUNNING;
+        }
+        off += (size_t)w;
+    }
+    size_t cap = 65536, have = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        char *nl = have ? memchr(buf, '\n', have) : NULL;
+        if (nl) {
+            *ret = buf;
+            *ret_len = (size_t)(nl - buf);
+            buf[*ret_len] = '\0';
+            close(fd);
+            return 0;
+        }
+        double left = deadline - now_s();
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int pr = left > 0 ? poll(&pfd, 1, (int)(left * 1000) + 1) : 0;
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0) {
+            fprintf(stderr, "numaplacectl: numaplaced did not answer within %.0f s\n", timeout);
+            break;
+        }
+        if (have + 1 >= cap) {
+            if (cap >= MAX_REPLY) {
+                fprintf(stderr, "numaplacectl: reply larger than %u bytes\n", MAX_REPLY);
+                break;
+            }
+            char *b = realloc(buf, cap * 2);
+            if (!b)
+                break;
+            buf = b;
+            cap *= 2;
+        }
+        ssize_t r = recv(fd, buf + have, cap - have - 1, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            fprintf(stderr, "numaplacectl: numaplaced closed the connection without an answer\n");
+            break;
+        }
+        have += (size_t)r;
+    }
+    free(buf);
+    close(fd);
+    return EXIT_NOT_RUNNING;
+}
+
+/* ---- human output ---- */
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+    if (o && json_object_object_get_ex(o, key, &v))
+        return v;
+    return NULL;
+}
+static int64_t gint(struct json_object *o, const char *key) { return json_object_get_int64(get(o, key)); }
+static double gdbl(struct json_object *o, const char *key) { return json_object_get_double(get(o, key)); }
+static bool gbool(struct json_object *o, const char *key) { return json_object_get_boolean(get(o, key)); }
+static const char *gstr(struct json_object *o, const char *key)
+{
+    struct json_object *v = get(o, key);
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+static bool isnull(struct json_object *o, const char *key) { return get(o, key) == NULL; }
+
+static const char *fmt_kib(double kib, char *buf, size_t sz)
+{
+    if (kib < 1024)
+        snprintf(buf, sz, "%.0f KiB", kib);
+    else if (kib < 1024.0 * 1024)
+        snprintf(buf, sz, "%.1f MiB", kib / 1024);
+    else if (kib < 1024.0 * 1024 * 1024)
+        snprintf(buf, sz, "%.1f GiB", kib / 1024 / 1024);
+    else
+        snprintf(buf, sz, "%.1f TiB", kib / 1024 / 1024 / 1024);
+    return buf;
+}
+
+static const char *fmt_duration(double s, char *buf, size_t sz)
+{
+    long t = (long)s;
+    if (t < 60)
+        snprintf(buf, sz, "%.1f s", s);
+    else if (t < 3600)
+        snprintf(buf, sz, "%ldm %02lds", t / 60, t % 60);
+    else if (t < 86400)
+        snprintf(buf, sz, "%ldh %02ldm", t / 3600, t % 3600 / 60);
+    else
+        snprintf(buf, sz, "%ldd %02ldh", t / 86400, t % 86400 / 3600);
+    return buf;
+}
+
+/* A table with aligned columns: cells are copied in, printed at the end. */
+#define TABLE_MAX_COLS 12
+struct table {
+    unsigned ncols;
+    size_t nrows;
+    char **cells;   /* nrows * ncols */
+    size_t width[TABLE_MAX_COLS];
+};
+
+static void table_row(struct table *t, ...)
+{
+    char **cells = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
+    if (!cells)
+        return;
+    t->cells = cells;
+    va_list ap;
+    va_start(ap, t);
+    for (unsigned c = 0; c < t->ncols; c++) {
+        const char *s = va_arg(ap, const char *);
+        char *copy = strdup(s ? s : "");
+        cells[t->nrows * t->ncols + c] = copy;
+        size_t w = copy ? strlen(copy) : 0;
+        if (w > t->width[c])
+            t->width[c] = w;
+    }
+    va_end(ap);
+    t->nrows++;
+}
+
+static void table_free(struct table *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    t->cells = NULL;
+    t->nrows = 0;
+}
+
+static void table_print(struct table *t, unsigned right_aligned_mask)
+{
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (unsigned c = 0; c < t->ncols; c++) {
+            const char *s = t->cells[r * t->ncols + c];
+            s = s ? s : "";
+            bool last = c + 1 == t->ncols;
+            if (right_aligned_mask & (1u << c))
+                printf("%*s", (int)t->width[c], s);
+            else if (last)
+                fputs(s, stdout);
+            else
+                printf("%-*s", (int)t->width[c], s);
+            if (!last)
+                fputs("  ", stdout);
+        }
+        putchar('\n');
+    }
+    table_free(t);
+}
+
+static void print_status(struct json_object *d)
+{
+    char a[64], b[64], c[64];
+    printf("numaplaced %s (pid %lld), up %s, mode %s, interval %.1f s%s%s\n", gstr(d, "version"),
+           (long long)gint(d, "pid"), fmt_duration(gdbl(d, "uptime_s"), a, sizeof(a)), gstr(d, "mode"),
+           gdbl(d, "interval_s"), gbool(d, "changes_real") ? "" : ", changes are not real",
+           strcmp(gstr(d, "root"), "/") ? "" : "");
+    if (strcmp(gstr(d, "root"), "/") != 0)
+        printf("root: %s (actions are only recorded)\n", gstr(d, "root"));
+    struct json_object *nb = get(d, "numa_balancing");
+    printf("kernel numa_balancing: %s, policy %s%s\n", gstr(nb, "state"), gstr(nb, "policy"),
+           isnull(nb, "memory_moves") ? "" : gbool(nb, "memory_moves") ? ", numaplaced moves memory"
+                                                                       : ", the kernel moves ordinary pages");
+    struct json_object *lc = get(d, "last_cycle");
+    if (lc)
+        printf("last cycle: %.1f ms CPU, %.1f ms wall, %lld scanned%s, %lld busy, %lld scored, %lld actions, %.1f s ago\n",
+               gdbl(lc, "cpu_ms"), gdbl(lc, "wall_ms"), (long long)gint(lc, "scanned"),
+               gbool(lc, "truncated") ? " (truncated)" : "", (long long)gint(lc, "busy"),
+               (long long)gint(lc, "scored"), (long long)gint(lc, "actions"), gdbl(lc, "age_s"));
+    else
+        printf("last cycle: none yet\n");
+    struct json_object *t = get(d, "totals"), *f = get(t, "failures");
+    char failures[256] = "";
+    size_t n = 0;
+    json_object_object_foreach(f, cls, cnt) {
+        if (json_object_get_int64(cnt) > 0 && n < sizeof(failures))
+            n += (size_t)snprintf(failures + n, sizeof(failures) - n, "%s%s %lld", n ? ", " : "", cls,
+                                  (long long)json_object_get_int64(cnt));
+    }
+    printf("totals: %lld cycles, %lld moves, %s migrated, failures: %s\n", (long long)gint(t, "cycles"),
+           (long long)gint(t, "moves"), fmt_kib((double)gint(t, "moved_bytes") / 1024, a, sizeof(a)),
+           n ? failures : "none");
+    struct json_object *ex = get(d, "runtime_exclusions"), *pids = get(ex, "pids"), *names = get(ex, "names");
+    size_t np = json_object_array_length(pids), nn = json_object_array_length(names);
+    printf("runtime exclusions:");
+    if (np + nn == 0)
+        printf(" none");
+    for (size_t i = 0; i < np; i++)
+        printf(" pid %lld%s", (long long)json_object_get_int64(json_object_array_get_idx(pids, i)),
+               i + 1 < np + nn ? "," : "");
+    for (size_t i = 0; i < nn; i++)
+        printf(" name '%s'%s", json_object_get_string(json_object_array_get_idx(names, i)),
+               i + 1 < nn ? "," : "");
+    putchar('\n');
+    struct json_object *ctl = get(d, "control");
+    printf("control: %lld clients, %lld requests, %lld refused, %lld dropped, %lld advise reservations\n",
+           (long long)gint(ctl, "clients"), (long long)gint(ctl, "requests"),
+           (long long)gint(ctl, "refused_clients"), (long long)gint(ctl, "dropped_clients"),
+           (long long)gint(ctl, "advise_reservations"));
+    putchar('\n');
+    struct table tab = {.ncols = 7};
+    table_row(&tab, "NODE", "CPUS", "MEM TOTAL", "MEM FREE", "USABLE", "CPU LOAD", "HUGEPAGES FREE");
+    struct json_object *nodes = get(d, "nodes");
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        struct json_object *nd = json_object_array_get_idx(nodes, i), *hp = get(nd, "hugepages");
+        char id[16], load[48], huge[256] = "", tot[32], fr[32], us[32];
+        snprintf(id, sizeof(id), "%lld", (long long)gint(nd, "id"));
+        if (isnull(nd, "cpu_load"))
+            snprintf(load, sizeof(load), "-/%lld", (long long)gint(nd, "ncpus"));
+        else
+            snprintf(load, sizeof(load), "%.2f/%lld", gdbl(nd, "cpu_load"), (long long)gint(nd, "ncpus"));
+        size_t hn = 0;
+        for (size_t h = 0; h < json_object_array_length(hp) && hn < sizeof(huge); h++) {
+            struct json_object *p = json_object_array_get_idx(hp, h);
+            int64_t kib = gint(p, "page_kib");
+            hn += (size_t)snprintf(huge + hn, sizeof(huge) - hn, "%s%lld%s: %lld/%lld", hn ? ", " : "",
+                                   (long long)(kib >= 1048576 ? kib / 1048576 : kib / 1024),
+                                   kib >= 1048576 ? "G" : "M", (long long)gint(p, "free"),
+                                   (long long)gint(p, "total"));
+        }
+        table_row(&tab, id, gstr(nd, "cpus"), fmt_kib((double)gint(nd, "mem_total_mib") * 1024, tot, sizeof(tot)),
+                  fmt_kib((double)gint(nd, "mem_free_mib") * 1024, fr, sizeof(fr)),
+                  fmt_kib((double)gint(nd, "mem_usable_mib") * 1024, us, sizeof(us)), load,
+                  hn ? huge : "-");
+    }
+    table_print(&tab, 0);
+    (void)c;
+    (void)b;
+}
+
+/* What `list` says in its DECISION column. */
+static void decision_text(struct json_object *p, char *buf, size_t sz)
+{
+    struct json_object *dec = get(p, "decision");
+    const char *state = gstr(p, "state");
+    if (dec && strcmp(gstr(dec, "reason"), "move") == 0)
+        snprintf(buf, sz, "move -> %s%s", gstr(dec, "target"),
+                 gbool(p, "acted") && strcmp(gstr(p, "result"), "ok") ? " (failed)" : "");
+    else if (dec)
+        snprintf(buf, sz, "keep: %s", gstr(dec, "reason"));
+    else if (!isnull(p, "reason"))
+        snprintf(buf, sz, "%s%s%s", gstr(p, "reason"), *gstr(p, "detail") ? ": " : "", gstr(p, "detail"));
+    else if (*gstr(p, "detail"))
+        snprintf(buf, sz, "%s", gstr(p, "detail"));
+    else
+        snprintf(buf, sz, "%s", state);
+}
+
+static void print_list(struct json_object *d)
+{
+    struct json_object *procs = get(d, "processes");
+    struct table tab = {.ncols = 10};
+    table_row(&tab, "RANK", "PID", "COMM", "MEM", "CPU", "REMOTE", "BENEFIT", "MEM/NODE (MiB)", "STATE", "DECISION");
+    for (size_t i = 0; i < json_object_array_length(procs); i++) {
+        struct json_object *p = json_object_array_get_idx(procs, i);
+        char rank[16] = "-", pid[16], mem[32], cpu[16], remote[16] = "-", benefit[32] = "-", pernode[256] = "-",
+             decision[400];
+        if (!isnull(p, "rank"))
+            snprintf(rank, sizeof(rank), "%lld", (long long)gint(p, "rank"));
+        snprintf(pid, sizeof(pid), "%lld", (long long)gint(p, "pid"));
+        fmt_kib((double)gint(p, "mem_kib"), mem, sizeof(mem));
+        snprintf(cpu, sizeof(cpu), "%.2f", gdbl(p, "cpu"));
+        if (!isnull(p, "remote_fraction")) {
+            snprintf(remote, sizeof(remote), "%.1f%%", gdbl(p, "remote_fraction") * 100);
+            snprintf(benefit, sizeof(benefit), "%.1f", gdbl(p, "benefit"));
+        }
+        struct json_object *nk = get(p, "node_kib");
+        if (nk) {
+            size_t n = 0;
+            json_object_object_foreach(nk, node, kib) {
+                if (n < sizeof(pernode))
+                    n += (size_t)snprintf(pernode + n, sizeof(pernode) - n, "%s%s:%lld", n ? " " : "", node,
+                                          (long long)(json_object_get_int64(kib) / 1024));
+            }
+        }
+        decision_text(p, decision, sizeof(decision));
+        table_row(&tab, rank, pid, gstr(p, "comm"), mem, cpu, remote, benefit, pernode, gstr(p, "state"), decision);
+    }
+    struct json_object *cy = get(d, "cycle");
+    if (cy)
+        printf("last cycle %.1f s ago: %lld scanned, %lld busy, %lld scored; mode %s\n", gdbl(cy, "age_s"),
+               (long long)gint(cy, "scanned"), (long long)gint(cy, "busy"), (long long)gint(cy, "scored"),
+               gstr(d, "mode"));
+    else
+        printf("no cycle yet\n");
+    table_print(&tab, (1u << 1) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6));
+    size_t shown = json_object_array_length(procs);
+    if ((int64_t)shown < gint(d, "total"))
+        printf("(%zu of %lld shown)\n", shown, (long long)gint(d, "total"));
+}
+
+static void print_actions(struct json_object *actions, bool with_pid)
+{
+    struct table tab = {.ncols = 9};
+    table_row(&tab, "TIME", "PID", "COMM", "FROM", "TO", "MOVED", "DURATION", "LOCALITY", "RESULT");
+    for (size_t i = 0; i < json_object_array_length(actions); i++) {
+        struct json_object *a = json_object_array_get_idx(actions, i);
+        char when[32] = "", pid[16], moved[32], dur[32], loc[64], result[160];
+        time_t t = (time_t)gdbl(a, "time");
+        struct tm tm;
+        if (localtime_r(&t, &tm))
+            strftime(when, sizeof(when), "%m-%d %H:%M:%S", &tm);
+        snprintf(pid, sizeof(pid), "%lld", (long long)gint(a, "pid"));
+        fmt_kib((double)gint(a, "moved_bytes") / 1024, moved, sizeof(moved));
+        snprintf(dur, sizeof(dur), "%.0f ms", gdbl(a, "duration_ms"));
+        snprintf(loc, sizeof(loc), "%.0f%% -> %.0f%%%s", gdbl(a, "locality_before") * 100,
+                 gdbl(a, "locality_after") * 100, gbool(a, "after_measured") ? "" : " (expected)");
+        snprintf(result, sizeof(result), "%s%s%s%s%s", gstr(a, "result"), isnull(a, "error") ? "" : ": ",
+                 gstr(a, "error"), gbool(a, "dry_run") ? " (dry-run)" : "", gbool(a, "partial") ? " (partial)" : "");
+        table_row(&tab, when, pid, gstr(a, "comm"), gstr(a, "from"), gstr(a, "to"), moved, dur, loc, result);
+    }
+    if (json_object_array_length(actions) == 0) {
+        printf("no actions yet\n");
+        table_free(&tab);
+    } else
+        table_print(&tab, (1u << 1) | (1u << 5) | (1u << 6));
+    (void)with_pid;
+}
+
+static void print_show(struct json_object *d)
+{
+    struct json_object *p = get(d, "process");
+    char a[32], b[32];
+    if (!p) {
+        printf("pid %lld: not seen in the last cycle (idle, below the CPU threshold, or gone)\n",
+               (long long)gint(d, "pid"));
+    } else {
+        printf("pid %lld (%s): %s, %s, %.2f CPU\n", (long long)gint(p, "pid"), gstr(p, "comm"),
+               gstr(p, "state"), fmt_kib((double)gint(p, "mem_kib"), a, sizeof(a)), gdbl(p, "cpu"));
+        if (!isnull(p, "reason") && isnull(p, "decision"))
+            printf("reason: %s%s%s\n", gstr(p, "reason"), *gstr(p, "detail") ? ": " : "", gstr(p, "detail"));
+        if (!isnull(p, "locality")) {
+            printf("locality: %.1f%% (remote %.1f%%, %s), benefit %.1f%s\n", gdbl(p, "locality") * 100,
+                   gdbl(p, "remote_fraction") * 100, fmt_kib((double)gint(p, "remote_kib"), a, sizeof(a)),
+                   gdbl(p, "benefit"), gbool(p, "sampled") ? ", memory estimated by sampling" : "");
+            struct json_object *nk = get(p, "node_kib"), *cs = get(p, "cpu_share");
+            if (nk) {
+                printf("memory per node:");
+                json_object_object_foreach(nk, node, kib)
+                    printf(" %s: %s", node, fmt_kib((double)json_object_get_int64(kib), b, sizeof(b)));
+                putchar('\n');
+            }
+            if (cs) {
+                printf("CPU time per node:");
+                json_object_object_foreach(cs, node, share)
+                    printf(" %s: %.0f%%", node, json_object_get_double(share) * 100);
+                putchar('\n');
+            }
+        }
+        struct json_object *dec = get(p, "decision");
+        if (dec) {
+            bool move = strcmp(gstr(dec, "reason"), "move") == 0;
+            printf("decision: %s%s%s (rank %lld)\n", move ? "move to nodes " : "keep: ",
+                   move ? gstr(dec, "target") : gstr(dec, "reason"),
+                   !move && !isnull(dec, "target") ? "" : "", (long long)gint(p, "rank"));
+            printf("why: %s\n", gstr(dec, "why"));
+            if (move || !isnull(dec, "target"))
+                printf("expected locality %.0f%% -> %.0f%%, %s to migrate%s%s\n",
+                       gdbl(dec, "locality_before") * 100, gdbl(dec, "locality_after") * 100,
+                       fmt_kib((double)gint(dec, "move_kib"), a, sizeof(a)),
+                       !move ? ", on nodes " : "", !move ? gstr(dec, "target") : "");
+        }
+        if (gbool(p, "acted"))
+            printf("action this cycle: %s%s%s, %s moved%s\n", gstr(p, "result"), isnull(p, "error") ? "" : ": ",
+                   gstr(p, "error"), fmt_kib((double)gint(p, "moved_kib"), a, sizeof(a)),
+                   gbool(p, "partial") ? " (partial: the rest next cycle)" : "");
+    }
+    if (gbool(d, "runtime_excluded_pid"))
+        printf("runtime exclusion: pid %lld (numaplacectl include pid %lld undoes it)\n",
+               (long long)gint(d, "pid"), (long long)gint(d, "pid"));
+    printf("history:\n");
+    print_actions(get(d, "history"), false);
+}
+
+static void print_mode(struct json_object *d, const char *what)
+{
+    printf("%s%s; mode %s%s\n", what, gbool(d, "changed") ? "" : " (no change)", gstr(d, "mode"),
+           gbool(d, "changes_real") ? "" : ", changes are not real");
+    if (*gstr(d, "note"))
+        printf("note: %s\n", gstr(d, "note"));
+}
+
+static void print_human(int verb, struct json_object *d)
+{
+    switch (verb) {
+    case NP_VERB_STATUS: print_status(d); break;
+    case NP_VERB_LIST: print_list(d); break;
+    case NP_VERB_SHOW: print_show(d); break;
+    case NP_VERB_HISTORY: print_actions(get(d, "actions"), true); break;
+    case NP_VERB_PAUSE: print_mode(d, "placement paused"); break;
+    case NP_VERB_RESUME: print_mode(d, "placement resumed"); break;
+    case NP_VERB_DRY_RUN: print_mode(d, gbool(d, "dry_run") ? "dry-run on" : "dry-run off"); break;
+    case NP_VERB_RELOAD: print_mode(d, "configuration reloaded"); break;
+    case NP_VERB_RESCAN: {
+        struct json_object *cy = get(d, "cycle");
+        printf("cycle done: %.1f ms CPU, %lld scanned, %lld busy, %lld scored, %lld actions\n",
+               gdbl(cy, "cpu_ms"), (long long)gint(cy, "scanned"), (long long)gint(cy, "busy"),
+               (long long)gint(cy, "scored"), (long long)gint(cy, "actions"));
+        break;
+    }
+    case NP_VERB_EXCLUDE:
+    case NP_VERB_INCLUDE: {
+        printf("%s %s (%s)\n", gbool(d, "excluded") ? "excluded" : "included again", gstr(d, "what"), gstr(d, "note"));
+        struct json_object *pids = get(d, "pids"), *names = get(d, "names");
+        printf("runtime exclusions:");
+        if (json_object_array_length(pids) + json_object_array_length(names) == 0)
+            printf(" none");
+        for (size_t i = 0; i < json_object_array_length(pids); i++)
+            printf(" pid %lld", (long long)json_object_get_int64(json_object_array_get_idx(pids, i)));
+        for (size_t i = 0; i < json_object_array_length(names); i++)
+            printf(" name '%s'", json_object_get_string(json_object_array_get_idx(names, i)));
+        putchar('\n');
+        break;
+    }
+    case NP_VERB_MOVE: printf("%s\n", gstr(d, "text")); break;
+    case NP_VERB_ADVISE: printf("%s\n", gstr(d, "nodes")); break;
+    case NP_VERB_METRICS: fputs(gstr(d, "text"), stdout); break;
+    default: break;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"socket", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    const char *path = getenv("NUMAPLACE_SOCKET");
+    bool json = false;
+    double timeout = 5;
+    int c;
+    if (!path || !*path)
+        path = DEFAULT_SOCKET;
+    /* '+': options end at the verb, so verb arguments like --limit are not ours. */
+    while ((c = getopt_long(argc, argv, "+s:jt:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': path = optarg; break;
+        case 'j': json = true; break;
+        case 't':
+            if (np_parse_double_range(optarg, 0.1, 3600, &timeout) < 0)
+                return die_usage("--timeout: '%s' is not a number of seconds in 0.1..3600", optarg);
+            break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    int verb = np_verb_lookup(argv[optind]);
+    if (verb < 0)
+        return die_usage("unknown verb '%s'", argv[optind]);
+    int vargc = argc - optind - 1;
+    char **vargv = argv + optind + 1;
+    /* --json after the verb is accepted too. */
+    for (int i = 0; i < vargc; i++)
+        if (strcmp(vargv[i], "--json") == 0 || strcmp(vargv[i], "-j") == 0) {
+            json = true;
+            memmove(&vargv[i], &vargv[i + 1], (size_t)(vargc - i - 1) * sizeof(char *));
+            vargc--;
+            i--;
+        }
+    struct json_object *args = json_object_new_object();
+    int r = build_args(verb, vargc, vargv, args);
+    if (r) {
+        json_object_put(args);
+        return r;
+    }
+    size_t len;
+    char *line = np_request_encode(np_verb_name(verb), args, &len);
+    json_object_put(args);
+    if (!line)
+        return EXIT_REFUSED;
+    char *reply_line = NULL;
+    size_t reply_len = 0;
+    r = exchange(path, timeout, line, len, &reply_line, &reply_len);
+    free(line);
+    if (r)
+        return r;
+    struct np_reply reply;
+    char msg[256];
+    if (np_reply_decode(reply_line, reply_len, &reply, msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "numaplacectl: %s\n", msg);
+        free(reply_line);
+        return EXIT_REFUSED;
+    }
+    free(reply_line);
+    if (!reply.ok) {
+        fprintf(stderr, "numaplacectl: %s: %s\n", np_verb_name(verb), reply.message);
+        enum np_error e = np_error_lookup(reply.code);
+        np_reply_clear(&reply);
+        if (e == NP_ERR_PERMISSION)
+            return EXIT_PERMISSION;
+        if (e == NP_ERR_BAD_ARGS || e == NP_ERR_UNKNOWN_VERB)
+            return EXIT_USAGE;
+        return EXIT_REFUSED;
+    }
+    if (json)
+        printf("%s\n", json_object_to_json_string_ext(reply.data, JSON_C_TO_STRING_PRETTY |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+    else
+        print_human(verb, reply.data);
+    np_reply_clear(&reply);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_REFUSED;
+}

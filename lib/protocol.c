@@ -1,0 +1,497 @@
+/* protocol: see protocol.h. Validation is table-driven: each verb lists the
+ * arguments it allows and needs, each argument its JSON type and range. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "protocol.h"
+
+struct verb_spec {
+    const char *name;
+    unsigned allowed, required;
+    unsigned one_of;            /* exactly one of these bits must be present */
+};
+
+static const struct verb_spec verbs[NP_VERB_COUNT] = {
+    [NP_VERB_STATUS]  = {"status", 0, 0, 0},
+    [NP_VERB_LIST]    = {"list", NP_ARG_LIMIT | NP_ARG_ALL, 0, 0},
+    [NP_VERB_SHOW]    = {"show", NP_ARG_PID, NP_ARG_PID, 0},
+    [NP_VERB_HISTORY] = {"history", NP_ARG_LIMIT | NP_ARG_PID, 0, 0},
+    [NP_VERB_PAUSE]   = {"pause", 0, 0, 0},
+    [NP_VERB_RESUME]  = {"resume", 0, 0, 0},
+    [NP_VERB_DRY_RUN] = {"dry-run", NP_ARG_ENABLE, NP_ARG_ENABLE, 0},
+    [NP_VERB_RESCAN]  = {"rescan", 0, 0, 0},
+    [NP_VERB_RELOAD]  = {"reload", 0, 0, 0},
+    [NP_VERB_EXCLUDE] = {"exclude", NP_ARG_PID | NP_ARG_NAME, 0, NP_ARG_PID | NP_ARG_NAME},
+    [NP_VERB_INCLUDE] = {"include", NP_ARG_PID | NP_ARG_NAME, 0, NP_ARG_PID | NP_ARG_NAME},
+    [NP_VERB_MOVE]    = {"move", NP_ARG_PID | NP_ARG_NODES, NP_ARG_PID | NP_ARG_NODES, 0},
+    [NP_VERB_ADVISE]  = {"advise", NP_ARG_NCPUS | NP_ARG_MB, NP_ARG_NCPUS, 0},
+    [NP_VERB_METRICS] = {"metrics", 0, 0, 0},
+};
+
+enum arg_type { ARG_INT, ARG_STRING, ARG_BOOL };
+
+struct arg_spec {
+    const char *name;
+    unsigned bit;
+    enum arg_type type;
+    int64_t min, max;           /* value for ints, byte length for strings */
+};
+
+static const struct arg_spec args[] = {
+    {"pid", NP_ARG_PID, ARG_INT, 1, NP_MAX_PID_ARG},
+    {"name", NP_ARG_NAME, ARG_STRING, 1, NP_MAX_PATTERN - 1},
+    {"nodes", NP_ARG_NODES, ARG_STRING, 1, NP_MAX_NODES_ARG - 1},
+    {"ncpus", NP_ARG_NCPUS, ARG_INT, 1, NP_MAX_CPUS},
+    {"mb", NP_ARG_MB, ARG_INT, 0, (int64_t)1 << 40},
+    {"enable", NP_ARG_ENABLE, ARG_BOOL, 0, 1},
+    {"limit", NP_ARG_LIMIT, ARG_INT, 1, 100000},
+    {"all", NP_ARG_ALL, ARG_BOOL, 0, 1},
+};
+#define NARGS (sizeof(args) / sizeof(args[0]))
+
+static const char *const error_names[NP_ERR_COUNT] = {
+    [NP_ERR_NONE] = "none",
+    [NP_ERR_BAD_JSON] = "bad-json",
+    [NP_ERR_TOO_LARGE] = "too-large",
+    [NP_ERR_BAD_VERSION] = "unsupported-version",
+    [NP_ERR_BAD_REQUEST] = "bad-request",
+    [NP_ERR_UNKNOWN_VERB] = "unknown-verb",
+    [NP_ERR_BAD_ARGS] = "bad-arguments",
+    [NP_ERR_PERMISSION] = "permission-denied",
+    [NP_ERR_NOT_FOUND] = "not-found",
+    [NP_ERR_EXISTS] = "exists",
+    [NP_ERR_REFUSED] = "refused",
+    [NP_ERR_FAILED] = "failed",
+    [NP_ERR_TOO_MANY_CLIENTS] = "too-many-clients",
+    [NP_ERR_INTERNAL] = "internal",
+};
+
+const char *np_verb_name(enum np_verb v)
+{
+    return (unsigned)v < NP_VERB_COUNT ? verbs[v].name : "?";
+}
+
+int np_verb_lookup(const char *name)
+{
+    if (!name)
+        return -ENOENT;
+    if (strcmp(name, "top") == 0)
+        return NP_VERB_LIST;
+    for (int v = 0; v < NP_VERB_COUNT; v++)
+        if (strcmp(verbs[v].name, name) == 0)
+            return v;
+    return -ENOENT;
+}
+
+const char *np_error_name(enum np_error e)
+{
+    return (unsigned)e < NP_ERR_COUNT ? error_names[e] : "internal";
+}
+
+enum np_error np_error_lookup(const char *name)
+{
+    for (int e = 0; e < NP_ERR_COUNT; e++)
+        if (name && strcmp(error_names[e], name) == 0)
+            return (enum np_error)e;
+    return NP_ERR_COUNT;
+}
+
+/* Strict UTF-8: no overlong forms, surrogates or code points past U+10FFFF. */
+static size_t utf8_seq_len(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+static bool utf8_valid(const char *s, size_t len, size_t *bad_at)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq_len(p + i, len - i);
+        if (n == 0 || (n == 1 && p[i] == 0)) {
+            *bad_at = i;
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+void np_utf8_sanitize(const char *s, char *out, size_t outsz)
+{
+    if (outsz == 0)
+        return;
+    size_t len = s ? strlen(s) : 0, o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq_len(p + i, len - i);
+        if (n == 0 || (n == 1 && p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
+            if (o + 1 >= outsz)
+                break;
+            out[o++] = '?';
+            i++;
+            continue;
+        }
+        if (o + n >= outsz)
+            break;
+        memcpy(out + o, p + i, n);
+        o += n;
+        i += n;
+    }
+    out[o] = '\0';
+}
+
+struct json_object *np_json_string(const char *s)
+{
+    char buf[1024];
+    np_utf8_sanitize(s ? s : "", buf, sizeof(buf));
+    return json_object_new_string(buf);
+}
+
+static enum np_error fail(enum np_error e, char *msg, size_t msgsz, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static enum np_error fail(enum np_error e, char *msg, size_t msgsz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (msgsz)
+        vsnprintf(msg, msgsz, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+static const char *type_name(enum arg_type t)
+{
+    return t == ARG_INT ? "an integer" : t == ARG_STRING ? "a string" : "true or false";
+}
+
+static enum np_error decode_arg(const struct arg_spec *a, struct json_object *val,
+                                struct np_request *ret, char *msg, size_t msgsz)
+{
+    const char *verb = np_verb_name(ret->verb);
+    switch (a->type) {
+    case ARG_INT: {
+        if (!json_object_is_type(val, json_type_int))
+            return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: '%s' must be %s", verb, a->name,
+                        type_name(a->type));
+        /* json-c clamps out-of-range literals to INT64_MIN/MAX: caught below. */
+        int64_t v = json_object_get_int64(val);
+        if (v < a->min || v > a->max)
+            return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: '%s' must be in %lld..%lld", verb,
+                        a->name, (long long)a->min, (long long)a->max);
+        switch (a->bit) {
+        case NP_ARG_PID: ret->pid = (int)v; break;
+        case NP_ARG_NCPUS: ret->ncpus = (unsigned)v; break;
+        case NP_ARG_MB: ret->mb = (uint64_t)v; break;
+        case NP_ARG_LIMIT: ret->limit = (unsigned)v; break;
+        default: break;
+        }
+        return NP_ERR_NONE;
+    }
+    case ARG_BOOL:
+        if (!json_object_is_type(val, json_type_boolean))
+            return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: '%s' must be %s", verb, a->name,
+                        type_name(a->type));
+        if (a->bit == NP_ARG_ENABLE)
+            ret->enable = json_object_get_boolean(val);
+        else
+            ret->all = json_object_get_boolean(val);
+        return NP_ERR_NONE;
+    case ARG_STRING: {
+        if (!json_object_is_type(val, json_type_string))
+            return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: '%s' must be %s", verb, a->name,
+                        type_name(a->type));
+        const char *s = json_object_get_string(val);
+        size_t len = (size_t)json_object_get_string_len(val);
+        if (strlen(s) != len)
+            return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: '%s' contains a NUL character", verb, a->name);
+        if ((int64_t)len < a->min || (int64_t)len > a->max)
+            return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: '%s' must be %lld..%lld bytes long", verb,
+                        a->name, (long long)a->min, (long long)a->max);
+        if (a->bit == NP_ARG_NAME) {
+            memcpy(ret->name, s, len + 1);
+        } else {
+            np_nodeset_zero(&ret->nodes);
+            int r = np_bits_parse_list(NP_NODES(&ret->nodes), s);
+            if (r < 0 || np_nodeset_count(&ret->nodes) == 0)
+                return fail(NP_ERR_BAD_ARGS, msg, msgsz,
+                            "%s: 'nodes' must be a node list like \"0-1,3\" with ids below %d", verb,
+                            NP_MAX_NODES);
+        }
+        return NP_ERR_NONE;
+    }
+    }
+    return NP_ERR_INTERNAL;
+}
+
+static enum np_error decode_args(struct json_object *jargs, struct np_request *ret, char *msg,
+                                 size_t msgsz)
+{
+    const struct verb_spec *vs = &verbs[ret->verb];
+    if (jargs) {
+        json_object_object_foreach(jargs, key, val) {
+            const struct arg_spec *a = NULL;
+            for (size_t i = 0; i < NARGS; i++)
+                if (strcmp(args[i].name, key) == 0)
+                    a = &args[i];
+            if (!a || !(vs->allowed & a->bit)) {
+                char shown[64];
+                np_utf8_sanitize(key, shown, sizeof(shown));
+                return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: unknown argument '%s'", vs->name, shown);
+            }
+            enum np_error e = decode_arg(a, val, ret, msg, msgsz);
+            if (e != NP_ERR_NONE)
+                return e;
+            ret->present |= a->bit;
+        }
+    }
+    for (size_t i = 0; i < NARGS; i++)
+        if ((vs->required & args[i].bit) && !(ret->present & args[i].bit))
+            return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: missing argument '%s'", vs->name,
+                        args[i].name);
+    if (vs->one_of) {
+        unsigned got = ret->present & vs->one_of;
+        if (got == 0 || (got & (got - 1)) != 0) {
+            char names[128] = "";
+            size_t n = 0;
+            for (size_t i = 0; i < NARGS; i++)
+                if (vs->one_of & args[i].bit)
+                    n += (size_t)snprintf(names + n, sizeof(names) - n, "%s'%s'", n ? " or " : "",
+                                          args[i].name);
+            return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: needs exactly one of %s", vs->name, names);
+        }
+    }
+    return NP_ERR_NONE;
+}
+
+enum np_error np_request_decode(const char *line, size_t len, struct np_request *ret,
+                                char *msg, size_t msgsz)
+{
+    if (msgsz)
+        msg[0] = '\0';
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    if (len > NP_MAX_REQUEST_LINE)
+        return fail(NP_ERR_TOO_LARGE, msg, msgsz, "request line longer than %d bytes",
+                    NP_MAX_REQUEST_LINE);
+    size_t bad_at;
+    if (!utf8_valid(line, len, &bad_at))
+        return fail(NP_ERR_BAD_JSON, msg, msgsz, "invalid UTF-8 or NUL byte at offset %zu", bad_at);
+
+    struct json_tokener *tok = json_tokener_new_ex(NP_MAX_JSON_DEPTH);
+    if (!tok)
+        return fail(NP_ERR_INTERNAL, msg, msgsz, "out of memory");
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    struct json_object *req = json_tokener_parse_ex(tok, line, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (jerr == json_tokener_continue || (jerr == json_tokener_success && !req && len == 0))
+        return fail(NP_ERR_BAD_JSON, msg, msgsz, "incomplete JSON");
+    if (jerr != json_tokener_success || !req)
+        return fail(NP_ERR_BAD_JSON, msg, msgsz, "invalid JSON at offset %zu: %s", end,
+                    json_tokener_error_desc(jerr));
+    while (end < len && (line[end] == ' ' || line[end] == '\t'))
+        end++;
+    enum np_error e = NP_ERR_NONE;
+    if (end != len) {
+        e = fail(NP_ERR_BAD_JSON, msg, msgsz, "trailing data after the JSON object at offset %zu", end);
+        goto out;
+    }
+    if (!json_object_is_type(req, json_type_object)) {
+        e = fail(NP_ERR_BAD_REQUEST, msg, msgsz, "a request is a JSON object");
+        goto out;
+    }
+    memset(ret, 0, sizeof(*ret));
+    struct json_object *jversion = NULL, *jverb = NULL, *jargs = NULL;
+    json_object_object_foreach(req, key, val) {
+        if (strcmp(key, "version") == 0)
+            jversion = val;
+        else if (strcmp(key, "verb") == 0)
+            jverb = val;
+        else if (strcmp(key, "args") == 0)
+            jargs = val;
+        else {
+            char shown[64];
+            np_utf8_sanitize(key, shown, sizeof(shown));
+            e = fail(NP_ERR_BAD_REQUEST, msg, msgsz, "unknown request field '%s'", shown);
+            goto out;
+        }
+    }
+    if (!jversion || !json_object_is_type(jversion, json_type_int)) {
+        e = fail(NP_ERR_BAD_REQUEST, msg, msgsz, "'version' must be the integer %d", NP_PROTOCOL_VERSION);
+        goto out;
+    }
+    if (json_object_get_int64(jversion) != NP_PROTOCOL_VERSION) {
+        e = fail(NP_ERR_BAD_VERSION, msg, msgsz, "protocol version %lld is not supported (this daemon speaks %d)",
+                 (long long)json_object_get_int64(jversion), NP_PROTOCOL_VERSION);
+        goto out;
+    }
+    if (!jverb || !json_object_is_type(jverb, json_type_string)) {
+        e = fail(NP_ERR_BAD_REQUEST, msg, msgsz, "'verb' must be a string");
+        goto out;
+    }
+    int v = np_verb_lookup(json_object_get_string(jverb));
+    if (v < 0 || (size_t)json_object_get_string_len(jverb) != strlen(json_object_get_string(jverb))) {
+        char shown[64];
+        np_utf8_sanitize(json_object_get_string(jverb), shown, sizeof(shown));
+        e = fail(NP_ERR_UNKNOWN_VERB, msg, msgsz, "unknown verb '%s'", shown);
+        goto out;
+    }
+    ret->verb = (enum np_verb)v;
+    if (jargs && !json_object_is_type(jargs, json_type_object)) {
+        e = fail(NP_ERR_BAD_REQUEST, msg, msgsz, "'args' must be an object");
+        goto out;
+    }
+    e = decode_args(jargs, ret, msg, msgsz);
+out:
+    json_object_put(req);
+    return e;
+}
+
+/* Serializes OBJ plainly (no spaces, "/" unescaped) plus '\n'. */
+static char *to_line(struct json_object *obj, size_t *ret_len)
+{
+    size_t len;
+    const char *s = json_object_to_json_string_length(
+        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    char *line = s ? malloc(len + 2) : NULL;
+    if (line) {
+        memcpy(line, s, len);
+        line[len] = '\n';
+        line[len + 1] = '\0';
+        if (ret_len)
+            *ret_len = len + 1;
+    }
+    return line;
+}
+
+char *np_reply_ok(struct json_object *data, size_t *ret_len)
+{
+    struct json_object *reply = json_object_new_object();
+    if (!reply)
+        return NULL;
+    json_object_object_add(reply, "version", json_object_new_int(NP_PROTOCOL_VERSION));
+    json_object_object_add(reply, "ok", json_object_new_boolean(1));
+    json_object_object_add(reply, "data", data ? json_object_get(data) : json_object_new_object());
+    char *line = to_line(reply, ret_len);
+    json_object_put(reply);
+    return line;
+}
+
+char *np_reply_error(enum np_error code, const char *message, size_t *ret_len)
+{
+    struct json_object *reply = json_object_new_object(), *err = json_object_new_object();
+    if (!reply || !err) {
+        json_object_put(reply);
+        json_object_put(err);
+        return NULL;
+    }
+    json_object_object_add(err, "code", json_object_new_string(np_error_name(code)));
+    json_object_object_add(err, "message", np_json_string(message ? message : ""));
+    json_object_object_add(reply, "version", json_object_new_int(NP_PROTOCOL_VERSION));
+    json_object_object_add(reply, "ok", json_object_new_boolean(0));
+    json_object_object_add(reply, "error", err);
+    char *line = to_line(reply, ret_len);
+    json_object_put(reply);
+    return line;
+}
+
+char *np_request_encode(const char *verb, struct json_object *jargs, size_t *ret_len)
+{
+    struct json_object *req = json_object_new_object();
+    if (!req)
+        return NULL;
+    json_object_object_add(req, "version", json_object_new_int(NP_PROTOCOL_VERSION));
+    json_object_object_add(req, "verb", json_object_new_string(verb));
+    if (jargs)
+        json_object_object_add(req, "args", json_object_get(jargs));
+    char *line = to_line(req, ret_len);
+    json_object_put(req);
+    return line;
+}
+
+int np_reply_decode(const char *line, size_t len, struct np_reply *ret, char *msg, size_t msgsz)
+{
+    memset(ret, 0, sizeof(*ret));
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    struct json_tokener *tok = json_tokener_new_ex(64);
+    if (!tok)
+        return -ENOMEM;
+    struct json_object *reply = json_tokener_parse_ex(tok, line, (int)(len > INT32_MAX ? INT32_MAX : len));
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    json_tokener_free(tok);
+    if (jerr != json_tokener_success || !reply || !json_object_is_type(reply, json_type_object)) {
+        json_object_put(reply);
+        snprintf(msg, msgsz, "the daemon's reply is not a JSON object");
+        return -EINVAL;
+    }
+    struct json_object *jv, *jok, *jerrobj, *jcode, *jmsg, *jdata;
+    int r = 0;
+    if (!json_object_object_get_ex(reply, "version", &jv) ||
+        json_object_get_int64(jv) != NP_PROTOCOL_VERSION) {
+        snprintf(msg, msgsz, "the daemon speaks another protocol version");
+        r = -EPROTO;
+        goto out;
+    }
+    if (!json_object_object_get_ex(reply, "ok", &jok) || !json_object_is_type(jok, json_type_boolean)) {
+        snprintf(msg, msgsz, "the daemon's reply has no 'ok'");
+        r = -EINVAL;
+        goto out;
+    }
+    ret->ok = json_object_get_boolean(jok);
+    if (ret->ok) {
+        if (json_object_object_get_ex(reply, "data", &jdata))
+            ret->data = json_object_get(jdata);
+        else
+            ret->data = json_object_new_object();
+    } else {
+        if (!json_object_object_get_ex(reply, "error", &jerrobj) ||
+            !json_object_object_get_ex(jerrobj, "code", &jcode) ||
+            !json_object_object_get_ex(jerrobj, "message", &jmsg)) {
+            snprintf(msg, msgsz, "the daemon's error reply has no code or message");
+            r = -EINVAL;
+            goto out;
+        }
+        snprintf(ret->code, sizeof(ret->code), "%s", json_object_get_string(jcode));
+        snprintf(ret->message, sizeof(ret->message), "%s", json_object_get_string(jmsg));
+    }
+out:
+    json_object_put(reply);
+    return r;
+}
+
+void np_reply_clear(struct np_reply *r)
+{
+    json_object_put(r->data);
+    r->data = NULL;
+}

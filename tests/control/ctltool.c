@@ -1,0 +1,325 @@
+/* ctltool: helpers for tests/control/run.sh that bash cannot do on a Unix
+ * socket: hostile clients, raw request lines, and a ticker that makes a
+ * copied fixture's processes look busy (their CPU ticks advance).
+ *
+ *   ctltool raw SOCK LINE           send LINE + '\n', print the reply line
+ *   ctltool idle SOCK N SECONDS     open N silent connections, hold them;
+ *                                   prints "opened N, refused R, errors E"
+ *   ctltool bigline SOCK BYTES      send BYTES of 'x' without '\n', print the reply
+ *   ctltool flood SOCK N            send N status requests, never read; prints
+ *                                   "sent S, dropped yes|no"
+ *   ctltool hangup SOCK N           N times: connect, send 20 metrics requests, close
+ *                                   at once without reading
+ *   ctltool tick ROOT SECONDS       advance utime in ROOT/proc/PID/stat at each
+ *                                   process's lifetime average rate, every 20 ms */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int connect_to(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Reads one line within TIMEOUT seconds into BUF. Length, or -1. */
+static long read_line(int fd, char *buf, size_t sz, double timeout)
+{
+    size_t have = 0;
+    double end = now_s() + timeout;
+    while (have + 1 < sz) {
+        double left = end - now_s();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+            return -1;
+        ssize_t r = recv(fd, buf + have, 1, 0);
+        if (r <= 0)
+            return -1;
+        if (buf[have] == '\n') {
+            buf[have] = '\0';
+            return (long)have;
+        }
+        have++;
+    }
+    buf[have] = '\0';
+    return (long)have;
+}
+
+static int cmd_raw(const char *sock, const char *line)
+{
+    int fd = connect_to(sock);
+    if (fd < 0) {
+        perror("connect");
+        return 1;
+    }
+    size_t len = strlen(line);
+    char *out = malloc(len + 1);
+    memcpy(out, line, len);
+    out[len] = '\n';
+    if (send(fd, out, len + 1, MSG_NOSIGNAL) != (ssize_t)(len + 1)) {
+        perror("send");
+        return 1;
+    }
+    free(out);
+    char buf[65536];
+    if (read_line(fd, buf, sizeof(buf), 5) < 0) {
+        printf("(no reply)\n");
+        return 1;
+    }
+    printf("%s\n", buf);
+    close(fd);
+    return 0;
+}
+
+static int cmd_idle(const char *sock, int n, double hold)
+{
+    int *fds = calloc((size_t)n, sizeof(int));
+    int opened = 0, refused = 0, errors = 0;
+    for (int i = 0; i < n; i++) {
+        fds[i] = connect_to(sock);
+        if (fds[i] < 0) {
+            errors++;
+            continue;
+        }
+        opened++;
+    }
+    /* Refused ones got a too-many-clients line and EOF by now. */
+    usleep(500000);
+    for (int i = 0; i < n; i++) {
+        if (fds[i] < 0)
+            continue;
+        char buf[512];
+        struct pollfd p = {.fd = fds[i], .events = POLLIN};
+        if (poll(&p, 1, 0) > 0 && read_line(fds[i], buf, sizeof(buf), 0.5) > 0 &&
+            strstr(buf, "\"too-many-clients\"")) {
+            refused++;
+            close(fds[i]);
+            fds[i] = -1;
+        }
+    }
+    printf("opened %d, refused %d, errors %d\n", opened, refused, errors);
+    fflush(stdout);
+    double end = now_s() + hold;
+    while (now_s() < end)
+        usleep(100000);
+    for (int i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(fds);
+    return 0;
+}
+
+static int cmd_bigline(const char *sock, long bytes)
+{
+    int fd = connect_to(sock);
+    if (fd < 0) {
+        perror("connect");
+        return 1;
+    }
+    char chunk[65536];
+    memset(chunk, 'x', sizeof(chunk));
+    struct timeval tv = {2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    long sent = 0;
+    while (sent < bytes) {
+        size_t n = (size_t)(bytes - sent) < sizeof(chunk) ? (size_t)(bytes - sent) : sizeof(chunk);
+        ssize_t w = send(fd, chunk, n, MSG_NOSIGNAL);
+        if (w <= 0)
+            break;   /* the daemon stopped reading and closed: expected */
+        sent += w;
+    }
+    char buf[1024];
+    long r = read_line(fd, buf, sizeof(buf), 5);
+    printf("sent %ld of %ld; reply: %s\n", sent, bytes, r >= 0 ? buf : "(none)");
+    close(fd);
+    return 0;
+}
+
+static int cmd_flood(const char *sock, long n)
+{
+    int fd = connect_to(sock);
+    if (fd < 0) {
+        perror("connect");
+        return 1;
+    }
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    const char req[] = "{\"version\":1,\"verb\":\"status\"}\n";
+    long sent = 0;
+    int dropped = 0;
+    for (; sent < n; sent++) {
+        ssize_t w = send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+        if (w < 0) {
+            dropped = errno == EPIPE || errno == ECONNRESET;
+            break;
+        }
+    }
+    printf("sent %ld, dropped %s\n", sent, dropped ? "yes" : "no");
+    close(fd);
+    return 0;
+}
+
+static int cmd_hangup(const char *sock, int n)
+{
+    char reqs[20 * 40] = "";
+    for (int i = 0; i < 20; i++)
+        strcat(reqs, "{\"version\":1,\"verb\":\"metrics\"}\n");
+    int done = 0;
+    for (int i = 0; i < n; i++) {
+        int fd = connect_to(sock);
+        if (fd < 0)
+            continue;
+        if (send(fd, reqs, strlen(reqs), MSG_NOSIGNAL) > 0)
+            done++;
+        close(fd);
+    }
+    printf("hung up %d of %d\n", done, n);
+    return 0;
+}
+
+/* Rewrites FIELD 14 (utime) of a stat line; fields counted after the comm's last ')'. */
+static int tick_one(const char *path, double elapsed, double *rate, unsigned long long *base, double uptime)
+{
+    char text[4096];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t len = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (len <= 0)
+        return -1;
+    text[len] = '\0';
+    char *close_paren = strrchr(text, ')');
+    if (!close_paren)
+        return -1;
+    /* Fields after ')': state(3) ... utime is the 12th token, stime 13th, starttime 20th. */
+    char *tok[64];
+    int nt = 0;
+    char copy[4096];
+    snprintf(copy, sizeof(copy), "%s", close_paren + 2);
+    for (char *save, *t = strtok_r(copy, " \n", &save); t && nt < 64; t = strtok_r(NULL, " \n", &save))
+        tok[nt++] = t;
+    if (nt < 20)
+        return -1;
+    unsigned long long utime = strtoull(tok[11], NULL, 10), stime = strtoull(tok[12], NULL, 10),
+                       start = strtoull(tok[19], NULL, 10);
+    if (*rate < 0) {
+        double age = uptime - (double)start / 100.0;
+        *rate = age > 0.5 ? (double)(utime + stime) / 100.0 / age : 0;
+        *base = utime;
+    }
+    unsigned long long fresh = *base + (unsigned long long)(*rate * 100.0 * elapsed);
+    char out[4096];
+    int n = snprintf(out, sizeof(out), "%.*s) ", (int)(close_paren - text), text);
+    for (int i = 0; i < nt; i++) {
+        const char *sep = i + 1 < nt ? " " : "\n";
+        if (i == 11)
+            n += snprintf(out + n, sizeof(out) - (size_t)n, "%llu%s", fresh, sep);
+        else
+            n += snprintf(out + n, sizeof(out) - (size_t)n, "%s%s", tok[i], sep);
+    }
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tick", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    if (write(fd, out, (size_t)n) != n) {
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return rename(tmp, path);
+}
+
+static int cmd_tick(const char *root, double seconds)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/proc/uptime", root);
+    FILE *f = fopen(path, "re");
+    double uptime = 0;
+    if (!f || fscanf(f, "%lf", &uptime) != 1)
+        return 1;
+    fclose(f);
+    enum { MAXP = 256 };
+    char paths[MAXP][512];
+    double rates[MAXP];
+    unsigned long long bases[MAXP];
+    int np = 0;
+    snprintf(path, sizeof(path), "%s/proc", root);
+    DIR *dir = opendir(path);
+    if (!dir)
+        return 1;
+    for (struct dirent *de; (de = readdir(dir)) && np < MAXP;) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        snprintf(paths[np], sizeof(paths[np]), "%s/proc/%s/stat", root, de->d_name);
+        rates[np] = -1;
+        np++;
+    }
+    closedir(dir);
+    double start = now_s();
+    while (now_s() - start < seconds) {
+        for (int i = 0; i < np; i++)
+            tick_one(paths[i], now_s() - start, &rates[i], &bases[i], uptime);
+        usleep(20000);
+    }
+    return 0;
+}
+
+/* Strict number or exit 2 (no atoi, as everywhere in this project). */
+static double number(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || v < 0 || v > 1e12) {
+        fprintf(stderr, "ctltool: '%s' is not a number\n", s);
+        exit(2);
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (argc == 4 && strcmp(argv[1], "raw") == 0)
+        return cmd_raw(argv[2], argv[3]);
+    if (argc == 5 && strcmp(argv[1], "idle") == 0)
+        return cmd_idle(argv[2], (int)number(argv[3]), number(argv[4]));
+    if (argc == 4 && strcmp(argv[1], "bigline") == 0)
+        return cmd_bigline(argv[2], (long)number(argv[3]));
+    if (argc == 4 && strcmp(argv[1], "flood") == 0)
+        return cmd_flood(argv[2], (long)number(argv[3]));
+    if (argc == 4 && strcmp(argv[1], "hangup") == 0)
+        return cmd_hangup(argv[2], (int)number(argv[3]));
+    if (argc == 4 && strcmp(argv[1], "tick") == 0)
+        return cmd_tick(argv[2], number(argv[3]));
+    fprintf(stderr, "usage: see the comment at the top of ctltool.c\n");
+    return 2;
+}

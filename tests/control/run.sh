@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Integration tests of the control socket: a real numaplaced on a copy of
+# the engine-4node fixture (whose processes a ticker keeps busy), every verb
+# through numaplacectl in human and --json form, authorization by peer
+# credentials and group, and hostile clients (malformed JSON, a 10 MB line,
+# 500 idle connections, a client that never reads) after each of which
+# status must still answer promptly and cycles must go on.
+# Run from the repo root after `make`, as root (skipped otherwise).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "control: skipped (needs root: throwaway user/group and peer credentials)"
+    exit 0
+fi
+
+pass=0 fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; shift; [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/    /'; fail=$((fail + 1)); }
+
+T=$(mktemp -d /tmp/np-control.XXXXXX)
+chmod 755 "$T"              # the test user must reach $T/run (0750 root:group)
+SOCK=$T/run/numaplaced.sock
+CTL=(./daemon/numaplacectl --socket "$SOCK")
+TESTGROUP=npctlgrp
+TESTUSER=npctluser
+created_group=0 created_user=0
+daemon_pid= ticker_pid=
+
+cleanup() {
+    [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+    [ -n "$ticker_pid" ] && kill "$ticker_pid" 2>/dev/null && wait "$ticker_pid" 2>/dev/null
+    [ $created_user = 1 ] && userdel "$TESTUSER" 2>/dev/null
+    [ $created_group = 1 ] && groupdel "$TESTGROUP" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+if ! getent group "$TESTGROUP" >/dev/null; then
+    groupadd -r "$TESTGROUP" && created_group=1
+fi
+if ! id "$TESTUSER" >/dev/null 2>&1; then
+    useradd -r -M -s /usr/sbin/nologin "$TESTUSER" && created_user=1
+fi
+gpasswd -d "$TESTUSER" "$TESTGROUP" >/dev/null 2>&1 || true
+
+cc -O2 -Wall -o "$T/ctltool" tests/control/ctltool.c || { echo "control: cannot build ctltool"; exit 1; }
+cp -a tests/fixtures/engine-4node "$T/root"
+cat > "$T/conf" <<EOF
+candidates = { min_rss_mb = 128; };
+planner = { max_moves_per_cycle = 8; cooldown = 0.0; };
+exclude = { names = [ "keepme" ]; };
+control = { socket = "$SOCK"; group = "$TESTGROUP"; };
+EOF
+cp "$T/conf" "$T/conf.good"
+
+# Busy processes: their CPU ticks advance at their lifetime average rate.
+"$T/ctltool" tick "$T/root" 120 &
+ticker_pid=$!
+sleep 0.3
+
+MPORT=$((20000 + RANDOM % 20000))
+./daemon/numaplaced -f --sysroot "$T/root" -c "$T/conf" -i 1 --metrics-port $MPORT 2>"$T/daemon.log" &
+daemon_pid=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+if [ ! -S "$SOCK" ]; then
+    echo "control: the daemon did not create $SOCK"; cat "$T/daemon.log"; exit 1
+fi
+sleep 2.2   # a few cycles, so list shows steady-state decisions
+
+# run NAME EXPECTED_RC REGEX CMD...: CMD's exit code and combined output.
+run() {
+    local name=$1 want_rc=$2 regex=$3; shift 3
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    if [ "$rc" -ne "$want_rc" ]; then
+        bad "$name" "exit $rc, wanted $want_rc" "$out"
+    elif [ -n "$regex" ] && ! grep -Eq -- "$regex" <<<"$out"; then
+        bad "$name" "output lacks /$regex/" "$out"
+    else
+        ok "$name"
+    fi
+}
+# Two rescans 0.4 s apart: rescan restarts the interval timer, so the
+# second one measures CPU use over a known 0.4 s window.
+fresh_rescan() { "${CTL[@]}" rescan >/dev/null; sleep 0.4; "${CTL[@]}" rescan >/dev/null; }
+json_num() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" | head -1; }
+cycles() { "${CTL[@]}" --json status 2>/dev/null | json_num cycles; }
+# prompt NAME: status answers within 1 s.
+prompt() {
+    local t0 t1 out rc
+    t0=$(date +%s%N)
+    out=$("${CTL[@]}" status 2>&1); rc=$?
+    t1=$(date +%s%N)
+    local ms=$(((t1 - t0) / 1000000))
+    if [ $rc -eq 0 ] && [ $ms -lt 1000 ]; then ok "$1 (status in $ms ms)"; else bad "$1" "rc $rc in $ms ms" "$out"; fi
+}
+
+# --- every verb, human and JSON ---
+run "status" 0 "mode active, interval 1.0 s" "${CTL[@]}" status
+run "status shows nodes" 0 "^3 +6-7 +4.0 GiB +150.0 MiB" "${CTL[@]}" status
+run "status --json" 0 '"mode":"active"' "${CTL[@]}" --json status
+run "status --json nodes" 0 '"mem_total_mib":4096' "${CTL[@]}" --json status
+run "list: 1002 memhog-b moves to node 2" 0 "1002 +memhog-b .* candidate +move -> 2" "${CTL[@]}" list
+run "list: 1007 keepme excluded by name" 0 "1007 +keepme .* excluded +excluded-name" "${CTL[@]}" list
+run "list: 1005 pinned" 0 "1005 +tasksetted .* pinned +pinned-cpus" "${CTL[@]}" list
+run "top alias" 0 "1002 +memhog-b" "${CTL[@]}" top
+run "list --limit 1" 0 "\(1 of [0-9]+ shown\)" "${CTL[@]}" list --limit 1
+run "list --json" 0 '"reason":"move"' "${CTL[@]}" --json list
+run "show 1002" 0 "decision: move to nodes 2" "${CTL[@]}" show 1002
+run "show 1002 why" 0 "why: node 2: holds 0% of its memory" "${CTL[@]}" show 1002
+run "show 1002 --json" 0 '"target":"2"' "${CTL[@]}" --json show 1002
+run "show 1007 reason" 0 "reason: excluded-name" "${CTL[@]}" show 1007
+run "show unknown pid" 1 "not seen in the last cycle" "${CTL[@]}" show 4000000
+run "history" 0 "1002 +memhog-b +0-1 +2 " "${CTL[@]}" history
+run "history --pid --json" 0 '"comm":"memhog-b"' "${CTL[@]}" --json history --pid 1002 --limit 2
+run "advise 1:100 prints a node list" 0 "^[0-9]+([-,][0-9]+)*$" "${CTL[@]}" advise 1:100
+out=$("${CTL[@]}" advise 4:2048); [ "$(wc -l <<<"$out")" = 1 ] && ok "advise 4:2048 is one line ($out)" || bad "advise one line" "$out"
+run "advise --json" 0 '"fit":"(fits|memory-only|all-nodes)"' "${CTL[@]}" --json advise 2
+run "advise bad grammar" 2 "NCPUS" "${CTL[@]}" advise 4:x
+run "metrics" 0 "^numaplace_cycles_total [0-9]+" "${CTL[@]}" metrics
+out=$("${CTL[@]}" metrics | tail -1); [ "$out" = "# EOF" ] && ok "metrics ends with # EOF" || bad "metrics EOF" "$out"
+run "metrics node memory" 0 'numaplace_node_memory_free_bytes\{node="3"\} 157286400' "${CTL[@]}" metrics
+http_get() {
+    exec 3<>"/dev/tcp/127.0.0.1/$MPORT" || return 1
+    printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$1" >&3
+    timeout 5 cat <&3
+    exec 3<&-
+}
+if grep -q "cannot listen on 127.0.0.1:$MPORT" "$T/daemon.log"; then
+    echo "SKIP http /metrics (port $MPORT busy)"
+else
+    run "http GET /metrics" 0 "^numaplace_moves_total [0-9]+" http_get /metrics
+    run "http content type" 0 "Content-Type: application/openmetrics-text" http_get /metrics
+    run "http other path is 404" 0 "HTTP/1.[01] 404" http_get /other
+fi
+
+# --- steering ---
+run "exclude name memhog-*" 0 "excluded name 'memhog-\*'" "${CTL[@]}" exclude name 'memhog-*'
+run "exclude twice" 1 "already excluded" "${CTL[@]}" exclude name 'memhog-*'
+run "rescan" 0 "cycle done" "${CTL[@]}" rescan
+fresh_rescan
+run "list shows runtime-excluded" 0 "1002 +memhog-b .* excluded +runtime-excluded" "${CTL[@]}" list
+run "status lists runtime exclusions" 0 "runtime exclusions: name 'memhog-\*'" "${CTL[@]}" status
+run "move refused when excluded" 1 "runtime-excluded" "${CTL[@]}" move 1002 2
+run "include name" 0 "included again" "${CTL[@]}" include name 'memhog-*'
+run "include unknown" 1 "not a runtime exclusion" "${CTL[@]}" include name 'nothere'
+run "exclude pid" 0 "excluded pid 1003" "${CTL[@]}" exclude pid 1003
+run "pause" 0 "placement paused" "${CTL[@]}" pause
+run "status says paused" 0 "mode paused" "${CTL[@]}" status
+run "status --json paused" 0 '"paused":true' "${CTL[@]}" --json status
+run "move refused while paused" 1 "paused" "${CTL[@]}" move 1002 2
+run "resume" 0 "placement resumed; mode active" "${CTL[@]}" resume
+run "move 1002 2" 0 "pid 1002 \(memhog-b\): nodes .* -> 2" "${CTL[@]}" move 1002 2
+run "move --json" 0 '"to":"1"' "${CTL[@]}" --json move 1001 1
+run "move excluded-name" 1 "excluded-name" "${CTL[@]}" move 1007 1
+run "move to an unknown node" 2 "node 9 is not online" "${CTL[@]}" move 1002 9
+run "move unknown pid" 1 "no such process" "${CTL[@]}" move 3999999 0
+run "dry-run on" 0 "dry-run on; mode dry-run" "${CTL[@]}" dry-run on
+run "status says dry-run" 0 '"mode":"dry-run"' "${CTL[@]}" --json status
+run "dry-run off" 0 "dry-run off; mode active" "${CTL[@]}" dry-run off
+run "dry-run bad word" 2 "on' or 'off" "${CTL[@]}" dry-run maybe
+run "reload" 0 "configuration reloaded" "${CTL[@]}" reload
+echo 'bogus_key = 1;' >> "$T/conf"
+run "reload with a bad file gives file:line" 1 "conf:[0-9]+" "${CTL[@]}" reload
+sed 's/cooldown = 0.0/cooldown = 300.0/' "$T/conf.good" > "$T/conf"
+run "reload with a cooldown" 0 "configuration reloaded" "${CTL[@]}" reload
+fresh_rescan
+run "list shows cooling-down" 0 "1002 +memhog-b .* cooling-down +keep: cooldown" "${CTL[@]}" list
+cp "$T/conf.good" "$T/conf"
+run "reload back" 0 "configuration reloaded" "${CTL[@]}" reload
+run "runtime exclusion survives reload" 0 "runtime exclusions: pid 1003" "${CTL[@]}" status
+run "include pid" 0 "included again pid 1003" "${CTL[@]}" include pid 1003
+
+# --- client side errors ---
+run "unknown verb" 2 "unknown verb" "${CTL[@]}" frobnicate
+run "show needs a number" 2 "PID" "${CTL[@]}" show abc
+run "not running" 3 "not running" ./daemon/numaplacectl --socket "$T/nope.sock" status
+run "help lists exit codes" 0 "4 permission denied" ./daemon/numaplacectl --help
+
+# --- authorization ---
+as_user() { setpriv --reuid="$TESTUSER" --regid="$TESTUSER" --clear-groups "$@"; }
+as_member() { setpriv --reuid="$TESTUSER" --regid="$TESTUSER" --init-groups "$@"; }
+run "non-member cannot connect" 4 "permission denied" as_user "${CTL[@]}" status
+run "non-member cannot list" 4 "permission denied" as_user "${CTL[@]}" list
+# Past the file modes, the daemon's own peer-credential check refuses too.
+chmod 0755 "$T/run"; chmod 0666 "$SOCK"
+run "non-member refused by peer credentials" 4 "permission denied: 'status' needs root or membership in group '$TESTGROUP'" as_user "${CTL[@]}" status
+chmod 0750 "$T/run"; chmod 0660 "$SOCK"
+usermod -a -G "$TESTGROUP" "$TESTUSER"
+run "member: status" 0 "mode active" as_member "${CTL[@]}" status
+run "member: list" 0 "memhog-b" as_member "${CTL[@]}" list
+run "member: advise" 0 "^[0-9]" as_member "${CTL[@]}" advise 1
+run "member: pause refused" 4 "permission denied: 'pause' needs root" as_member "${CTL[@]}" pause
+run "member: exclude refused" 4 "needs root" as_member "${CTL[@]}" exclude pid 1
+run "member: rescan refused" 4 "needs root" as_member "${CTL[@]}" rescan
+run "still active after refusals" 0 "mode active" "${CTL[@]}" status
+perms=$(stat -c '%a %G' "$SOCK"); [ "$perms" = "660 $TESTGROUP" ] && ok "socket is 0660 root:$TESTGROUP" || bad "socket mode" "$perms"
+perms=$(stat -c '%a %G' "$T/run"); [ "$perms" = "750 $TESTGROUP" ] && ok "socket dir is 0750 root:$TESTGROUP" || bad "dir mode" "$perms"
+
+# --- hostile clients ---
+raw() { "$T/ctltool" raw "$SOCK" "$1"; }
+run "malformed JSON" 0 '"code":"bad-json"' raw '{"version":1,"verb":'
+run "wrong version" 0 '"code":"unsupported-version"' raw '{"version":2,"verb":"status"}'
+run "unknown verb (raw)" 0 '"code":"unknown-verb"' raw '{"version":1,"verb":"nope"}'
+run "mistyped argument" 0 '"code":"bad-arguments"' raw '{"version":1,"verb":"show","args":{"pid":"1002"}}'
+run "unknown argument" 0 '"code":"bad-arguments"' raw '{"version":1,"verb":"status","args":{"x":1}}'
+run "invalid UTF-8" 0 '"code":"bad-json"' raw $'{"version":1,"verb":"st\xffus"}'
+run "not an object" 0 '"code":"bad-request"' raw '[1,2,3]'
+prompt "status after malformed requests"
+run "10 MB line" 0 '"code":"too-large"' "$T/ctltool" bigline "$SOCK" 10000000
+prompt "status after a 10 MB line"
+
+c0=$(cycles)
+"$T/ctltool" idle "$SOCK" 500 4 > "$T/idle.out" &
+idle_pid=$!
+sleep 1.5   # the 64 held connections are now idle for over a second
+prompt "status with 500 idle connections open"
+wait $idle_pid
+idle=$(cat "$T/idle.out")
+refused=$(sed -n 's/.*refused \([0-9]*\).*/\1/p' <<<"$idle")
+if [ -n "$refused" ] && [ "$refused" -ge 430 ]; then ok "extras refused cleanly ($idle)"; else bad "idle refusals" "$idle"; fi
+prompt "status after the idle connections"
+
+t0=$(date +%s%N)
+run "client that never reads is dropped" 0 "dropped yes" "$T/ctltool" flood "$SOCK" 300000
+echo "    (flood took $((($(date +%s%N) - t0) / 1000000)) ms)"
+prompt "status after the flood"
+run "status counts the dropped client" 0 '"dropped_clients":[1-9]' "${CTL[@]}" --json status
+
+run "clients that hang up before reading" 0 "hung up 200 of 200" "$T/ctltool" hangup "$SOCK" 200
+sleep 0.3
+prompt "status after the hang-ups"
+
+c1=$(cycles)
+sleep 3
+c2=$(cycles)
+if [ -n "$c0" ] && [ -n "$c2" ] && [ $((c2 - c1)) -ge 2 ] && [ $((c2 - c1)) -le 5 ] && [ $((c1 - c0)) -ge 4 ]; then
+    ok "cycles go on at the interval ($c0 -> $c1 during the hostile clients, $c1 -> $c2 in 3 s)"
+else
+    bad "cycles" "c0=$c0 c1=$c1 c2=$c2"
+fi
+
+# --- a second daemon on the same socket must refuse to start ---
+if timeout 5 ./daemon/numaplaced -f --sysroot "$T/root" -c "$T/conf" -i 1 2>"$T/second.log"; then
+    bad "second instance refused" "$(cat "$T/second.log")"
+else
+    grep -q "another numaplaced answers" "$T/second.log" && ok "second instance refuses to start" ||
+        bad "second instance message" "$(cat "$T/second.log")"
+fi
+
+if ! kill -0 "$daemon_pid" 2>/dev/null; then
+    bad "daemon still running" "$(tail -20 "$T/daemon.log")"
+fi
+kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null; daemon_pid=
+[ ! -e "$SOCK" ] && ok "socket removed at exit" || bad "socket removed at exit"
+
+# A stale socket (daemon killed) is replaced at the next start.
+./daemon/numaplaced -f --sysroot "$T/root" -c "$T/conf" -i 1 2>"$T/daemon2.log" &
+daemon_pid=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+kill -9 "$daemon_pid"; wait "$daemon_pid" 2>/dev/null; daemon_pid=
+./daemon/numaplaced -f --sysroot "$T/root" -c "$T/conf" -i 1 2>"$T/daemon3.log" &
+daemon_pid=$!
+for _ in $(seq 50); do "${CTL[@]}" status >/dev/null 2>&1 && break; sleep 0.1; done
+run "stale socket replaced" 0 "mode active" "${CTL[@]}" status
+
+echo "control: $pass passed, $fail failed"
+[ $fail -eq 0 ]
