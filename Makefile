@@ -19,6 +19,8 @@ bindir     ?= $(PREFIX)/bin
 sbindir    ?= $(PREFIX)/sbin
 sysconfdir ?= /etc
 mandir     ?= $(PREFIX)/share/man
+datadir    ?= $(PREFIX)/share
+libexecdir ?= $(PREFIX)/libexec
 systemdunitdir ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 sysusersdir    ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
 
@@ -62,6 +64,7 @@ check-unit: $(TEST_BINS) $(BIN)
 	 if [ -x tests/golden/run.sh ]; then tests/golden/run.sh || fail=1; fi; \
 	 if [ -x tests/control/run.sh ]; then tests/control/run.sh || fail=1; fi; \
 	 if [ -x tests/service/run.sh ]; then tests/service/run.sh || fail=1; fi; \
+	 if [ -x tests/contrib/run.sh ]; then tests/contrib/run.sh || fail=1; fi; \
 	 exit $$fail
 
 check-vm: $(BIN)
@@ -103,6 +106,10 @@ install: $(BIN)
 	else install -m 0644 conf/numaplaced.conf $(DESTDIR)$(sysconfdir)/numaplaced.conf; fi
 	for m in $(MAN_PAGES); do s=$${m##*.}; install -d $(DESTDIR)$(mandir)/man$$s && \
 	    install -m 0644 $$m $(DESTDIR)$(mandir)/man$$s/ || exit 1; done
+	install -d $(DESTDIR)$(datadir)/bash-completion/completions $(DESTDIR)$(libexecdir)/numaplace
+	install -m 0644 contrib/bash-completion/numaplacectl $(DESTDIR)$(datadir)/bash-completion/completions/numaplacectl
+	sed -e 's|@bindir@|$(bindir)|g' contrib/libvirt/numad > $(DESTDIR)$(libexecdir)/numaplace/numad
+	chmod 0755 $(DESTDIR)$(libexecdir)/numaplace/numad
 	@if [ -z "$(DESTDIR)" ]; then echo "create the numaplace group: systemd-sysusers numaplace.conf (or groupadd --system numaplace)"; fi
 
 uninstall:
@@ -110,6 +117,8 @@ uninstall:
 	rm -f $(DESTDIR)$(systemdunitdir)/numaplaced.service $(DESTDIR)$(systemdunitdir)/numaplaced.socket
 	rm -f $(DESTDIR)$(sysusersdir)/numaplace.conf
 	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(mandir)/man$${m##*.}/$${m##*/}; done
+	rm -f $(DESTDIR)$(datadir)/bash-completion/completions/numaplacectl $(DESTDIR)$(libexecdir)/numaplace/numad
+	rmdir $(DESTDIR)$(libexecdir)/numaplace 2>/dev/null || true
 	if cmp -s conf/numaplaced.conf $(DESTDIR)$(sysconfdir)/numaplaced.conf; then \
 	    rm -f $(DESTDIR)$(sysconfdir)/numaplaced.conf; \
 	elif [ -e $(DESTDIR)$(sysconfdir)/numaplaced.conf ]; then \
