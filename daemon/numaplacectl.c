@@ -571,9 +571,8 @@ static void print_show(struct json_object *d)
         struct json_object *dec = get(p, "decision");
         if (dec) {
             bool move = strcmp(gstr(dec, "reason"), "move") == 0;
-            printf("decision: %s%s%s (rank %lld)\n", move ? "move to nodes " : "keep: ",
-                   move ? gstr(dec, "target") : gstr(dec, "reason"),
-                   !move && !isnull(dec, "target") ? "" : "", (long long)gint(p, "rank"));
+            printf("decision: %s%s (rank %lld)\n", move ? "move to nodes " : "keep: ",
+                   move ? gstr(dec, "target") : gstr(dec, "reason"), (long long)gint(p, "rank"));
             printf("why: %s\n", gstr(dec, "why"));
             if (move || !isnull(dec, "target"))
                 printf("expected locality %.0f%% -> %.0f%%, %s to migrate%s%s\n",

@@ -4,13 +4,16 @@
  *
  * One line per PID (all sizes in KiB, so 4 KiB and 2 MiB hugetlb pages mix
  * correctly; numa_maps "N<id>=<pages>" counts are multiplied by that
- * mapping's kernelpagesize_kB):
+ * mapping's kernelpagesize_kB).  node_kb/total_kb/local_kb cover the
+ * process's own memory: anonymous and hugetlb mappings.  File-backed
+ * mappings (binary, shared libraries) are summed into file_kb only.
  *
- *   PROBE pid=P comm=C threads=T run_nodes=0,2 allowed_cpus=0-3 total_kb=K
- *         node_kb=0:K0,1:K1,... local_kb=L local_bp=B pgmigrate_success=S
+ *   PROBE pid=P comm=C threads=T running=R run_nodes=0,2 allowed_cpus=0-3 total_kb=K
+ *         node_kb=0:K0,1:K1,... local_kb=L local_bp=B file_kb=F pgmigrate_success=S
  *
- * run_nodes: nodes of the CPUs the threads last ran on (field 39 of
- * /proc/PID/task/TID/stat).  local_kb: memory on run_nodes.  local_bp:
+ * run_nodes: nodes of the CPUs the running (state R) threads last ran on
+ * (field 39 of /proc/PID/task/TID/stat); if no thread is running, all
+ * threads count.  local_kb: memory on run_nodes.  local_bp:
  * local_kb / total_kb in basis points (10000 = 100%), an integer so that
  * busybox sh can compare it.  pgmigrate_success: system-wide /proc/vmstat
  * counter (4 KiB units for normal and THP pages).
@@ -74,8 +77,9 @@ static unsigned long long vmstat(const char *key)
 }
 
 /* Field 39 ("processor") of a stat line; the comm field (2) may contain
- * spaces and parentheses, so count fields from the last ')'. */
-static int stat_processor(const char *path)
+ * spaces and parentheses, so count fields from the last ')'.  *state gets
+ * field 3 (R = running/runnable). */
+static int stat_processor(const char *path, char *state)
 {
 	char buf[2048];
 	FILE *f = fopen(path, "r");
@@ -94,6 +98,8 @@ static int stat_processor(const char *path)
 	char *save, *tok = strtok_r(p, " ", &save);
 	while (tok) {
 		field++;
+		if (field == 3)
+			*state = tok[0];
 		if (field == 39)
 			return atoi(tok);
 		tok = strtok_r(NULL, " ", &save);
@@ -104,8 +110,8 @@ static int stat_processor(const char *path)
 static void probe(const char *pidstr)
 {
 	char path[256], line[8192], comm[64] = "?", allowed[512] = "?";
-	unsigned long long node_kb[MAX_NODES] = {0}, total = 0, local = 0;
-	int run[MAX_NODES] = {0}, threads = 0;
+	unsigned long long node_kb[MAX_NODES] = {0}, total = 0, local = 0, file_kb = 0;
+	int run[MAX_NODES] = {0}, any[MAX_NODES] = {0}, threads = 0, running = 0;
 	FILE *f;
 	DIR *d;
 	struct dirent *de;
@@ -118,6 +124,11 @@ static void probe(const char *pidstr)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long pages[MAX_NODES] = {0}, pgkb = 4;
+		/* File-backed mappings (the binary, libc: shared page cache a
+		 * placer cannot sensibly move) are reported apart.  hugetlb
+		 * mappings show up as "file=/anon_hugepage (deleted) huge" and
+		 * do count. */
+		int is_file = strstr(line, " file=") && !strstr(line, " huge");
 		char *save, *tok = strtok_r(line, " \n", &save);
 		while (tok) {
 			if (tok[0] == 'N' && isdigit((unsigned char)tok[1])) {
@@ -130,8 +141,12 @@ static void probe(const char *pidstr)
 			}
 			tok = strtok_r(NULL, " \n", &save);
 		}
-		for (int n = 0; n < MAX_NODES; n++)
-			node_kb[n] += pages[n] * pgkb;
+		for (int n = 0; n < MAX_NODES; n++) {
+			if (is_file)
+				file_kb += pages[n] * pgkb;
+			else
+				node_kb[n] += pages[n] * pgkb;
+		}
 	}
 	fclose(f);
 
@@ -155,16 +170,27 @@ static void probe(const char *pidstr)
 				continue;
 			char tpath[512];
 			snprintf(tpath, sizeof(tpath), "/proc/%s/task/%s/stat", pidstr, de->d_name);
-			int cpu = stat_processor(tpath);
+			char state = '?';
+			int cpu = stat_processor(tpath, &state);
 			if (cpu >= 0 && cpu < MAX_CPUS && cpu_node[cpu] >= 0) {
-				run[cpu_node[cpu]] = 1;
+				any[cpu_node[cpu]] = 1;
 				threads++;
+				if (state == 'R') {
+					run[cpu_node[cpu]] = 1;
+					running++;
+				}
 			}
 		}
 		closedir(d);
 	}
+	/* Only running threads say where the work happens: memhog's main
+	 * thread sleeps and may last have run anywhere.  An idle process
+	 * (nothing running) is judged by all its threads. */
+	if (!running)
+		memcpy(run, any, sizeof(run));
 
-	printf("PROBE pid=%s comm=%s threads=%d run_nodes=", pidstr, comm, threads);
+	printf("PROBE pid=%s comm=%s threads=%d running=%d run_nodes=", pidstr, comm,
+	       threads, running);
 	int first = 1;
 	for (int n = 0; n < MAX_NODES; n++)
 		if (run[n]) {
@@ -181,8 +207,8 @@ static void probe(const char *pidstr)
 	printf(" allowed_cpus=%s total_kb=%llu node_kb=", allowed, total);
 	for (int n = 0; n < nr_nodes; n++)
 		printf("%s%d:%llu", n ? "," : "", n, node_kb[n]);
-	printf(" local_kb=%llu local_bp=%llu pgmigrate_success=%llu\n", local,
-	       total ? local * 10000 / total : 0, vmstat("pgmigrate_success"));
+	printf(" local_kb=%llu local_bp=%llu file_kb=%llu pgmigrate_success=%llu\n", local,
+	       total ? local * 10000 / total : 0, file_kb, vmstat("pgmigrate_success"));
 }
 
 int main(int argc, char **argv)
