@@ -16,6 +16,8 @@
 
 /* Shortest gap over which CPU use is measured: 50 ticks at USER_HZ 100. */
 #define NP_MIN_CPU_WINDOW 0.5
+/* Share of an interval a cycle may spend applying moves. */
+#define NP_ACT_TIME_SHARE 0.5
 
 const char *np_view_state_name(enum np_view_state s)
 {
@@ -655,15 +657,26 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
     };
     r = ncand ? np_plan(t, node_load, cands, ncand, &params, dec) : 0;
     if (r >= 0) {
-        /* Act in rank order so the budget goes to the best moves first. */
+        /* Act in rank order so the budget goes to the best moves first. Plans
+         * come from one snapshot: once acting has taken half an interval the
+         * rest waits for the next cycle, which plans from fresh data. */
+        double act_started = wall_seconds(CLOCK_MONOTONIC);
         for (unsigned rank = 1; rank <= ncand; rank++) {
             for (size_t i = 0; i < ncand; i++) {
                 if (dec[i].rank != rank)
                     continue;
                 cw[i]->view->decided = true;
                 cw[i]->view->decision = dec[i];
-                if (dec[i].reason == NP_REASON_MOVE && !e->paused)
-                    act_on(e, cw[i], now, &budget_kb, rep->memory_moves, rep);
+                if (dec[i].reason != NP_REASON_MOVE || e->paused)
+                    continue;
+                if (wall_seconds(CLOCK_MONOTONIC) - act_started > cfg->interval * NP_ACT_TIME_SHARE) {
+                    cw[i]->view->deferred = true;
+                    snprintf(cw[i]->view->detail, sizeof(cw[i]->view->detail),
+                             "deferred: this cycle spent its acting time, replanned next cycle");
+                    rep->ndeferred++;
+                    continue;
+                }
+                act_on(e, cw[i], now, &budget_kb, rep->memory_moves, rep);
             }
         }
     }
@@ -805,7 +818,9 @@ void np_cycle_report_print(FILE *out, const struct np_engine *e,
             format_nodes(&v->decision.target, target, sizeof(target));
             if (v->decision.reason == NP_REASON_MOVE)
                 snprintf(decision, sizeof(decision), "move -> %s%s: %s", target,
-                         v->acted && v->act_class != NP_ACT_OK ? " (failed)" : "", v->decision.why);
+                         v->deferred ? " (deferred to the next cycle)"
+                         : v->acted && v->act_class != NP_ACT_OK ? " (failed)" : "",
+                         v->decision.why);
             else
                 snprintf(decision, sizeof(decision), "keep (%s): %s",
                          np_reason_name(v->decision.reason), v->decision.why);

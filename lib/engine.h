@@ -49,6 +49,7 @@ struct np_proc_view {
     bool decided;
     struct np_decision decision;
     bool acted;                      /* the actuator was called */
+    bool deferred;                   /* a move planned but left for the next cycle */
     enum np_act_class act_class;
     int act_error;
     uint64_t moved_kb;
@@ -92,6 +93,7 @@ struct np_cycle_report {
     struct np_action *actions;       /* actions taken this cycle */
     size_t ngiven_up;                /* processes given up this cycle (logged once) */
     bool paused;                     /* decisions only: nothing was applied */
+    size_t ndeferred;                /* moves left for the next cycle (acting time) */
 };
 
 struct np_engine;

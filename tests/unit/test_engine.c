@@ -316,6 +316,50 @@ START_TEST(test_manual_move_and_runtime_exclusion)
 }
 END_TEST
 
+/* The recording actuator, but every migrate_pages takes 300 ms. */
+static const struct np_actuator_ops *recording_ops;
+
+static long slow_migrate_pages(void *ctx, int pid, const struct np_nodeset *from,
+                               const struct np_nodeset *to)
+{
+    usleep(300 * 1000);
+    return recording_ops->migrate_pages(ctx, pid, from, to);
+}
+
+START_TEST(test_slow_moves_defer_the_rest_to_the_next_cycle)
+{
+    struct world w;
+    world_open(&w, true);
+    recording_ops = w.act.ops;
+    struct np_actuator_ops slow = *w.act.ops;
+    slow.migrate_pages = slow_migrate_pages;
+    struct np_actuator slow_act = {.ops = &slow, .ctx = w.act.ctx};
+    np_engine_set_actuator(w.engine, &slow_act);
+    /* Half of a 0.5 s interval: the first 300 ms move uses it up. */
+    w.cfg.interval = 0.5;
+    w.cfg.actuator.migrate_mb_per_s = 100000;   /* so only time, not the budget, limits */
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_uint_eq(r.nactions, 1);
+    ck_assert_uint_eq(r.ndeferred, 3);
+    ck_assert_int_eq(r.actions[0].pid, 1002);           /* the best one went first */
+    const struct np_proc_view *v = view_of(&r, 1001);
+    ck_assert(v->deferred && !v->acted);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    np_cycle_report_clear(&r);
+    /* The next cycle plans again from fresh data and moves the next one. */
+    advance_cpu(&w, 1001, 50);
+    advance_cpu(&w, 1003, 50);
+    advance_cpu(&w, 1011, 40);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.5, &r), 0);
+    ck_assert_uint_eq(r.nactions, 1);
+    ck_assert_int_eq(r.actions[0].pid, 1011);
+    np_cycle_report_clear(&r);
+    np_engine_set_actuator(w.engine, &w.act);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -327,6 +371,7 @@ int main(void)
     tcase_add_test(tc, test_exit_between_cycles_is_forgotten);
     tcase_add_test(tc, test_exclusion_restores_original_affinity);
     tcase_add_test(tc, test_manual_move_and_runtime_exclusion);
+    tcase_add_test(tc, test_slow_moves_defer_the_rest_to_the_next_cycle);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
