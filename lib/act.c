@@ -492,7 +492,12 @@ static int apply_memory(const struct np_actuator *a, const struct np_root *root,
         res->partial = pl->remote_kb > 0 && !np_bits_empty(NP_NODES(&from));
         return 0;
     }
-    if (pl->remote_kb > pl->budget_kb) {
+    /* migrate_pages pairs source and target nodes by position (the first
+     * source node's pages all go to the first target), so a process spread
+     * over several target nodes would overfill one of them: move its pages
+     * one by one, spread over the targets, instead. */
+    bool spread = np_nodeset_count(&pl->mems) > 1 && !pl->cgroup;
+    if (pl->remote_kb > pl->budget_kb || spread) {
         if (np_bits_empty(NP_NODES(&from)))
             return 0;
         return move_batched(a, root, pl, &from, res);

@@ -161,9 +161,29 @@ static int rec_move_pages(void *ctx, int pid, unsigned long count, void **pages,
                           const int *nodes, int *status)
 {
     struct rec_ctx *c = ctx;
-    if (nodes && count)
-        rec_log(c, "move_pages pid=%d count=%lu nodes=%d\n", pid, count, nodes[0]);
-    else
+    if (nodes && count) {
+        /* One line per target node, so a batch spread over several nodes
+         * shows how much went where. */
+        int seen[8];
+        unsigned long counts[8];
+        unsigned nseen = 0;
+        for (unsigned long i = 0; i < count; i++) {
+            unsigned k = 0;
+            while (k < nseen && seen[k] != nodes[i])
+                k++;
+            if (k == nseen) {
+                if (nseen == 8) {
+                    k = 7;      /* more than 8 targets: the rest counts as the last */
+                } else {
+                    seen[nseen] = nodes[i];
+                    counts[nseen++] = 0;
+                }
+            }
+            counts[k]++;
+        }
+        for (unsigned k = 0; k < nseen; k++)
+            rec_log(c, "move_pages pid=%d count=%lu nodes=%d\n", pid, counts[k], seen[k]);
+    } else
         rec_log(c, "move_pages pid=%d count=%lu nodes=%s\n", pid, count,
                 nodes ? "none" : "query");
     int r = rec_take_failure(c, "move_pages", pid, false);

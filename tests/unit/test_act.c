@@ -211,7 +211,8 @@ START_TEST(test_recording_move_pages)
     ck_assert_str_eq(np_actuator_recording_log(&rec),
                      "move_pages pid=42 count=3 nodes=query\n"
                      "move_pages pid=42 count=3 nodes=query\n"
-                     "move_pages pid=42 count=3 nodes=2\n"
+                     "move_pages pid=42 count=2 nodes=2\n"
+                     "move_pages pid=42 count=1 nodes=3\n"
                      "write_cgroup cgroup=/a.slice file=cpuset.mems value=0\n");
 
     /* Non-recording actuators are refused. */
@@ -472,6 +473,38 @@ START_TEST(test_apply_batched_complete_walk)
 }
 END_TEST
 
+/* A two-node target within the budget: pages are moved one by one and
+ * spread over both nodes, because migrate_pages would send every page of
+ * node 0 to the first target node only. */
+static int always_node0(void *addr, void *ctx)
+{
+    (void)addr;
+    (void)ctx;
+    return 0;
+}
+
+START_TEST(test_apply_two_node_target_spreads)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "2-3");
+    nodes_of(&pl.from, "0");
+    pl.budget_kb = 8192;               /* 2048 pages */
+    pl.remote_kb = 8192;
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    const char *log = np_actuator_recording_log(&rec);
+    ck_assert_ptr_null(strstr(log, "migrate_pages"));
+    unsigned m2, m3;
+    unsigned long to2 = sum_counts(log, "nodes=2", &m2);
+    unsigned long to3 = sum_counts(log, "nodes=3", &m3);
+    ck_assert_uint_eq(to2 + to3, 2048);
+    ck_assert_uint_gt(to2, 0);
+    ck_assert_uint_gt(to3, 0);
+    ck_assert_uint_eq(res.moved_kb, 8192);
+}
+END_TEST
+
 START_TEST(test_apply_batched_failure)
 {
     struct np_placement pl = placement();
@@ -643,6 +676,7 @@ int main(void)
     tcase_add_test(tc, test_apply_budget_zero);
     tcase_add_test(tc, test_apply_batched);
     tcase_add_test(tc, test_apply_batched_complete_walk);
+    tcase_add_test(tc, test_apply_two_node_target_spreads);
     tcase_add_test(tc, test_apply_batched_failure);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);
