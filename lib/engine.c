@@ -422,6 +422,37 @@ static void act_on(struct np_engine *e, struct candidate_work *w, double now,
     }
 }
 
+static void continue_move(struct np_engine *e, struct candidate_work *w, double now,
+                          uint64_t *budget_left, struct np_cycle_report *rep)
+{
+    const struct np_topology *t = e->topo;
+    const struct np_nodeset *target = &w->le->placement->placed_nodes;
+    uint64_t on_target = 0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (np_nodeset_test(target, (unsigned)t->nodes[i].id))
+            on_target += w->score.mem_kb[i];
+    struct np_decision *d = &w->view->decision;
+    memset(d, 0, sizeof(*d));
+    d->pid = w->proc->pid;
+    d->start_time = w->proc->start_time;
+    d->target = *target;
+    d->move_kb = w->score.total_kb > on_target ? w->score.total_kb - on_target : 0;
+    d->locality_before = w->score.locality;
+    d->locality_after = 1.0;
+    w->view->decided = true;
+    if (d->move_kb == 0 || *budget_left == 0) {
+        d->reason = d->move_kb == 0 ? NP_REASON_LOCAL_ENOUGH : NP_REASON_BUDGET;
+        snprintf(d->why, sizeof(d->why), d->move_kb == 0 ? "the move begun earlier is complete"
+                 : "continues the move begun earlier once the budget allows");
+        w->le->migrating = d->move_kb > 0;
+        return;
+    }
+    d->reason = NP_REASON_MOVE;
+    snprintf(d->why, sizeof(d->why), "continues the move begun earlier (%llu MiB left)",
+             (unsigned long long)(d->move_kb / 1024));
+    act_on(e, w, now, budget_left, true, rep);
+}
+
 /* The history keeps the locality we expected; replace it with what the
  * next cycle measured, which is what an admin wants to see. */
 static void measure_after(struct np_engine *e, const struct np_proc_view *v)
@@ -620,6 +651,7 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         r = -ENOMEM;
         goto out;
     }
+    uint64_t budget_kb = (uint64_t)(cfg->actuator.migrate_mb_per_s * cfg->interval * 1024.0);
     for (size_t i = 0; i < nwork; i++) {
         struct candidate_work *w = &work[i];
         if (!w->have_score || w->view->state == NP_VIEW_SKIPPED)
@@ -627,6 +659,12 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         if (w->view->cpu_use < cfg->candidates.min_cpu && !w->le->migrating) {
             /* Managed but idle now: watched, not moved. */
             snprintf(w->view->detail, sizeof(w->view->detail), "idle");
+            continue;
+        }
+        if (w->le->migrating && w->le->placement) {
+            /* A move the budget cut short continues to the same nodes: a
+             * fresh plan could pick others and ping-pong its memory. */
+            continue_move(e, w, now, &budget_kb, rep);
             continue;
         }
         cands[ncand].pid = w->proc->pid;
@@ -645,7 +683,6 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         e->last_node_load = kept;
         e->last_node_load_n = t->nnodes;
     }
-    uint64_t budget_kb = (uint64_t)(cfg->actuator.migrate_mb_per_s * cfg->interval * 1024.0);
     struct np_plan_params params = {
         .local_enough = cfg->planner.local_enough,
         .min_gain = cfg->planner.min_gain,

@@ -113,7 +113,6 @@ struct plan_state {
 struct set_eval {
     unsigned k, ncpus;
     double capacity, load;
-    double own_load;            /* candidate's CPU use already on the set */
     uint64_t avail_kb, ord_on_kb, all_on_kb, share_fx;
     uint64_t huge_on_kb[NP_MAX_HUGE_SIZES];
     uint64_t huge_avail_kb[NP_MAX_HUGE_SIZES];
@@ -283,7 +282,6 @@ static void set_eval_add(struct set_eval *e, const struct plan_state *st, unsign
     e->ncpus += st->topo->nodes[i].ncpus;
     e->capacity += st->capacity[i];
     e->load += st->load[i];
-    e->own_load += st->own_cpu[i];
     e->avail_kb = sat_add(e->avail_kb, st->avail_kb[i]);
     e->ord_on_kb = sat_add(e->ord_on_kb, st->ord_on_kb[i]);
     e->all_on_kb = sat_add(e->all_on_kb, st->cand->score->mem_kb[i]);
@@ -311,12 +309,11 @@ static bool set_fits(const struct set_eval *e, const struct plan_state *st)
 {
     if (e->ncpus == 0)
         return false;
-    /* The one node where all of its threads already run gains no load from
-     * holding its memory too, so being busy must not block that move. Only
-     * for single nodes: a wider set would let threads spread onto busier
-     * nodes of the set. */
-    bool adds_no_load = e->k == 1 && st->cpu_use - e->own_load <= CPU_EPSILON;
-    if (!adds_no_load && !(e->load + st->cpu_use <= e->capacity + CPU_EPSILON))
+    /* Room is required even where its threads ran last: for an unpinned
+     * process that is one instant's snapshot, and binding it to a node that
+     * is already full would cement the overload the scheduler was about to
+     * undo (seen in the 4-node guest: three busy processes bound to one CPU). */
+    if (!(e->load + st->cpu_use <= e->capacity + CPU_EPSILON))
         return false;
     if (set_ord_need(e, st) > e->avail_kb)
         return false;
@@ -549,16 +546,10 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
                  "over several cycles", mib(d->move_kb), mib(params->budget_kb));
     else if (!params->memory_moves)
         snprintf(extra, sizeof(extra), "; CPUs only, the kernel moves its pages");
-    if (e.load + st->cpu_use <= e.capacity + CPU_EPSILON)
-        set_why(d,
-                "%s: holds %.0f%% of its memory and has CPU room (needs %.1f CPU, "
-                "%.1f used of %.1f)%s",
-                nodes, held_pct, st->cpu_use, e.load, e.capacity, extra);
-    else
-        set_why(d,
-                "%s: holds %.0f%% of its memory and all of its threads already run "
-                "there, so it adds no CPU load (%.1f used of %.1f)%s",
-                nodes, held_pct, e.load, e.capacity, extra);
+    set_why(d,
+            "%s: holds %.0f%% of its memory and has CPU room (needs %.1f CPU, "
+            "%.1f used of %.1f)%s",
+            nodes, held_pct, st->cpu_use, e.load, e.capacity, extra);
 
     book_move(st, &e, seed);
     st->moves++;

@@ -210,12 +210,14 @@ START_TEST(test_memory_home_cpu_full_follows_cpus)
 }
 END_TEST
 
-START_TEST(test_busy_node_still_takes_memory_of_its_own_threads)
+START_TEST(test_full_node_refused_even_where_its_threads_ran)
 {
     struct np_topology *t = topo_four();
-    /* Every CPU node is over its limit (3.2 each); the process runs all on
-     * node 1, memory on node 0. Moving the memory to node 1 adds no load
-     * there, so it must not be refused for lack of CPU room. */
+    /* Every CPU node is over its limit (3.2 each); the process's threads
+     * last ran on node 1, memory on node 0. Binding it to node 1 would pin
+     * it to an overloaded node the scheduler could have moved it off, so
+     * no node qualifies (regression: the 4-node guest piled three busy
+     * processes onto one CPU this way). */
     const double load[] = {4.0, 4.0, 4.0, 4.0};
     const double share[] = {0.0, 1.0, 0.0, 0.0};
     struct proc p;
@@ -226,16 +228,15 @@ START_TEST(test_busy_node_still_takes_memory_of_its_own_threads)
     struct np_decision d;
 
     plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    ck_assert_str_eq(target_list(&d), "");
+
+    /* With room on node 1 (its own load counted once), it goes there. */
+    const double roomy[] = {4.0, 2.0, 4.0, 4.0};
+    plan_one(t, roomy, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     ck_assert_str_eq(target_list(&d), "1");
     ck_assert_uint_eq(d.move_kb, 1 * GIB);
-
-    /* Half its CPU elsewhere: node 1 would gain load, so it is refused. */
-    const double split[] = {0.0, 0.5, 0.5, 0.0};
-    np_score_clear(&p.score);
-    proc_score(&p, t, split, 1.0);
-    plan_one(t, load, &p, &params, &d);
-    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
     proc_free(&p);
     topo_free(t);
 }
@@ -772,7 +773,7 @@ int main(void)
     tcase_add_test(tc, test_memory_home_with_cpu_room);
     tcase_add_test(tc, test_memory_home_cpu_full_follows_cpus);
     tcase_add_test(tc, test_bigger_than_one_node_takes_nearest_pair);
-    tcase_add_test(tc, test_busy_node_still_takes_memory_of_its_own_threads);
+    tcase_add_test(tc, test_full_node_refused_even_where_its_threads_ran);
     tcase_add_test(tc, test_distance_ties_take_lower_index);
     tcase_add_test(tc, test_full_node_never_chosen);
     tcase_add_test(tc, test_hugetlb_needs_free_hugepages);
