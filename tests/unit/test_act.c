@@ -505,6 +505,55 @@ START_TEST(test_apply_two_node_target_spreads)
 }
 END_TEST
 
+/* Every page of one 2 MiB block must be sent to the same node, or a
+ * transparent huge page ping-pongs between the targets. */
+static const struct np_actuator_ops *block_inner;
+static struct { uintptr_t block; int node; } block_seen[4096];
+static unsigned nblock_seen;
+static bool block_conflict;
+
+static int block_move_pages(void *ctx, int pid, unsigned long count, void **pages,
+                            const int *nodes, int *status)
+{
+    for (unsigned long i = 0; nodes && i < count; i++) {
+        uintptr_t b = (uintptr_t)pages[i] >> 21;
+        unsigned k = 0;
+        while (k < nblock_seen && block_seen[k].block != b)
+            k++;
+        if (k < nblock_seen)
+            block_conflict |= block_seen[k].node != nodes[i];
+        else if (nblock_seen < 4096)
+            block_seen[nblock_seen++] = (typeof(block_seen[0])){b, nodes[i]};
+    }
+    return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
+}
+
+START_TEST(test_apply_spread_keeps_huge_page_blocks_together)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "2-3");
+    nodes_of(&pl.from, "0");
+    pl.budget_kb = 65536;              /* 16384 pages: many blocks */
+    pl.remote_kb = 65536;
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
+    block_inner = rec.ops;
+    struct np_actuator_ops ops = *rec.ops;
+    ops.move_pages = block_move_pages;
+    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    nblock_seen = 0;
+    block_conflict = false;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert_uint_gt(nblock_seen, 4);
+    ck_assert(!block_conflict);
+    unsigned to2 = 0;
+    for (unsigned k = 0; k < nblock_seen; k++)
+        to2 += block_seen[k].node == 2;
+    ck_assert_uint_gt(to2, 0);                   /* both targets get blocks */
+    ck_assert_uint_lt(to2, nblock_seen);
+}
+END_TEST
+
 START_TEST(test_apply_batched_failure)
 {
     struct np_placement pl = placement();
@@ -677,6 +726,7 @@ int main(void)
     tcase_add_test(tc, test_apply_batched);
     tcase_add_test(tc, test_apply_batched_complete_walk);
     tcase_add_test(tc, test_apply_two_node_target_spreads);
+    tcase_add_test(tc, test_apply_spread_keeps_huge_page_blocks_together);
     tcase_add_test(tc, test_apply_batched_failure);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);
