@@ -1,0 +1,34 @@
+#!/bin/bash
+# Run every scenario against numaplaced in its own guest boot and print
+# "N passed, M failed".  Exit status non-zero on any failure.
+#   tests/vm/check-vm.sh [--placer P] [SCENARIO...]
+# Logs: $NP_VM_CACHE/logs/<scenario>-<placer>.log
+set -eu
+. "$(dirname "$0")/lib.sh"
+placer=numaplaced
+if [ "${1:-}" = --placer ]; then placer=$2; shift 2; fi
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(misplaced hugetlb wellplaced bignode fullnode pinned churn reload cgroup)
+
+np_ensure_deps
+np_fetch_kernel
+np_build_initramfs >/dev/null # once; every boot below reuses it (--no-build)
+
+pass=0 fail=0 failed=()
+t0=$(date +%s)
+for s in "${scenarios[@]}"; do
+	echo "=== $s ($placer)"
+	# per-scenario host timeout: boot + setup + the scenario's own limits
+	if "$NP_VM_DIR/run-vm.sh" --no-build --placer "$placer" --timeout 240 "$s" |
+		grep -v '^NPVM: INFO probe' | grep -E '^NPVM: (PASS|FAIL|METRIC)|^    \|'; then :; fi
+	if grep -aq "NPVM: PASS $s" "$NP_VM_CACHE/logs/$s-$placer.log" &&
+		! grep -aq "NPVM: FAIL" "$NP_VM_CACHE/logs/$s-$placer.log"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		failed+=("$s")
+	fi
+done
+echo
+echo "$pass passed, $fail failed${failed[*]:+ (${failed[*]})} in $(($(date +%s) - t0)) s"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,342 @@
+# Guest-side helpers for the scenarios (busybox sh).  Sourced by
+# /scenarios/<name>.sh.  Results go to the console as
+#   NPVM: PASS|FAIL <scenario>: <message>     (exactly one per scenario)
+#   NPVM: METRIC key=value ...
+#   NPVM: INFO ...
+# Environment (from the kernel command line, see /init):
+#   NP_SCENARIO, NP_PLACER (numaplaced|numad|kernel|none), NP_INTERVAL
+#   (placer interval, default 3 s), NP_DEADLINE (seconds the placer gets,
+#   default 5 intervals), NP_DURATION (observation time for non-numaplaced
+#   placers), NP_POLL (probe period, default 2 s)
+set -u
+
+NP_INTERVAL=${NP_INTERVAL:-3}
+NP_DEADLINE=${NP_DEADLINE:-$((NP_INTERVAL * 5))}
+NP_POLL=${NP_POLL:-2}
+NP_CONF=/etc/numaplaced.conf
+NP_DAEMON_LOG=/tmp/numaplaced.log
+NP_PLACER_PID=
+NP_HOGS=
+NP_FAILS=
+NP_HOGN=0
+
+np_info() { echo "NPVM: INFO $NP_SCENARIO: $*"; }
+np_metric() { echo "NPVM: METRIC scenario=$NP_SCENARIO placer=$NP_PLACER $*"; }
+
+# Record a failed assertion; the verdict is printed by np_finish.
+np_check() { # np_check CONDITION-EXIT-STATUS MESSAGE
+	if [ "$1" -ne 0 ]; then
+		NP_FAILS="${NP_FAILS}${NP_FAILS:+; }$2"
+		np_info "check failed: $2"
+	fi
+}
+np_fail_now() {
+	echo "NPVM: FAIL $NP_SCENARIO: $*"
+	np_cleanup
+	exit 1
+}
+np_finish() { # np_finish PASS-MESSAGE
+	np_cleanup
+	if [ -n "$NP_FAILS" ]; then
+		echo "NPVM: FAIL $NP_SCENARIO: $NP_FAILS"
+		exit 1
+	fi
+	echo "NPVM: PASS $NP_SCENARIO: $*"
+}
+
+# Centiseconds since boot (integer arithmetic only in busybox sh).
+np_now_cs() {
+	local up
+	up=$(cut -d' ' -f1 /proc/uptime)
+	echo $(( ${up%.*} * 100 + $(echo "${up#*.}" | sed 's/^0*//;s/^$/0/') ))
+}
+np_cs_to_s() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+
+np_vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+
+# CPU time (utime+stime, in clock ticks = 1/100 s) of a process.
+np_cpu_ticks() {
+	[ -r "/proc/$1/stat" ] || { echo 0; return; }
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# Start a memhog in the background and wait for "ready pid=".
+#   np_hog [WRAPPER ARGS... --] MEMHOG-ARGS...
+# Sets NP_LAST_PID.  A wrapper (numactl/taskset) must exec memhog, so the
+# pid stays the same.
+np_hog() {
+	local out pid i
+	NP_HOGN=$((NP_HOGN + 1))
+	out=/tmp/hog.$NP_HOGN.out
+	case " $* " in
+	*" -- "*)
+		local wrap=
+		while [ "$1" != "--" ]; do wrap="$wrap $1"; shift; done
+		shift
+		$wrap memhog "$@" >"$out" 2>&1 &
+		;;
+	*) memhog "$@" >"$out" 2>&1 & ;;
+	esac
+	pid=$!
+	i=0
+	# First touch under TCG runs at roughly 0.5-1 GiB/s; allow 120 s.
+	while ! grep -q '^ready pid=' "$out" 2>/dev/null; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			np_info "memhog $* died: $(cat "$out")"
+			NP_LAST_PID=
+			return 1
+		fi
+		i=$((i + 1))
+		[ $i -gt 1200 ] && { np_info "memhog $* not ready"; NP_LAST_PID=; return 1; }
+		usleep 100000
+	done
+	NP_LAST_PID=$pid
+	NP_HOGS="$NP_HOGS $pid"
+	return 0
+}
+
+# np_probe PID... ; prints the probe lines (also as INFO when verbose).
+np_probe() { probe "$@"; }
+# np_field "PROBE line" key -> value
+np_field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# Sum over PIDs of (remote kB, total kB).  Prints "remote_kb total_kb min_bp".
+np_locality() {
+	probe "$@" | awk '
+		/ gone$/ { next }
+		{
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			t += v["total_kb"]; l += v["local_kb"]
+			if (min == "" || v["local_bp"] + 0 < min) min = v["local_bp"] + 0
+		}
+		END { if (min == "") min = 0; print t - l, t, min, (t ? int(l * 10000 / t) : 0) }'
+}
+
+# Placement snapshot used by "nothing moved" assertions: affinity, node_kb
+# and cgroup of each pid, one line each.
+np_snapshot() {
+	local p
+	for p in "$@"; do
+		echo "$p $(grep Cpus_allowed_list /proc/$p/status | awk '{print $2}') $(grep Mems_allowed_list /proc/$p/status | awk '{print $2}') $(cat /proc/$p/cgroup) $(probe $p | tr ' ' '\n' | sed -n 's/^node_kb=//p')"
+	done
+}
+
+# Compare two snapshots; node_kb may differ by up to $3 kB per node (page
+# cache/libc noise).  Returns non-zero and prints the difference otherwise.
+np_same_placement() {
+	echo "$1" >/tmp/snap.a
+	echo "$2" >/tmp/snap.b
+	awk -v tol="$3" '
+		NR == FNR { a[$1] = $0; next }
+		{
+			split(a[$1], o, " ")
+			# fields: pid cpus mems cgroup node_kb
+			if (o[2] != $2 || o[3] != $3 || o[4] != $4) { print "pid " $1 " affinity/cgroup changed: [" a[$1] "] -> [" $0 "]"; bad = 1; next }
+			n = split(o[5], x, ","); split($5, y, ",")
+			for (i = 1; i <= n; i++) {
+				split(x[i], p, ":"); split(y[i], q, ":")
+				d = q[2] - p[2]; if (d < 0) d = -d
+				if (d > tol) { print "pid " $1 " node " p[1] " moved " d " kB: " o[5] " -> " $5; bad = 1 }
+			}
+		}
+		END { exit bad }' /tmp/snap.a /tmp/snap.b
+}
+
+# Write the daemon config.  Extra lines (exactly the documented keys) can be
+# passed as $1; they replace the defaults of the same group.
+np_write_conf() {
+	local extra=${1:-}
+	{
+		echo "interval = $NP_INTERVAL;"
+		echo "dry_run = false;"
+		case $extra in *candidates*) ;; *) echo "candidates = { min_rss_mb = 64; min_cpu = 0.2; };" ;; esac
+		case $extra in *planner*) ;; *) echo "planner = { min_gain = 0.02; cooldown = 300; max_moves_per_cycle = 4; mem_headroom_pct = 5; };" ;; esac
+		[ -n "$extra" ] && echo "$extra"
+	} >"$NP_CONF"
+	np_info "config: $(tr '\n' ' ' <"$NP_CONF")"
+}
+
+# Start the placer selected by np.placer.  numaplaced requires a config
+# (np_write_conf) first.
+np_start_placer() {
+	case $NP_PLACER in
+	none) ;;
+	kernel)
+		echo 1 >/proc/sys/kernel/numa_balancing || np_fail_now "cannot enable numa_balancing"
+		;;
+	numad)
+		rm -f /var/run/numad.pid /var/log/numad.log
+		# numad always daemonizes; -i interval, -m target locality percent
+		numad -d -i "1:$NP_INTERVAL" -m 99 || np_fail_now "numad failed to start"
+		sleep 1
+		NP_PLACER_PID=$(cat /var/run/numad.pid 2>/dev/null || pidof numad)
+		;;
+	numaplaced)
+		command -v numaplaced >/dev/null ||
+			np_fail_now "numaplaced binary not in the initramfs (build it with the top-level make, then rerun)"
+		[ -f "$NP_CONF" ] || np_write_conf
+		numaplaced -f -c "$NP_CONF" >"$NP_DAEMON_LOG" 2>&1 &
+		NP_PLACER_PID=$!
+		sleep 1
+		kill -0 "$NP_PLACER_PID" 2>/dev/null ||
+			np_fail_now "numaplaced exited at startup: $(tail -n 5 "$NP_DAEMON_LOG" | tr '\n' '|')"
+		;;
+	*) np_fail_now "unknown placer '$NP_PLACER'" ;;
+	esac
+	NP_PLACER_START=$(np_now_cs)
+	np_info "placer $NP_PLACER started ${NP_PLACER_PID:+pid=$NP_PLACER_PID}"
+}
+
+np_placer_alive() {
+	[ -z "$NP_PLACER_PID" ] && return 0
+	kill -0 "$NP_PLACER_PID" 2>/dev/null
+}
+
+np_placer_cpu_s() {
+	[ -n "$NP_PLACER_PID" ] || { echo "n/a"; return; }
+	np_cs_to_s "$(np_cpu_ticks "$NP_PLACER_PID")"
+}
+
+np_dump_placer_log() {
+	local f=
+	case $NP_PLACER in
+	numaplaced) f=$NP_DAEMON_LOG ;;
+	numad) f=/var/log/numad.log ;;
+	esac
+	[ -n "$f" ] && [ -f "$f" ] || return 0
+	echo "NPVM: INFO ---- $NP_PLACER log ($(wc -l <"$f") lines) ----"
+	tail -n "${NP_LOG_LINES:-200}" "$f" | sed 's/^/NPLOG: /'
+	echo "NPVM: INFO ---- end of $NP_PLACER log ----"
+}
+
+np_cleanup() {
+	[ -n "${NP_CLEANED:-}" ] && return 0
+	NP_CLEANED=1
+	np_dump_placer_log
+	[ -n "$NP_PLACER_PID" ] && kill "$NP_PLACER_PID" 2>/dev/null
+	local p
+	for p in $NP_HOGS; do kill "$p" 2>/dev/null; done
+	if dmesg | grep -q 'Out of memory'; then
+		np_info "dmesg reports an OOM kill:"
+		dmesg | grep -A3 'Out of memory' | sed 's/^/NPLOG: /'
+	fi
+}
+
+# Poll until every pid is >= $1 basis points local, or $2 seconds passed
+# since the placer started.  Prints each probe as INFO.  Sets NP_T_ALL (cs
+# after placer start when the target was first met, or empty) and
+# NP_T_95 (when the aggregate first reached 95%).
+np_watch() {
+	local target=$1 limit=$2 pids now remote total min agg
+	shift 2
+	pids=$*
+	NP_T_ALL=
+	NP_T_95=
+	while :; do
+		now=$(($(np_now_cs) - NP_PLACER_START))
+		set -- $(np_locality $pids)
+		remote=$1 total=$2 min=$3 agg=$4
+		probe $pids | sed 's/^/NPVM: INFO probe t='"$(np_cs_to_s $now)"' /'
+		[ -z "$NP_T_95" ] && [ "$agg" -ge 9500 ] && NP_T_95=$now
+		if [ -z "$NP_T_ALL" ] && [ "$min" -ge "$target" ]; then
+			NP_T_ALL=$now
+			[ "${NP_WATCH_STOP_EARLY:-1}" = 1 ] && [ -n "$NP_T_95" ] && break
+		fi
+		[ "$now" -ge $((limit * 100)) ] && break
+		sleep "$NP_POLL"
+	done
+	NP_FINAL_BP=$agg
+	NP_FINAL_MIN_BP=$min
+}
+
+np_bp_to_pct() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+
+np_nodes() { ls -d /sys/devices/system/node/node[0-9]* | sed 's/.*node//' | sort -n; }
+np_node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
+np_node_free_kb() { awk '/MemFree/ { print $4 }' "/sys/devices/system/node/node$1/meminfo"; }
+
+# Print topology as INFO (once per scenario is enough).
+np_topology() {
+	np_info "online=$(cat /sys/devices/system/node/online)"
+	local n
+	for n in $(np_nodes); do
+		np_info "node$n cpus=$(np_node_cpus $n) distance=$(cat /sys/devices/system/node/node$n/distance | tr ' ' ',') free_kb=$(np_node_free_kb $n)"
+	done
+}
+
+# Shared body of the "misplaced" and "hugetlb" scenarios: $1 = 0|1 hugetlb.
+# NP_HOGS_N memhogs (default 3) of NP_HOG_MB MiB (default 300) first-touch
+# node 0 and are then unpinned; a pinned busy 8 MiB "blocker0" occupies
+# node 0's CPUs (np.blocker=0 to disable).  With numaplaced: each must become >= 99%
+# local within NP_DEADLINE seconds, and pgmigrate_success may grow by at
+# most 5% more than the remote pages measured before the placer started.
+# Other placers: metrics only.
+np_misplaced_body() {
+	local huge=$1 nh=${NP_HOGS_N:-3} mb=${NP_HOG_MB:-300} i pids= flag=
+	np_topology
+	if [ "$huge" = 1 ]; then
+		flag=--hugetlb
+		# node 0 holds all hogs at first; every other node must be able to
+		# take any one of them (hugetlb migration needs free huge pages on
+		# the target node, it cannot fall back to 4k pages).
+		local per=$(( (mb + 1) / 2 )) n want
+		for n in $(np_nodes); do
+			if [ "$n" = 0 ]; then want=$((per * nh + 8)); else want=$((per * 2 + 8)); fi
+			echo "$want" >/sys/devices/system/node/node$n/hugepages/hugepages-2048kB/nr_hugepages
+			np_info "node$n nr_hugepages=$(cat /sys/devices/system/node/node$n/hugepages/hugepages-2048kB/nr_hugepages) (wanted $want)"
+		done
+	fi
+	# A tiny busy process pinned to node 0's CPUs (8 MiB, pinned: not a
+	# candidate) keeps the hogs' threads off node 0, so that all their
+	# memory is remote from the start.  Without it, unpinned threads wander
+	# onto and off node 0 and "remote pages before the placer" becomes a
+	# coin toss (seen: a hog local at the snapshot, remote a second later).
+	if [ "${NP_BLOCKER:-1}" = 1 ]; then
+		np_hog taskset -c "$(np_node_cpus 0)" -- --mb 8 --threads 1 --name blocker0 ||
+			np_fail_now "could not start the node 0 blocker"
+	fi
+	for i in $(seq 1 "$nh"); do
+		np_hog --mb "$mb" --threads 1 $flag --first-touch-node 0 --name "hog$i" ||
+			np_fail_now "could not start memhog $i"
+		pids="$pids $NP_LAST_PID"
+	done
+	sleep 1
+	set -- $(np_locality $pids)
+	local remote_kb=$1 total_kb=$2 before_bp=$4
+	probe $pids | sed 's/^/NPVM: INFO probe before /'
+	# pgmigrate_success counts base (4 KiB) pages.
+	local remote_pages=$((remote_kb / 4)) mig0 cpu0
+	mig0=$(np_vmstat pgmigrate_success)
+	np_metric "phase=before local_pct=$(np_bp_to_pct $before_bp) remote_kb=$remote_kb total_kb=$total_kb"
+
+	np_start_placer
+	# Deadline: NP_DEADLINE (5 intervals) plus the time the guest needs to
+	# copy the remote memory at all: page migration under TCG runs at only
+	# 25-60 MB/s (measured: 300 MiB in 5 s with idle vCPUs, in 12 s with
+	# all vCPUs busy), so 900 MiB of remote memory cannot be local within a
+	# few intervals whatever the placer does.
+	local limit=$((NP_DEADLINE + remote_kb / 1024 / ${NP_MIG_MBPS:-25}))
+	np_info "deadline ${limit}s (${NP_DEADLINE}s + $((remote_kb / 1024)) MiB at ${NP_MIG_MBPS:-25} MB/s)"
+	[ "$NP_PLACER" != numaplaced ] && limit=${NP_DURATION:-45}
+	np_watch 9900 "$limit" $pids
+	local mig=$(( $(np_vmstat pgmigrate_success) - mig0 ))
+	local t95=${NP_T_95:+$(np_cs_to_s $NP_T_95)} tall=${NP_T_ALL:+$(np_cs_to_s $NP_T_ALL)}
+	np_metric "time_to_95_s=${t95:-never} time_to_99_each_s=${tall:-never} final_local_pct=$(np_bp_to_pct $NP_FINAL_BP) min_local_pct=$(np_bp_to_pct $NP_FINAL_MIN_BP) pages_migrated=$mig remote_pages_before=$remote_pages placer_cpu_s=$(np_placer_cpu_s)"
+	[ "$huge" = 1 ] && np_metric "hugetlb_free=$(cat /sys/devices/system/node/node*/hugepages/hugepages-2048kB/free_hugepages | tr '\n' ',')"
+
+	if [ "$NP_PLACER" = numaplaced ]; then
+		np_placer_alive; np_check $? "numaplaced died"
+		[ -n "$NP_T_ALL" ]; np_check $? "not every hog reached 99% local within ${limit}s (min $(np_bp_to_pct $NP_FINAL_MIN_BP)%)"
+		# 5% over the remote pages, plus 256 pages of slack for libc/stack.
+		[ "$mig" -le $((remote_pages * 105 / 100 + 256)) ]
+		np_check $? "migrated $mig pages but only $remote_pages were remote"
+		np_finish "all $nh hogs >= 99% local after $tall s, migrated $mig pages (remote before: $remote_pages)"
+	else
+		np_finish "metrics only for placer $NP_PLACER (final local $(np_bp_to_pct $NP_FINAL_BP)%)"
+	fi
+}
+
+# "0-2,5" -> "0,1,2,5"
+np_expand_list() {
+	echo "$1" | tr ',' '\n' | awk -F- 'NF { lo = $1; hi = (NF > 1) ? $2 : $1; for (i = lo; i <= hi; i++) printf "%s%d", (n++ ? "," : ""), i }'
+}
