@@ -409,6 +409,7 @@ int main(int argc, char **argv)
         return 1;
     }
     daemon_apply_mode(&d);
+    np_engine_set_single_snapshot(d.engine, d.opt.once);
     if (d.opt.once) {
         r = run_once(&d);
         daemon_free(&d);

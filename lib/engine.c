@@ -94,6 +94,7 @@ void np_engine_set_config(struct np_engine *e, const struct np_config *cfg) { e-
 void np_engine_set_changes_real(struct np_engine *e, bool real) { e->changes_are_real = real; }
 void np_engine_set_actuator(struct np_engine *e, const struct np_actuator *act) { e->act = act; }
 void np_engine_set_paused(struct np_engine *e, bool paused) { e->paused = paused; }
+void np_engine_set_single_snapshot(struct np_engine *e, bool single) { e->single_snapshot = single; }
 bool np_engine_paused(const struct np_engine *e) { return e->paused; }
 const struct np_topology *np_engine_topology(const struct np_engine *e) { return e->topo; }
 const struct np_totals *np_engine_totals(const struct np_engine *e) { return &e->totals; }
@@ -153,6 +154,7 @@ static double update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
     if (le->have_prev && now > le->prev_time && p->cpu_ticks >= le->prev_cpu_ticks) {
         use = (double)(p->cpu_ticks - le->prev_cpu_ticks) / (double)e->clk_tck /
               (now - le->prev_time);
+        le->cpu_measured = true;
     } else if (uptime > 0) {
         double age = uptime - (double)p->start_time / (double)e->clk_tck;
         if (age > 0.5)
@@ -656,6 +658,13 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         struct candidate_work *w = &work[i];
         if (!w->have_score || w->view->state == NP_VIEW_SKIPPED)
             continue;
+        if (!w->le->cpu_measured && !e->single_snapshot) {
+            /* A lifetime average says little about now (a warmed-up DB, a
+             * start-up burst): wait one interval for a measured figure. */
+            snprintf(w->view->detail, sizeof(w->view->detail),
+                     "first seen: CPU use is measured over the next interval before any move");
+            continue;
+        }
         if (w->view->cpu_use < cfg->candidates.min_cpu && !w->le->migrating) {
             /* Managed but idle now: watched, not moved. */
             snprintf(w->view->detail, sizeof(w->view->detail), "idle");

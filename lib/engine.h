@@ -114,6 +114,10 @@ void np_engine_set_actuator(struct np_engine *e, const struct np_actuator *act);
  * nothing is applied. */
 void np_engine_set_paused(struct np_engine *e, bool paused);
 bool np_engine_paused(const struct np_engine *e);
+/* One snapshot only (--once, golden tests): plan with lifetime CPU
+ * averages. Otherwise a process is moved only once its CPU use has been
+ * measured over an interval. */
+void np_engine_set_single_snapshot(struct np_engine *e, bool single);
 
 /* Runs one cycle at engine time NOW (monotonic seconds). RET is filled
  * (free with np_cycle_report_clear). 0 or -errno when the cycle could not

@@ -23,6 +23,7 @@ struct np_engine {
     struct np_action history[NP_HISTORY_MAX];
     size_t history_start, history_count;
     bool paused;                     /* plan and report, act on nothing */
+    bool single_snapshot;            /* --once: plan on lifetime CPU averages */
     /* numaplacectl exclude/include: kept across config reloads */
     size_t nexcluded_pids, nexcluded_names;
     int excluded_pids[NP_RUNTIME_EXCLUDE_MAX];

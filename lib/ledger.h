@@ -32,6 +32,7 @@ struct np_ledger_entry {
     uint64_t prev_cpu_ticks;
     double prev_time;
     double cpu_use;
+    bool cpu_measured;               /* cpu_use is from two samples, not a lifetime average */
     /* placement state */
     bool managed;                    /* our affinity/cpuset is in force */
     bool migrating;                  /* memory move left partial: continue next cycle */

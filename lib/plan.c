@@ -25,7 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CPU_EPSILON 1e-9
+/* CPU use is counted in 10 ms clock ticks over an interval, so a set a few
+ * hundredths of a CPU over its capacity is measurement noise, not overload;
+ * without this slack a busy process (1.01 CPUs) never fits the last free
+ * CPU of a node. */
+#define CPU_SLACK 0.05
 /* CPU shares are compared as integers in units of 2^-40, so a set's share
  * does not depend on the order its nodes were added in. */
 #define SHARE_SCALE 1099511627776.0
@@ -313,7 +317,7 @@ static bool set_fits(const struct set_eval *e, const struct plan_state *st)
      * process that is one instant's snapshot, and binding it to a node that
      * is already full would cement the overload the scheduler was about to
      * undo (seen in the 4-node guest: three busy processes bound to one CPU). */
-    if (!(e->load + st->cpu_use <= e->capacity + CPU_EPSILON))
+    if (!(e->load + st->cpu_use <= e->capacity + CPU_SLACK))
         return false;
     if (set_ord_need(e, st) > e->avail_kb)
         return false;

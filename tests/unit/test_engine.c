@@ -35,6 +35,8 @@ static void world_open(struct world *w, bool real)
     w->cfg.exclude.nnames = 1;
     ck_assert_int_eq(np_actuator_recording_new(8, &w->act), 0);
     ck_assert_int_eq(np_engine_new(&w->root, &w->act, &w->cfg, real, 999999, &w->engine), 0);
+    /* A fixture is one snapshot: plan on lifetime CPU averages (--once). */
+    np_engine_set_single_snapshot(w->engine, true);
 }
 
 static void world_close(struct world *w)
@@ -360,6 +362,31 @@ START_TEST(test_slow_moves_defer_the_rest_to_the_next_cycle)
 }
 END_TEST
 
+START_TEST(test_running_daemon_waits_for_measured_cpu_use)
+{
+    struct world w;
+    world_open(&w, true);
+    np_engine_set_single_snapshot(w.engine, false);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->scored && !v->decided);
+    ck_assert_str_eq(v->detail, "first seen: CPU use is measured over the next interval before any move");
+    ck_assert_uint_eq(r.nactions, 0);
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "set_affinity"));
+    np_cycle_report_clear(&r);
+    /* One interval later, still busy: now it moves. */
+    advance_cpu(&w, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    v = view_of(&r, 1002);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1002"));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -372,6 +399,7 @@ int main(void)
     tcase_add_test(tc, test_exclusion_restores_original_affinity);
     tcase_add_test(tc, test_manual_move_and_runtime_exclusion);
     tcase_add_test(tc, test_slow_moves_defer_the_rest_to_the_next_cycle);
+    tcase_add_test(tc, test_running_daemon_waits_for_measured_cpu_use);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

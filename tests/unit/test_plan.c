@@ -242,6 +242,33 @@ START_TEST(test_full_node_refused_even_where_its_threads_ran)
 }
 END_TEST
 
+START_TEST(test_cpu_measurement_noise_is_not_overload)
+{
+    struct np_topology *t = topo_four();
+    /* Node 1 has 2.2 of its 3.2 usable CPUs in use by others. */
+    const double on1[] = {0.0, 1.0, 0.0, 0.0};
+    struct proc p;
+    proc_init(&p, 44, 4);
+    proc_anon(&p, 0, 1 * GIB);
+    proc_score(&p, t, on1, 1.04);      /* 1 CPU busy, measured a little high */
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+    /* its own 1.04 is part of node 1's load: others 2.2 - 1.04 + 1.04 */
+    const double with_self[] = {4.0, 3.24, 4.0, 4.0};
+    plan_one(t, with_self, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "1");
+    /* 0.1 CPU over is real overload: refused. */
+    np_score_clear(&p.score);
+    proc_score(&p, t, on1, 1.1);
+    const double over[] = {4.0, 3.3, 4.0, 4.0};
+    plan_one(t, over, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_bigger_than_one_node_takes_nearest_pair)
 {
     struct np_topology *t = topo_four();
@@ -773,6 +800,7 @@ int main(void)
     tcase_add_test(tc, test_memory_home_with_cpu_room);
     tcase_add_test(tc, test_memory_home_cpu_full_follows_cpus);
     tcase_add_test(tc, test_bigger_than_one_node_takes_nearest_pair);
+    tcase_add_test(tc, test_cpu_measurement_noise_is_not_overload);
     tcase_add_test(tc, test_full_node_refused_even_where_its_threads_ran);
     tcase_add_test(tc, test_distance_ties_take_lower_index);
     tcase_add_test(tc, test_full_node_never_chosen);
