@@ -9,8 +9,7 @@
 #                  (none are needed with Debian 12's kernel, see README)
 #   NP_VM_QEMU     qemu binary (default qemu-system-x86_64)
 #   NP_VM_DAEMON_DIR where numaplaced/numaplacectl are taken from
-#                  (default <repo>/daemon; tests/vm/stub has a harness-only
-#                  stand-in)
+#                  (default <repo>/daemon)
 
 NP_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NP_REPO=$(cd "$NP_VM_DIR/../.." && pwd)
