@@ -167,6 +167,33 @@ static double update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
     return use;
 }
 
+/* Adds P's CPU use to the node it last ran on; a process we placed counts
+ * on the nodes we placed it on, at no less than its use when placed: while
+ * its memory migrates it stalls and looks idle, and its node would look
+ * free to the next plan (seen in the guest: two busy processes bound to
+ * one CPU). */
+static void book_load(const struct np_topology *t, const struct np_ledger_entry *le,
+                      const struct np_proc *p, double use, double *node_load)
+{
+    if (le->managed && le->placement) {
+        const struct np_ledger_placement *pl = le->placement;
+        double load = use > pl->placed_cpu_use ? use : pl->placed_cpu_use;
+        unsigned ncpus = 0;
+        for (unsigned i = 0; i < t->nnodes; i++)
+            if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
+                ncpus += t->nodes[i].ncpus;
+        if (ncpus > 0) {
+            for (unsigned i = 0; i < t->nnodes; i++)
+                if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
+                    node_load[i] += load * t->nodes[i].ncpus / ncpus;
+            return;
+        }
+    }
+    int ni = np_topology_cpu_node(t, p->last_cpu);
+    if (ni >= 0)
+        node_load[ni] += use;
+}
+
 static void view_init(struct np_proc_view *v, const struct np_proc *p, double cpu_use)
 {
     memset(v, 0, sizeof(*v));
@@ -390,6 +417,7 @@ static void act_on(struct np_engine *e, struct candidate_work *w, double now,
                 }
                 lp->placed_cpus = pl.cpus;
                 lp->placed_nodes = pl.mems;
+                lp->placed_cpu_use = v->cpu_use;
                 lp->via_cgroup = res.used_cgroup;
                 snprintf(lp->cgroup, sizeof(lp->cgroup), "%s", res.used_cgroup ? w->proc->cgroup : "");
             }
@@ -528,9 +556,7 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
             continue;   /* ledger full: more processes than max_procs */
         le->seen_cycle = e->cycle;
         double use = update_cpu_use(e, le, p, now, uptime);
-        int ni = np_topology_cpu_node(t, p->last_cpu);
-        if (ni >= 0)
-            node_load[ni] += use;
+        book_load(t, le, p, use, node_load);
         /* Processes we manage are checked every cycle, busy or not, so an
          * exclusion or someone else's re-pin is noticed at once. */
         if (use < cfg->candidates.min_cpu && !le->managed)

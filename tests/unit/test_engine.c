@@ -387,6 +387,35 @@ START_TEST(test_running_daemon_waits_for_measured_cpu_use)
 }
 END_TEST
 
+START_TEST(test_placed_process_keeps_its_load_while_it_looks_idle)
+{
+    struct world w;
+    world_open(&w, true);
+    w.cfg.planner.cooldown = 300;
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->decision.reason, NP_REASON_MOVE);   /* -> node 2 */
+    ck_assert_int_eq(view_of(&r, 1011)->decision.reason, NP_REASON_MOVE);   /* -> node 0 */
+    np_cycle_report_clear(&r);
+    /* Next interval: the two just placed show no CPU use (stalled while
+     * their memory migrated); the pinned ones on nodes 0 and 2 and
+     * memhog-a stay busy. */
+    advance_cpu(&w, 1001, 1000);
+    advance_cpu(&w, 1005, 1000);
+    advance_cpu(&w, 1006, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1001);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    /* Nodes 0 and 2 are full with the placed processes' booked load, so it
+     * goes where its threads run, not onto a node that only looks free. */
+    ck_assert(np_nodeset_test(&v->decision.target, 1));
+    ck_assert_uint_eq(np_nodeset_count(&v->decision.target), 1);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -400,6 +429,7 @@ int main(void)
     tcase_add_test(tc, test_manual_move_and_runtime_exclusion);
     tcase_add_test(tc, test_slow_moves_defer_the_rest_to_the_next_cycle);
     tcase_add_test(tc, test_running_daemon_waits_for_measured_cpu_use);
+    tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -271,6 +271,59 @@ np_topology() {
 # local within NP_DEADLINE seconds, and pgmigrate_success may grow by at
 # most 5% more than the remote pages measured before the placer started.
 # Other placers: metrics only.
+# What numaplacectl says about the hogs (the control socket must describe
+# the misplaced scenario correctly): before placement every hog is listed
+# mostly remote and `show` explains it; after it every hog is local, has an
+# action in `history`, and `status` counts the moves.
+np_ctl_view() { # np_ctl_view before|after PID...
+	local phase=$1 p line remote moves i
+	shift
+	command -v numaplacectl >/dev/null || { np_check 1 "numaplacectl is not in the guest"; return; }
+	if [ "$phase" = before ]; then
+		# the first cycle runs at start; wait until status counts it
+		for i in $(seq 1 40); do
+			numaplacectl --json status 2>/dev/null | grep -q '"cycles":[1-9]' && break
+			sleep 0.25
+		done
+	else
+		numaplacectl rescan >/dev/null 2>&1   # a cycle that sees the final placement
+	fi
+	numaplacectl status >/tmp/ctl.status 2>&1
+	np_check $? "$phase: numaplacectl status failed: $(head -2 /tmp/ctl.status)"
+	numaplacectl list >/tmp/ctl.list 2>&1
+	np_check $? "$phase: numaplacectl list failed: $(head -2 /tmp/ctl.list)"
+	numaplacectl history >/tmp/ctl.hist 2>&1
+	np_check $? "$phase: numaplacectl history failed"
+	sed "s/^/NPVM: INFO ctl $phase list: /" /tmp/ctl.list
+	for p in "$@"; do
+		# RANK PID COMM MEM MiB CPU REMOTE ...: REMOTE is the 7th field
+		line=$(awk -v p="$p" '$2 == p' /tmp/ctl.list)
+		[ -n "$line" ]
+		np_check $? "$phase: list does not show pid $p"
+		remote=$(echo "$line" | awk '{ sub("%", "", $7); print int($7 + 0.5) }')
+		numaplacectl show "$p" >/tmp/ctl.show 2>&1
+		np_check $? "$phase: show $p failed: $(head -2 /tmp/ctl.show)"
+		grep -q "^locality: " /tmp/ctl.show
+		np_check $? "$phase: show $p has no locality line"
+		if [ "$phase" = before ]; then
+			[ "${remote:-0}" -ge 90 ]
+			np_check $? "before: list says pid $p is ${remote}% remote, the probe says it is all remote"
+		else
+			[ "${remote:-100}" -le 1 ]
+			np_check $? "after: list says pid $p is still ${remote}% remote"
+			# TIME is two fields (date, time): PID is the third
+			awk -v p="$p" '$3 == p' /tmp/ctl.hist | grep -q .
+			np_check $? "after: history has no action for pid $p"
+		fi
+	done
+	if [ "$phase" = after ]; then
+		sed "s/^/NPVM: INFO ctl after history: /" /tmp/ctl.hist
+		moves=$(sed -n 's/^totals: [0-9]* cycles, \([0-9]*\) moves.*/\1/p' /tmp/ctl.status)
+		[ "${moves:-0}" -ge 1 ]
+		np_check $? "after: status counts ${moves:-no} moves"
+	fi
+}
+
 np_misplaced_body() {
 	local huge=$1 nh=${NP_HOGS_N:-3} mb=${NP_HOG_MB:-300} i pids= flag=
 	np_topology
@@ -310,6 +363,7 @@ np_misplaced_body() {
 	np_metric "phase=before local_pct=$(np_bp_to_pct $before_bp) remote_kb=$remote_kb total_kb=$total_kb"
 
 	np_start_placer
+	[ "$NP_PLACER" = numaplaced ] && np_ctl_view before $pids
 	# Deadline: NP_DEADLINE (5 intervals) plus the time the guest needs to
 	# copy the remote memory at all: page migration under TCG runs at only
 	# 25-60 MB/s (measured: 300 MiB in 5 s with idle vCPUs, in 12 s with
@@ -330,6 +384,7 @@ np_misplaced_body() {
 		# 5% over the remote pages, plus 256 pages of slack for libc/stack.
 		[ "$mig" -le $((remote_pages * 105 / 100 + 256)) ]
 		np_check $? "migrated $mig pages but only $remote_pages were remote"
+		np_ctl_view after $pids
 		np_finish "all $nh hogs >= 99% local after $tall s, migrated $mig pages (remote before: $remote_pages)"
 	else
 		np_finish "metrics only for placer $NP_PLACER (final local $(np_bp_to_pct $NP_FINAL_BP)%)"

@@ -41,7 +41,7 @@ done
 cp_content /sys/devices/system/cpu/online /sys/devices/system/cpu/possible
 cp_content /proc/vmstat /proc/uptime /proc/meminfo /proc/stat /proc/sys/kernel/numa_balancing /proc/cmdline
 for p in $pids; do
-	cp_content /proc/$p/stat /proc/$p/status /proc/$p/cgroup /proc/$p/numa_maps /proc/$p/comm
+	cp_content /proc/$p/stat /proc/$p/status /proc/$p/cgroup /proc/$p/numa_maps /proc/$p/maps /proc/$p/comm
 	tr '\0' ' ' </proc/$p/cmdline >/tmp/cmdline.$p && mkdir -p $st/proc/$p && mv /tmp/cmdline.$p $st/proc/$p/cmdline
 	for t in /proc/$p/task/*; do
 		cp_content $t/stat
