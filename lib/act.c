@@ -329,7 +329,9 @@ struct mover {
     int pid;
     const struct np_nodeset *from;
     int targets[NP_MAX_NODES];
-    unsigned ntargets;
+    unsigned ntargets, next_target;
+    uintptr_t block;                /* 2 MiB block of the last page moved */
+    bool have_block;
     uint64_t page_size;
     uint64_t budget_pages, moved_pages;
     uint64_t examine_left;
@@ -364,8 +366,17 @@ static int mover_flush(struct mover *m)
         /* Spread by 2 MiB block, not by page: every 4 KiB page of a
          * transparent huge page must ask for the same node, or the whole
          * huge page migrates back and forth once per page (seen in the
-         * guest: millions of migrations, no net movement). */
-        m->nodes[k] = m->targets[((uintptr_t)m->pages[i] >> 21) % m->ntargets];
+         * guest: millions of migrations, no net movement). The next block
+         * met takes the next target; a function of the address would alias
+         * with an interleaved layout (every block left on one node had the
+         * same parity, and all went to one target until it was full). */
+        uintptr_t block = (uintptr_t)m->pages[i] >> 21;
+        if (!m->have_block || block != m->block) {
+            m->block = block;
+            m->have_block = true;
+            m->next_target = (m->next_target + 1) % m->ntargets;
+        }
+        m->nodes[k] = m->targets[m->next_target];
         k++;
     }
     if (!k)

@@ -528,6 +528,41 @@ static int block_move_pages(void *ctx, int pid, unsigned long count, void **page
     return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
 }
 
+/* Node 0 holds only the even 2 MiB blocks (an interleaved first touch). */
+static int even_blocks_on_node0(void *addr, void *ctx)
+{
+    (void)ctx;
+    return ((uintptr_t)addr >> 21) % 2 == 0 ? 0 : 2;
+}
+
+START_TEST(test_apply_spread_does_not_alias_with_interleaving)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "0-1");
+    nodes_of(&pl.from, "2");
+    pl.budget_kb = 65536;
+    pl.remote_kb = 65536;
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, even_blocks_on_node0, NULL), 0);
+    block_inner = rec.ops;
+    struct np_actuator_ops ops = *rec.ops;
+    ops.move_pages = block_move_pages;
+    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    nblock_seen = 0;
+    block_conflict = false;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert_uint_gt(nblock_seen, 4);
+    ck_assert(!block_conflict);
+    unsigned to0 = 0;
+    for (unsigned k = 0; k < nblock_seen; k++)
+        to0 += block_seen[k].node == 0;
+    /* the odd blocks from node 2 are split over both targets, evenly */
+    ck_assert_uint_gt(to0, 0);
+    ck_assert_uint_lt(to0, nblock_seen);
+    ck_assert_uint_le(to0 > nblock_seen - to0 ? to0 - (nblock_seen - to0) : (nblock_seen - to0) - to0, 1);
+}
+END_TEST
+
 START_TEST(test_apply_spread_keeps_huge_page_blocks_together)
 {
     struct np_placement pl = placement();
@@ -727,6 +762,7 @@ int main(void)
     tcase_add_test(tc, test_apply_batched_complete_walk);
     tcase_add_test(tc, test_apply_two_node_target_spreads);
     tcase_add_test(tc, test_apply_spread_keeps_huge_page_blocks_together);
+    tcase_add_test(tc, test_apply_spread_does_not_alias_with_interleaving);
     tcase_add_test(tc, test_apply_batched_failure);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);
