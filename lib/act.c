@@ -342,6 +342,19 @@ struct mover {
     unsigned npages;
 };
 
+static void drop_target(struct mover *m, int node)
+{
+    for (unsigned t = 0; t < m->ntargets; t++)
+        if (m->targets[t] == node) {
+            m->targets[t] = m->targets[--m->ntargets];
+            if (m->ntargets)
+                m->next_target %= m->ntargets;
+            else
+                m->next_target = 0;
+            return;
+        }
+}
+
 /* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
  * used up, or -errno. */
 static int mover_flush(struct mover *m)
@@ -350,6 +363,8 @@ static int mover_flush(struct mover *m)
     m->npages = 0;
     if (!n)
         return 0;
+    if (!m->ntargets)
+        return -ENOMEM;
     int r = m->a->ops->move_pages(m->a->ctx, m->pid, n, m->pages, NULL, m->status);
     if (r < 0)
         return r;
@@ -390,12 +405,16 @@ static int mover_flush(struct mover *m)
             m->moved_pages++;
         } else {
             m->left_behind = true;
-            if (m->status[i] == -ENOMEM || m->status[i] == -ENOSPC)
+            if (m->status[i] == -ENOMEM || m->status[i] == -ENOSPC) {
                 capacity_error = m->status[i];
+                drop_target(m, m->nodes[i]);
+            }
         }
     }
-    /* The target is full: further batches would fail the same way. */
-    if (capacity_error)
+    /* Every target is full: further batches would fail the same way. A
+     * full one among several is dropped and the others take the rest (a
+     * target that already held part of the process fills first). */
+    if (capacity_error && m->ntargets == 0)
         return capacity_error;
     return m->moved_pages >= m->budget_pages;
 }

@@ -280,6 +280,46 @@ static int read_memory(struct np_engine *e, struct candidate_work *w)
     return 0;
 }
 
+static const struct np_thread_ticks *find_thread(const struct np_ledger_entry *le, int tid)
+{
+    size_t lo = 0, hi = le->nthread_ticks;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (le->thread_ticks[mid].tid == tid)
+            return &le->thread_ticks[mid];
+        if (le->thread_ticks[mid].tid < tid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* WEIGHT[t] = ticks thread t used since the last detail pass (all of them
+ * for a thread born since, lifetime ticks at first sight); then remembers
+ * the current ticks. P's threads are sorted by tid. */
+static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, double *weight)
+{
+    bool first = le->thread_ticks == NULL;
+    for (size_t i = 0; i < p->nthreads; i++) {
+        const struct np_thread *th = &p->threads[i];
+        const struct np_thread_ticks *prev = first ? NULL : find_thread(le, th->tid);
+        uint64_t since = prev && th->cpu_ticks >= prev->ticks ? th->cpu_ticks - prev->ticks
+                                                              : th->cpu_ticks;
+        weight[i] = (double)since;
+    }
+    struct np_thread_ticks *now = realloc(le->thread_ticks,
+                                          (p->nthreads ? p->nthreads : 1) * sizeof(*now));
+    if (!now)
+        return;     /* keeps the old figures: next time's deltas are longer, not wrong */
+    for (size_t i = 0; i < p->nthreads; i++) {
+        now[i].tid = p->threads[i].tid;
+        now[i].ticks = p->threads[i].cpu_ticks;
+    }
+    le->thread_ticks = now;
+    le->nthread_ticks = p->nthreads;
+}
+
 static int score_candidate(struct np_engine *e, struct candidate_work *w)
 {
     const struct np_topology *t = e->topo;
@@ -290,9 +330,11 @@ static int score_candidate(struct np_engine *e, struct candidate_work *w)
         free(weight);
         return -ENOMEM;
     }
-    /* Threads weigh by the CPU time they used: busy threads decide. */
-    for (size_t i = 0; i < w->proc->nthreads; i++)
-        weight[i] = (double)w->proc->threads[i].cpu_ticks;
+    /* Threads weigh by the CPU time they used since the last cycle: a
+     * thread that did the start-up work and now sleeps keeps its old
+     * last_cpu and must not count (it made well-placed processes look
+     * remote in the guest). At first sight only lifetime ticks exist. */
+    thread_weights(w->le, w->proc, weight);
     int r = np_score_cpu_share(t, w->proc->threads, w->proc->nthreads, weight, share);
     if (r < 0 && r != -ENODATA)
         goto out;

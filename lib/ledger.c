@@ -41,6 +41,7 @@ static void entry_free(struct np_ledger_entry *e)
 {
     if (e) {
         free(e->placement);
+        free(e->thread_ticks);
         free(e);
     }
 }
@@ -102,6 +103,7 @@ struct np_ledger_entry *np_ledger_get(struct np_ledger *l, int pid, uint64_t sta
     if (e) {
         /* The PID was reused: the old process is gone, forget all of it. */
         free(e->placement);
+        free(e->thread_ticks);
         memset(e, 0, sizeof(*e));
     } else {
         if (l->count >= l->max_entries)

@@ -24,6 +24,11 @@ struct np_ledger_placement {
     char cgroup[NP_CGROUP_MAX];
 };
 
+struct np_thread_ticks {
+    int tid;
+    uint64_t ticks;
+};
+
 struct np_ledger_entry {
     int pid;
     uint64_t start_time;
@@ -43,6 +48,10 @@ struct np_ledger_entry {
     char reason[160];                /* why given up / last failure */
     unsigned moves;
     struct np_ledger_placement *placement;   /* NULL until we first change it */
+    /* Threads' CPU ticks at the last detail pass, to weigh each thread by
+     * what it used since (sorted by tid; malloc'd). */
+    size_t nthread_ticks;
+    struct np_thread_ticks *thread_ticks;
 };
 
 struct np_ledger;

@@ -563,6 +563,54 @@ START_TEST(test_apply_spread_does_not_alias_with_interleaving)
 }
 END_TEST
 
+/* Node 2 is full: every page sent there fails with ENOMEM. */
+static unsigned long full_node_refusals, moved_to_3;
+static int full_node2_move_pages(void *ctx, int pid, unsigned long count, void **pages,
+                                 const int *nodes, int *status)
+{
+    int r = block_inner->move_pages(ctx, pid, count, pages, nodes, status);
+    for (unsigned long i = 0; nodes && r == 0 && i < count; i++) {
+        if (nodes[i] == 2) {
+            status[i] = -ENOMEM;
+            full_node_refusals++;
+        } else if (nodes[i] == 3) {
+            moved_to_3++;
+        }
+    }
+    return r;
+}
+
+START_TEST(test_apply_full_target_is_dropped_others_take_the_rest)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "2-3");
+    nodes_of(&pl.from, "0");
+    pl.budget_kb = 65536;              /* 16384 pages */
+    pl.remote_kb = 65536;
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
+    block_inner = rec.ops;
+    struct np_actuator_ops ops = *rec.ops;
+    ops.move_pages = full_node2_move_pages;
+    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    full_node_refusals = moved_to_3 = 0;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert_int_eq(res.cls, NP_ACT_OK);
+    /* node 2 refused one block's pages, then was dropped; node 3 took the rest */
+    ck_assert_uint_gt(full_node_refusals, 0);
+    ck_assert_uint_le(full_node_refusals, 512);
+    ck_assert_uint_eq(moved_to_3, 16384);
+    ck_assert(res.partial);                  /* the refused pages are still remote */
+
+    /* The only target full (batched: more remote than the budget): a
+     * capacity error. */
+    nodes_of(&pl.mems, "2");
+    pl.remote_kb = 131072;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), -ENOMEM);
+    ck_assert_int_eq(res.cls, NP_ACT_CAPACITY);
+}
+END_TEST
+
 START_TEST(test_apply_spread_keeps_huge_page_blocks_together)
 {
     struct np_placement pl = placement();
@@ -763,6 +811,7 @@ int main(void)
     tcase_add_test(tc, test_apply_two_node_target_spreads);
     tcase_add_test(tc, test_apply_spread_keeps_huge_page_blocks_together);
     tcase_add_test(tc, test_apply_spread_does_not_alias_with_interleaving);
+    tcase_add_test(tc, test_apply_full_target_is_dropped_others_take_the_rest);
     tcase_add_test(tc, test_apply_batched_failure);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);

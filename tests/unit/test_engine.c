@@ -416,6 +416,34 @@ START_TEST(test_placed_process_keeps_its_load_while_it_looks_idle)
 }
 END_TEST
 
+START_TEST(test_threads_weigh_by_recent_cpu_not_lifetime)
+{
+    struct world w;
+    world_open(&w, true);
+    np_engine_set_single_snapshot(w.engine, false);
+    /* memhog-b gets a second thread that did its start-up work: many ticks,
+     * last ran on node 0, idle since. Only the leader (node 2) is busy. */
+    char cmd[1200];
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p %s/proc/1002/task/100201 && awk '{ $1 = 100201; $14 = 900000; $39 = 0; print }' "
+             "%s/proc/1002/task/1002/stat > %s/proc/1002/task/100201/stat", w.dir, w.dir, w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    advance_cpu(&w, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->scored);
+    /* All recent CPU time is on node 2, all memory on node 0: remote. */
+    ck_assert(v->locality < 0.01);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -430,6 +458,7 @@ int main(void)
     tcase_add_test(tc, test_slow_moves_defer_the_rest_to_the_next_cycle);
     tcase_add_test(tc, test_running_daemon_waits_for_measured_cpu_use);
     tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
+    tcase_add_test(tc, test_threads_weigh_by_recent_cpu_not_lifetime);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
