@@ -296,16 +296,22 @@ static const struct np_thread_ticks *find_thread(const struct np_ledger_entry *l
 }
 
 /* WEIGHT[t] = ticks thread t used since the last detail pass (all of them
- * for a thread born since, lifetime ticks at first sight); then remembers
- * the current ticks. P's threads are sorted by tid. */
+ * for a thread born since); then remembers the current ticks. At first
+ * sight only lifetime ticks exist: there the threads running now count
+ * (a busy worker), not those asleep (one that did the start-up work long
+ * ago), unless none runs. P's threads are sorted by tid. */
 static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, double *weight)
 {
-    bool first = le->thread_ticks == NULL;
+    bool first = le->thread_ticks == NULL, any_running = false;
+    for (size_t i = 0; i < p->nthreads; i++)
+        any_running |= p->threads[i].state == 'R';
     for (size_t i = 0; i < p->nthreads; i++) {
         const struct np_thread *th = &p->threads[i];
         const struct np_thread_ticks *prev = first ? NULL : find_thread(le, th->tid);
         uint64_t since = prev && th->cpu_ticks >= prev->ticks ? th->cpu_ticks - prev->ticks
                                                               : th->cpu_ticks;
+        if (first && any_running && th->state != 'R')
+            since = 0;
         weight[i] = (double)since;
     }
     struct np_thread_ticks *now = realloc(le->thread_ticks,

@@ -418,6 +418,7 @@ static int read_threads(const struct np_root *root, int pid, size_t max_threads,
         threads[n].tid = tid;
         threads[n].cpu_ticks = t.cpu_ticks;
         threads[n].last_cpu = t.last_cpu;
+        threads[n].state = t.state;
         n++;
     }
     closedir(dir);

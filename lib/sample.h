@@ -23,6 +23,7 @@ struct np_thread {
     int tid;
     uint64_t cpu_ticks;        /* utime + stime */
     int last_cpu;              /* stat field 39 */
+    char state;                /* stat field 3: 'R' running, 'S' sleeping, ... */
 };
 
 struct np_proc {

@@ -425,15 +425,19 @@ START_TEST(test_threads_weigh_by_recent_cpu_not_lifetime)
      * last ran on node 0, idle since. Only the leader (node 2) is busy. */
     char cmd[1200];
     snprintf(cmd, sizeof(cmd),
-             "mkdir -p %s/proc/1002/task/100201 && awk '{ $1 = 100201; $14 = 900000; $39 = 0; print }' "
+             "mkdir -p %s/proc/1002/task/100201 && awk '{ $1 = 100201; $3 = \"S\"; $14 = 900000; $39 = 0; print }' "
              "%s/proc/1002/task/1002/stat > %s/proc/1002/task/100201/stat", w.dir, w.dir, w.dir);
     ck_assert_int_eq(system(cmd), 0);
     struct np_cycle_report r;
     ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    /* First sight, lifetime ticks only: the sleeping thread does not count. */
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->scored && v->locality < 0.01);
     np_cycle_report_clear(&r);
     advance_cpu(&w, 1002, 1000);
     ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
-    const struct np_proc_view *v = view_of(&r, 1002);
+    v = view_of(&r, 1002);
     ck_assert_ptr_nonnull(v);
     ck_assert(v->scored);
     /* All recent CPU time is on node 2, all memory on node 0: remote. */

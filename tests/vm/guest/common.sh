@@ -295,10 +295,10 @@ np_ctl_view() { # np_ctl_view before|after PID...
 	local phase=$1 p line remote moves i
 	shift
 	command -v numaplacectl >/dev/null || { np_check 1 "numaplacectl is not in the guest"; return; }
-	# Wait for cycles: before, the second one (the first sees only
-	# lifetime CPU figures; the second scores on measured ones, before it
-	# acts); after, two more, so the list describes the final placement.
-	local want=2
+	# Wait for cycles: before, the first one (it never moves anything: CPU
+	# use is not measured yet); after, two more, so the list describes the
+	# final placement.
+	local want=1
 	[ "$phase" = after ] && want=$(($(np_ctl_cycles) + 2))
 	for i in $(seq 1 120); do
 		[ "$(np_ctl_cycles)" -ge "$want" ] && break
