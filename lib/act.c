@@ -330,6 +330,8 @@ struct mover {
     const struct np_nodeset *from;
     int targets[NP_MAX_NODES];
     unsigned ntargets, next_target;
+    uint64_t room_pages[NP_MAX_NODES];  /* per target (same index), UINT64_MAX = no limit */
+    int capacity_error;                 /* a target answered ENOMEM/ENOSPC */
     uintptr_t block;                /* 2 MiB block of the last page moved */
     bool have_block;
     uint64_t page_size;
@@ -347,6 +349,7 @@ static void drop_target(struct mover *m, int node)
     for (unsigned t = 0; t < m->ntargets; t++)
         if (m->targets[t] == node) {
             m->targets[t] = m->targets[--m->ntargets];
+            m->room_pages[t] = m->room_pages[m->ntargets];
             if (m->ntargets)
                 m->next_target %= m->ntargets;
             else
@@ -363,8 +366,8 @@ static int mover_flush(struct mover *m)
     m->npages = 0;
     if (!n)
         return 0;
-    if (!m->ntargets)
-        return -ENOMEM;
+    if (!m->ntargets)   /* all full: an error if the kernel said so, else done (partial) */
+        return m->capacity_error ? m->capacity_error : 1;
     int r = m->a->ops->move_pages(m->a->ctx, m->pid, n, m->pages, NULL, m->status);
     if (r < 0)
         return r;
@@ -391,6 +394,16 @@ static int mover_flush(struct mover *m)
             m->have_block = true;
             m->next_target = (m->next_target + 1) % m->ntargets;
         }
+        /* A target whose room (free memory above the headroom) is used up
+         * leaves the rotation: filling it to the brim would push it into
+         * reclaim, and the planner promised the headroom. */
+        while (m->ntargets && m->room_pages[m->next_target] == 0)
+            drop_target(m, m->targets[m->next_target]);
+        if (!m->ntargets) {
+            m->left_behind = true;
+            break;
+        }
+        m->room_pages[m->next_target]--;
         m->nodes[k] = m->targets[m->next_target];
         k++;
     }
@@ -407,6 +420,7 @@ static int mover_flush(struct mover *m)
             m->left_behind = true;
             if (m->status[i] == -ENOMEM || m->status[i] == -ENOSPC) {
                 capacity_error = m->status[i];
+                m->capacity_error = m->status[i];
                 drop_target(m, m->nodes[i]);
             }
         }
@@ -466,6 +480,12 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
         m->targets[m->ntargets++] = n;
     long ps = sysconf(_SC_PAGESIZE);
     m->page_size = ps > 0 ? (uint64_t)ps : 4096;
+    for (unsigned t = 0; t < m->ntargets; t++) {
+        m->room_pages[t] = UINT64_MAX;
+        for (unsigned k = 0; k < pl->nrooms && k < NP_MAX_ROOMS; k++)
+            if (pl->rooms[k].node == m->targets[t])
+                m->room_pages[t] = pl->rooms[k].kb * 1024 / m->page_size;
+    }
     m->budget_pages = pl->budget_kb * 1024 / m->page_size;
     if (!m->budget_pages)
         m->budget_pages = 1;

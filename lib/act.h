@@ -61,6 +61,8 @@ const char *np_actuator_recording_log(const struct np_actuator *a);
 int np_actuator_recording_fail(struct np_actuator *a, const char *op, int id, int negative_errno);
 void np_actuator_free(struct np_actuator *a);
 
+#define NP_MAX_ROOMS 64
+
 struct np_placement {
     int pid;
     struct np_cpuset cpus;          /* CPUs of the target nodes */
@@ -74,6 +76,11 @@ struct np_placement {
                                        up to budget_kb and the result says partial */
     uint64_t remote_kb;             /* caller's estimate of memory on FROM */
     size_t max_threads;             /* limit on threads walked */
+    /* How much each target node may still take (the planner's free memory
+     * above the headroom); a target not listed is not limited. Only the
+     * batched mover can hold to it; migrate_pages moves all or fails. */
+    unsigned nrooms;
+    struct np_target_room { int node; uint64_t kb; } rooms[NP_MAX_ROOMS];
 };
 
 struct np_act_result {

@@ -405,6 +405,17 @@ static void act_on(struct np_engine *e, struct candidate_work *w, double now,
     pl.budget_kb = *budget_left;
     pl.remote_kb = d->move_kb;
     pl.max_threads = cfg->candidates.max_threads;
+    /* The room the planner counted on: usable memory above the headroom. */
+    for (unsigned i = 0; i < t->nnodes && pl.nrooms < NP_MAX_ROOMS; i++) {
+        const struct np_node *n = &t->nodes[i];
+        if (!np_nodeset_test(&d->target, (unsigned)n->id))
+            continue;
+        uint64_t usable = np_node_usable_kb(n);
+        uint64_t keep = n->mem_total_kb * cfg->planner.mem_headroom_pct / 100;
+        pl.rooms[pl.nrooms].node = n->id;
+        pl.rooms[pl.nrooms].kb = usable > keep ? usable - keep : 0;
+        pl.nrooms++;
+    }
     bool cgroup = cfg->actuator.use_cgroup && np_cgroup_sole_tenant(e->root, w->proc);
     pl.cgroup = cgroup ? w->proc->cgroup : NULL;
 

@@ -611,6 +611,44 @@ START_TEST(test_apply_full_target_is_dropped_others_take_the_rest)
 }
 END_TEST
 
+START_TEST(test_apply_target_room_is_respected)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "2-3");
+    nodes_of(&pl.from, "0");
+    pl.budget_kb = 65536;              /* 16384 pages */
+    pl.remote_kb = 65536;
+    pl.nrooms = 1;
+    pl.rooms[0].node = 2;
+    pl.rooms[0].kb = 4096;             /* node 2 takes at most 1024 pages */
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
+    block_inner = rec.ops;
+    struct np_actuator_ops ops = *rec.ops;
+    ops.move_pages = block_move_pages;
+    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    nblock_seen = 0;
+    block_conflict = false;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    unsigned to2 = 0, to3 = 0;
+    const char *log = np_actuator_recording_log(&rec);
+    unsigned lines;
+    to2 = (unsigned)sum_counts(log, "nodes=2", &lines);
+    to3 = (unsigned)sum_counts(log, "nodes=3", &lines);
+    ck_assert_uint_eq(to2, 1024);
+    ck_assert_uint_eq(to3, 16384 - 1024);
+    ck_assert(!block_conflict);
+
+    /* Every target out of room: what could not move stays, partial, no error. */
+    pl.nrooms = 2;
+    pl.rooms[1].node = 3;
+    pl.rooms[1].kb = 4096;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert(res.partial);
+    ck_assert_uint_eq(res.moved_kb, 8192);
+}
+END_TEST
+
 START_TEST(test_apply_spread_keeps_huge_page_blocks_together)
 {
     struct np_placement pl = placement();
@@ -812,6 +850,7 @@ int main(void)
     tcase_add_test(tc, test_apply_spread_keeps_huge_page_blocks_together);
     tcase_add_test(tc, test_apply_spread_does_not_alias_with_interleaving);
     tcase_add_test(tc, test_apply_full_target_is_dropped_others_take_the_rest);
+    tcase_add_test(tc, test_apply_target_room_is_respected);
     tcase_add_test(tc, test_apply_batched_failure);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);
