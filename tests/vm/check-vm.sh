@@ -10,11 +10,18 @@ if [ "${1:-}" = --placer ]; then placer=$2; shift 2; fi
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(misplaced hugetlb wellplaced bignode fullnode pinned churn reload cgroup)
 
+# Known defects, still run and reported: an expected failure is printed as
+# XFAIL with its reason and does not fail the suite; if it passes it is
+# reported as XPASS (remove it from this list then).
+declare -A xfail=(
+	[bignode]="the guest kernel answers ENOMEM to move_pages on a target node with free memory after ~450 MiB, so ~4% of the 2000 MiB process stays remote (open: see the core issue's closing note)"
+)
+
 np_ensure_deps
 np_fetch_kernel
 np_build_initramfs >/dev/null # once; every boot below reuses it (--no-build)
 
-pass=0 fail=0 failed=()
+pass=0 fail=0 failed=() xfailed=()
 t0=$(date +%s)
 for s in "${scenarios[@]}"; do
 	echo "=== $s ($placer)"
@@ -24,11 +31,15 @@ for s in "${scenarios[@]}"; do
 	if grep -aq "NPVM: PASS $s" "$NP_VM_CACHE/logs/$s-$placer.log" &&
 		! grep -aq "NPVM: FAIL" "$NP_VM_CACHE/logs/$s-$placer.log"; then
 		pass=$((pass + 1))
+		[ -n "${xfail[$s]:-}" ] && echo "XPASS $s: expected to fail (${xfail[$s]}) but passed"
+	elif [ -n "${xfail[$s]:-}" ]; then
+		echo "XFAIL $s: ${xfail[$s]}"
+		xfailed+=("$s")
 	else
 		fail=$((fail + 1))
 		failed+=("$s")
 	fi
 done
 echo
-echo "$pass passed, $fail failed${failed[*]:+ (${failed[*]})} in $(($(date +%s) - t0)) s"
+echo "$pass passed, $fail failed${failed[*]:+ (${failed[*]})}${xfailed[*]:+, ${#xfailed[@]} expected failure (${xfailed[*]})} in $(($(date +%s) - t0)) s"
 [ "$fail" -eq 0 ]

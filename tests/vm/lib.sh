@@ -260,7 +260,7 @@ np_boot() {
 	# -no-reboot + "poweroff -f" in the guest ends qemu; the host timeout is
 	# the backstop for hangs (TCG is slow, but a 4-node boot takes ~10 s).
 	timeout --foreground -k 5 "$timeout_s" "$NP_VM_QEMU" \
-		-machine q35 -accel tcg,thread=multi -cpu max \
+		-machine q35,max-ram-below-4g=${NP_VM_LOWMEM:-1536M} -accel tcg,thread=multi -cpu max \
 		-smp "$smp" -m "${mem}M" "${NP_QEMU_NUMA[@]}" \
 		-nographic -no-reboot \
 		-net none \
