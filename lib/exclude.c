@@ -310,6 +310,24 @@ static bool libvirt_vcpu_pinned(const struct np_root *root, const char *scope,
     return pinned;
 }
 
+/* True, with DETAIL, when ALLOWED (a process's Cpus_allowed or
+ * Mems_allowed) leaves out part of its cgroup's effective FILE: someone
+ * narrowed it on purpose. NBITS <= NP_MAX_CPUS. */
+static bool narrower_than_cgroup(const struct np_root *root, const char *rel, const char *file,
+                                 const char *what, const uint64_t *allowed, const uint64_t *all,
+                                 unsigned nbits, char *detail, size_t detailsz)
+{
+    uint64_t eff[NP_MAX_CPUS / 64];
+    effective_set(root, rel, file, all, eff, nbits);
+    if (np_bits_subset(eff, allowed, nbits))
+        return false;
+    char a[128], b[128];
+    format_set(allowed, nbits, a, sizeof(a));
+    format_set(eff, nbits, b, sizeof(b));
+    set_detail(detail, detailsz, "%s %s narrower than cgroup's %s", what, a, b);
+    return true;
+}
+
 enum np_skip np_pinned_check(const struct np_root *root, const struct np_topology *topo,
                              const struct np_proc *p, const struct np_numa_maps *mem,
                              char *detail, size_t detailsz)
@@ -342,30 +360,14 @@ enum np_skip np_pinned_check(const struct np_root *root, const struct np_topolog
     }
 
     /* Without the detail pass the allowed sets are empty, not narrow. */
-    if (p->detailed && !np_bits_empty(NP_CPUS(&p->cpus_allowed))) {
-        struct np_cpuset eff;
-        effective_set(root, have_cgroup ? rel : "", "cpuset.cpus.effective",
-                      all_cpus.w, eff.w, NP_MAX_CPUS);
-        if (!np_bits_subset(eff.w, p->cpus_allowed.w, NP_MAX_CPUS)) {
-            char a[128], b[128];
-            format_set(NP_CPUS(&p->cpus_allowed), a, sizeof(a));
-            format_set(NP_CPUS(&eff), b, sizeof(b));
-            set_detail(detail, detailsz, "Cpus_allowed %s narrower than cgroup's %s", a, b);
-            return NP_SKIP_PINNED_CPUS;
-        }
-    }
-    if (p->detailed && !np_bits_empty(NP_NODES(&p->mems_allowed))) {
-        struct np_nodeset eff;
-        effective_set(root, have_cgroup ? rel : "", "cpuset.mems.effective",
-                      all_nodes.w, eff.w, NP_MAX_NODES);
-        if (!np_bits_subset(eff.w, p->mems_allowed.w, NP_MAX_NODES)) {
-            char a[128], b[128];
-            format_set(NP_NODES(&p->mems_allowed), a, sizeof(a));
-            format_set(NP_NODES(&eff), b, sizeof(b));
-            set_detail(detail, detailsz, "Mems_allowed %s narrower than cgroup's %s", a, b);
-            return NP_SKIP_PINNED_MEMS;
-        }
-    }
+    if (p->detailed && !np_bits_empty(NP_CPUS(&p->cpus_allowed)) &&
+        narrower_than_cgroup(root, have_cgroup ? rel : "", "cpuset.cpus.effective", "Cpus_allowed",
+                             p->cpus_allowed.w, all_cpus.w, NP_MAX_CPUS, detail, detailsz))
+        return NP_SKIP_PINNED_CPUS;
+    if (p->detailed && !np_bits_empty(NP_NODES(&p->mems_allowed)) &&
+        narrower_than_cgroup(root, have_cgroup ? rel : "", "cpuset.mems.effective", "Mems_allowed",
+                             p->mems_allowed.w, all_nodes.w, NP_MAX_NODES, detail, detailsz))
+        return NP_SKIP_PINNED_MEMS;
     unsigned placed = mem ? mem->policies & (NP_POLICY_BIND | NP_POLICY_INTERLEAVE |
                                              NP_POLICY_PREFERRED) : 0;
     if (placed) {
