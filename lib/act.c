@@ -571,7 +571,10 @@ static int apply_memory(const struct np_actuator *a, const struct np_root *root,
     long ps = sysconf(_SC_PAGESIZE);
     uint64_t left_kb = (uint64_t)left * (ps > 0 ? (uint64_t)ps : 4096) / 1024;
     res->moved_kb = left_kb < pl->remote_kb ? pl->remote_kb - left_kb : 0;
-    res->partial = left > 0;
+    /* Pages migrate_pages could not move (shared with other processes,
+     * pinned, busy) are not a budget matter: retrying them every cycle only
+     * walks the whole address space again. They count as done. */
+    res->partial = false;
     return 0;
 }
 

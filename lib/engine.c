@@ -529,6 +529,11 @@ static void continue_move(struct np_engine *e, struct candidate_work *w, double 
     d->locality_before = w->score.locality;
     d->locality_after = 1.0;
     w->view->decided = true;
+    /* A remainder this small is pages that will not move (shared library
+     * pages mapped by others), not what the budget held back. */
+    uint64_t negligible_kb = w->score.total_kb / 100 > 4096 ? w->score.total_kb / 100 : 4096;
+    if (d->move_kb <= negligible_kb)
+        d->move_kb = 0;
     if (d->move_kb == 0 || *budget_left == 0) {
         d->reason = d->move_kb == 0 ? NP_REASON_LOCAL_ENOUGH : NP_REASON_BUDGET;
         snprintf(d->why, sizeof(d->why), d->move_kb == 0 ? "the move begun earlier is complete"

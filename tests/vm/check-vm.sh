@@ -14,7 +14,7 @@ scenarios=("$@")
 # XFAIL with its reason and does not fail the suite; if it passes it is
 # reported as XPASS (remove it from this list then).
 declare -A xfail=(
-	[bignode]="the guest kernel answers ENOMEM to move_pages on a target node with free memory after ~450 MiB, so ~4% of the 2000 MiB process stays remote (open: see the core issue's closing note)"
+	[bignode]="the guest kernel answers ENOMEM to move_pages on a target node with free memory after a few hundred MiB, so part of the 2000 MiB process stays remote (open: see the core issue's closing note)"
 )
 
 np_ensure_deps

@@ -283,6 +283,14 @@ np_ctl_to() { # np_ctl_to FILE ARGS...
 	done
 	return 1
 }
+np_ctl_pause_at_start() {
+	local i
+	for i in $(seq 1 40); do   # the socket appears once the daemon is up
+		numaplacectl pause >/tmp/ctl.pause 2>&1 && return 0
+		sleep 0.1
+	done
+	np_check 1 "numaplacectl pause failed: $(head -2 /tmp/ctl.pause)"
+}
 np_ctl_cycles() {
 	numaplacectl --json status 2>/dev/null | sed -n 's/.*"cycles":\([0-9]*\).*/\1/p' | head -1 | grep . || echo 0
 }
@@ -387,7 +395,17 @@ np_misplaced_body() {
 	np_metric "phase=before local_pct=$(np_bp_to_pct $before_bp) remote_kb=$remote_kb total_kb=$total_kb"
 
 	np_start_placer
-	[ "$NP_PLACER" = numaplaced ] && np_ctl_view before $pids
+	if [ "$NP_PLACER" = numaplaced ]; then
+		# Paused, the daemon scores and plans but moves nothing, so the
+		# "before" view is read without racing its first migrations
+		# (which hold its loop for seconds under TCG); the deadline
+		# starts at resume.
+		np_ctl_pause_at_start
+		np_ctl_view before $pids
+		np_ctl_to /tmp/ctl.resume resume
+		np_check $? "numaplacectl resume failed: $(head -2 /tmp/ctl.resume)"
+		NP_PLACER_START=$(np_now_cs)
+	fi
 	# Deadline: NP_DEADLINE (5 intervals) plus the time the guest needs to
 	# copy the remote memory at all: page migration under TCG runs at only
 	# 25-60 MB/s (measured: 300 MiB in 5 s with idle vCPUs, in 12 s with
