@@ -26,7 +26,7 @@ pair_ok() { # memory >= 99% on one pair, running threads inside that pair
 }
 # 5 intervals plus copying up to half of it at TCG's ~25 MB/s (see
 # np_misplaced_body in common.sh).
-limit=${NP_DURATION:-$((NP_DEADLINE + ${NP_BIG_MB:-2000} / 2 / ${NP_MIG_MBPS:-25}))} t=
+limit=${NP_DURATION:-$((NP_DEADLINE + ${NP_BIG_MB:-2000} / 2 / ${NP_MIG_MBPS:-20}))} t=
 while :; do
 	now=$(($(np_now_cs) - NP_PLACER_START))
 	probe $pid | sed 's/^/NPVM: INFO probe t='"$(np_cs_to_s $now)"' /'

@@ -30,7 +30,7 @@ np_write_conf 'actuator = { migrate_mb_per_s = 1024; use_cgroup = true; };'
 np_start_placer
 # Watch the whole deadline (5 intervals + 12 s to copy 300 MiB under TCG)
 # and judge the final state.
-limit=$((NP_DEADLINE + 300 / ${NP_MIG_MBPS:-25}))
+limit=$((NP_DEADLINE + 300 / ${NP_MIG_MBPS:-20}))
 NP_WATCH_STOP_EARLY=0 np_watch 9900 "$limit" $pid
 cpus=$(cat $cg/cpuset.cpus) mems=$(cat $cg/cpuset.mems)
 np_info "after: cpuset.cpus='$cpus' cpuset.mems='$mems' effective mems='$(cat $cg/cpuset.mems.effective)'"
