@@ -410,10 +410,8 @@ static void act_on(struct np_engine *e, struct candidate_work *w, double now,
         const struct np_node *n = &t->nodes[i];
         if (!np_nodeset_test(&d->target, (unsigned)n->id))
             continue;
-        uint64_t usable = np_node_usable_kb(n);
-        uint64_t keep = n->mem_total_kb * cfg->planner.mem_headroom_pct / 100;
         pl.rooms[pl.nrooms].node = n->id;
-        pl.rooms[pl.nrooms].kb = usable > keep ? usable - keep : 0;
+        pl.rooms[pl.nrooms].kb = np_node_room_kb(n, cfg->planner.mem_headroom_pct);
         pl.nrooms++;
     }
     bool cgroup = cfg->actuator.use_cgroup && np_cgroup_sole_tenant(e->root, w->proc);
@@ -511,15 +509,23 @@ static void act_on(struct np_engine *e, struct candidate_work *w, double now,
     }
 }
 
+/* kB of NODE_KB (per node index) on the node ids of SET. */
+static uint64_t kb_on_nodes(const struct np_topology *t, const uint64_t *node_kb,
+                            const struct np_nodeset *set)
+{
+    uint64_t kb = 0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (np_nodeset_test(set, (unsigned)t->nodes[i].id))
+            kb += node_kb[i];
+    return kb;
+}
+
 static void continue_move(struct np_engine *e, struct candidate_work *w, double now,
                           uint64_t *budget_left, struct np_cycle_report *rep)
 {
     const struct np_topology *t = e->topo;
     const struct np_nodeset *target = &w->le->placement->placed_nodes;
-    uint64_t on_target = 0;
-    for (unsigned i = 0; i < t->nnodes; i++)
-        if (np_nodeset_test(target, (unsigned)t->nodes[i].id))
-            on_target += w->score.mem_kb[i];
+    uint64_t on_target = kb_on_nodes(t, w->score.mem_kb, target);
     struct np_decision *d = &w->view->decision;
     memset(d, 0, sizeof(*d));
     d->pid = w->proc->pid;
@@ -1052,10 +1058,7 @@ int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target
         snprintf(why, whysz, "cannot score it: %s", strerror(-r));
         goto out;
     }
-    uint64_t on_target = 0;
-    for (unsigned i = 0; i < t->nnodes; i++)
-        if (np_nodeset_test(target, (unsigned)t->nodes[i].id))
-            on_target += w.score.mem_kb[i];
+    uint64_t on_target = kb_on_nodes(t, w.score.mem_kb, target);
     view.decided = true;
     view.decision.pid = p.pid;
     view.decision.start_time = p.start_time;

@@ -251,10 +251,8 @@ static void prepare_candidate(struct plan_state *st, const struct np_candidate *
         st->load[i] = others + st->booked_cpu[i];
         st->capacity[i] = (double)node->ncpus * params->max_node_cpu_load;
 
-        uint64_t usable = sat_add(node->mem_free_kb, node->inactive_file_kb);
-        uint64_t headroom = node->mem_total_kb / 100 * params->mem_headroom_pct +
-                            node->mem_total_kb % 100 * params->mem_headroom_pct / 100;
-        st->avail_kb[i] = sat_sub(sat_sub(usable, headroom), st->booked_mem_kb[i]);
+        st->avail_kb[i] = sat_sub(np_node_room_kb(node, params->mem_headroom_pct),
+                                  st->booked_mem_kb[i]);
 
         double clamped = share < 1.0 ? share : 1.0;
         st->share_fx[i] = (uint64_t)(clamped * SHARE_SCALE + 0.5);

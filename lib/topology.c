@@ -512,6 +512,15 @@ uint64_t np_node_usable_kb(const struct np_node *n)
     return n->mem_free_kb + n->inactive_file_kb;
 }
 
+uint64_t np_node_room_kb(const struct np_node *n, unsigned headroom_pct)
+{
+    /* total/100*pct + total%100*pct/100 == total*pct/100 without overflow */
+    uint64_t keep = n->mem_total_kb / 100 * headroom_pct +
+                    n->mem_total_kb % 100 * headroom_pct / 100;
+    uint64_t usable = np_node_usable_kb(n);
+    return usable > keep ? usable - keep : 0;
+}
+
 const struct np_hugepool *np_node_hugepool(const struct np_node *n, uint64_t page_kb)
 {
     for (unsigned i = 0; i < n->nhuge && i < NP_MAX_HUGE_SIZES; i++)

@@ -59,6 +59,9 @@ int np_topology_distance(const struct np_topology *topo, unsigned from_idx, unsi
 int np_topology_cpu_node(const struct np_topology *topo, int cpu);
 /* Free memory usable for placement on node index I: MemFree + Inactive(file). */
 uint64_t np_node_usable_kb(const struct np_node *n);
+/* Usable memory above HEADROOM_PCT of the node's MemTotal: what a
+ * placement may fill (0 when the node is already inside its headroom). */
+uint64_t np_node_room_kb(const struct np_node *n, unsigned headroom_pct);
 /* Hugepool of PAGE_KB on node N, or NULL. */
 const struct np_hugepool *np_node_hugepool(const struct np_node *n, uint64_t page_kb);
 

@@ -625,6 +625,22 @@ START_TEST(test_nonuma_malformed)
 }
 END_TEST
 
+START_TEST(test_node_room_above_headroom)
+{
+    struct np_node n;
+    memset(&n, 0, sizeof(n));
+    n.mem_total_kb = 1000;
+    n.mem_free_kb = 300;
+    n.inactive_file_kb = 50;
+    ck_assert_uint_eq(np_node_room_kb(&n, 5), 300);     /* 350 usable - 50 kept */
+    ck_assert_uint_eq(np_node_room_kb(&n, 0), 350);
+    ck_assert_uint_eq(np_node_room_kb(&n, 40), 0);      /* inside its headroom */
+    n.mem_total_kb = UINT64_MAX;                        /* no overflow in the percentage */
+    n.mem_free_kb = UINT64_MAX;
+    ck_assert_uint_eq(np_node_room_kb(&n, 90), UINT64_MAX - (UINT64_MAX / 100 * 90 + UINT64_MAX % 100 * 90 / 100));
+}
+END_TEST
+
 START_TEST(test_lookups_on_null)
 {
     ck_assert_int_eq(np_topology_index(NULL, 0), -ENOENT);
@@ -658,6 +674,7 @@ static Suite *topology_suite(void)
     tcase_add_test(trees, test_online_node_without_directory);
     tcase_add_test(trees, test_nonuma_malformed);
     tcase_add_test(trees, test_lookups_on_null);
+    tcase_add_test(trees, test_node_room_above_headroom);
     suite_add_tcase(s, trees);
     return s;
 }
