@@ -5,53 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "plan.h"
+#include "topo_builder.h"
 
 #define MIB 1024ull
 #define GIB (1024ull * 1024ull)
 
 /* Nodes with NCPUS[i] consecutive CPUs, 16 GiB of which 8 GiB free, a 2 MiB
  * hugepage pool with nothing free; distances row by row. */
-static struct np_topology *topo_new(unsigned nnodes, const int *ids, const unsigned *ncpus,
-                                    const int *dist)
-{
-    struct np_topology *t = calloc(1, sizeof(*t));
-    ck_assert_ptr_nonnull(t);
-    t->nnodes = nnodes;
-    t->nodes = calloc(nnodes, sizeof(*t->nodes));
-    t->distance = calloc((size_t)nnodes * nnodes, sizeof(*t->distance));
-    t->cpu_node_index = malloc(NP_MAX_CPUS * sizeof(*t->cpu_node_index));
-    ck_assert(t->nodes && t->distance && t->cpu_node_index);
-    memcpy(t->distance, dist, (size_t)nnodes * nnodes * sizeof(*dist));
-    for (unsigned c = 0; c < NP_MAX_CPUS; c++)
-        t->cpu_node_index[c] = -1;
-    unsigned cpu = 0;
-    for (unsigned i = 0; i < nnodes; i++) {
-        struct np_node *n = &t->nodes[i];
-        n->id = ids[i];
-        n->ncpus = ncpus[i];
-        for (unsigned c = 0; c < ncpus[i]; c++, cpu++) {
-            np_cpuset_set(&n->cpus, cpu);
-            t->cpu_node_index[cpu] = (short)i;
-        }
-        n->mem_total_kb = 16 * GIB;
-        n->mem_free_kb = 8 * GIB;
-        n->nhuge = 1;
-        n->huge[0].page_kb = 2048;
-        n->huge[0].total = 1024;
-        n->huge[0].free = 0;
-    }
-    t->max_node_id = ids[nnodes - 1];
-    t->ncpus_online = cpu;
-    return t;
-}
-
-static void topo_free(struct np_topology *t)
-{
-    free(t->nodes);
-    free(t->distance);
-    free(t->cpu_node_index);
-    free(t);
-}
 
 /* Four nodes of 4 CPUs: pairs {0,1} and {2,3} at 21, across at 31. */
 static struct np_topology *topo_four(void)

@@ -5,45 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "score.h"
+#include "topo_builder.h"
 
 /* Nodes with NCPUS[i] consecutive CPUs each, distances row by row. */
-static struct np_topology *topo_new(unsigned nnodes, const int *ids, const unsigned *ncpus,
-                                    const int *dist)
-{
-    struct np_topology *t = calloc(1, sizeof(*t));
-    ck_assert_ptr_nonnull(t);
-    t->nnodes = nnodes;
-    t->nodes = calloc(nnodes, sizeof(*t->nodes));
-    t->distance = calloc((size_t)nnodes * nnodes, sizeof(*t->distance));
-    t->cpu_node_index = malloc(NP_MAX_CPUS * sizeof(*t->cpu_node_index));
-    ck_assert(t->nodes && t->distance && t->cpu_node_index);
-    memcpy(t->distance, dist, (size_t)nnodes * nnodes * sizeof(*dist));
-    for (unsigned c = 0; c < NP_MAX_CPUS; c++)
-        t->cpu_node_index[c] = -1;
-    unsigned cpu = 0;
-    for (unsigned i = 0; i < nnodes; i++) {
-        struct np_node *n = &t->nodes[i];
-        n->id = ids[i];
-        n->ncpus = ncpus[i];
-        for (unsigned c = 0; c < ncpus[i]; c++, cpu++) {
-            np_cpuset_set(&n->cpus, cpu);
-            t->cpu_node_index[cpu] = (short)i;
-        }
-        n->mem_total_kb = 16u << 20;
-        n->mem_free_kb = 8u << 20;
-    }
-    t->max_node_id = ids[nnodes - 1];
-    t->ncpus_online = cpu;
-    return t;
-}
-
-static void topo_free(struct np_topology *t)
-{
-    free(t->nodes);
-    free(t->distance);
-    free(t->cpu_node_index);
-    free(t);
-}
 
 static void mem_init(struct np_numa_maps *m, unsigned nslots)
 {
