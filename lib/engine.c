@@ -809,20 +809,8 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                     continue;
                 cw[i]->view->decided = true;
                 cw[i]->view->decision = dec[i];
-                struct np_ledger_entry *le = cw[i]->le;
-                le->move_votes = dec[i].reason == NP_REASON_MOVE ? le->move_votes + 1 : 0;
                 if (dec[i].reason != NP_REASON_MOVE || e->paused)
                     continue;
-                /* Where a thread runs is its last CPU at one instant; the
-                 * scheduler moves unpinned threads about, so one glimpse on
-                 * another node must not rebind a well-placed process (seen
-                 * in the guest). A new placement needs two cycles in a row. */
-                if (!e->single_snapshot && !le->managed && le->move_votes < 2) {
-                    cw[i]->view->deferred = true;
-                    snprintf(cw[i]->view->detail, sizeof(cw[i]->view->detail),
-                             "confirming: moved if the next cycle plans the same");
-                    continue;
-                }
                 if (wall_seconds(CLOCK_MONOTONIC) - act_started > cfg->interval * NP_ACT_TIME_SHARE) {
                     cw[i]->view->deferred = true;
                     snprintf(cw[i]->view->detail, sizeof(cw[i]->view->detail),

@@ -39,7 +39,6 @@ struct np_ledger_entry {
     double prev_time;
     double cpu_use;
     bool cpu_measured;               /* cpu_use is from two samples, not a lifetime average */
-    unsigned move_votes;             /* consecutive measured cycles that planned to move it */
     /* placement state */
     bool managed;                    /* our affinity/cpuset is in force */
     bool migrating;                  /* memory move left partial: continue next cycle */
