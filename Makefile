@@ -59,13 +59,7 @@ $(B)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(LIB_A)
 
 # Unit tests run from the repo root so fixture paths are tests/fixtures/...
 check-unit: $(TEST_BINS) $(BIN)
-	@set -e; fail=0; for t in $(TEST_BINS); do \
-	    echo "== $$t"; CK_FORK=yes ./$$t || fail=1; done; \
-	 if [ -x tests/golden/run.sh ]; then tests/golden/run.sh || fail=1; fi; \
-	 if [ -x tests/control/run.sh ]; then tests/control/run.sh || fail=1; fi; \
-	 if [ -x tests/service/run.sh ]; then tests/service/run.sh || fail=1; fi; \
-	 if [ -x tests/contrib/run.sh ]; then tests/contrib/run.sh || fail=1; fi; \
-	 exit $$fail
+	@bash tests/run-suites.sh $(TEST_BINS)
 
 check-vm: $(BIN)
 	bash tests/vm/check-vm.sh
