@@ -148,6 +148,30 @@ static void notify_status(struct daemon *d, const struct np_cycle_report *rep)
     }
 }
 
+/* Debug: each scored process's inputs and decision, so a surprising move
+ * (or a missing one) can be traced to the CPU share and memory it saw. */
+static void log_decisions(struct daemon *d, const struct np_cycle_report *rep)
+{
+    const struct np_topology *t = np_engine_topology(d->engine);
+    for (size_t i = 0; i < rep->nviews; i++) {
+        const struct np_proc_view *v = &rep->views[i];
+        if (!v->scored || !v->decided || !v->node_kb || !v->cpu_share)
+            continue;
+        char nodes[256];
+        size_t len = 0;
+        for (unsigned n = 0; n < t->nnodes && len < sizeof(nodes); n++) {
+            int w = snprintf(nodes + len, sizeof(nodes) - len, "%s%d:%.0fMiB/%.2f", n ? " " : "",
+                             t->nodes[n].id, (double)v->node_kb[n] / 1024.0, v->cpu_share[n]);
+            if (w < 0)
+                break;
+            len += (size_t)w;
+        }
+        log_debug("pid %d (%s): cpu %.2f, node:mem/cpu-share %s, local %.1f%%: %s (%s)", v->pid,
+                  v->comm, v->cpu_use, nodes, v->locality * 100.0, np_reason_name(v->decision.reason),
+                  v->decision.why);
+    }
+}
+
 static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
 {
     if (rep->topology_changed)
@@ -168,6 +192,8 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
         if (rep->views[i].state == NP_VIEW_GIVEN_UP && rep->views[i].acted)
             log_warning("pid %d (%s): no longer managed: %s", rep->views[i].pid,
                         rep->views[i].comm, rep->views[i].detail);
+    if (d->opt.verbose)
+        log_decisions(d, rep);
     log_debug("cycle: %zu scanned, %zu busy, %zu scored, %.1f ms CPU, %.1f ms wall",
               rep->nscanned, rep->nbusy, rep->ncandidates, rep->cpu_ms, rep->wall_ms);
 }

@@ -175,7 +175,7 @@ np_start_placer() {
 		command -v numaplaced >/dev/null ||
 			np_fail_now "numaplaced binary not in the initramfs (build it with the top-level make, then rerun)"
 		[ -f "$NP_CONF" ] || np_write_conf
-		numaplaced -f -c "$NP_CONF" >"$NP_DAEMON_LOG" 2>&1 &
+		numaplaced -f ${NP_VERBOSE:+-v} -c "$NP_CONF" >"$NP_DAEMON_LOG" 2>&1 &
 		NP_PLACER_PID=$!
 		sleep 1
 		kill -0 "$NP_PLACER_PID" 2>/dev/null ||
