@@ -20,6 +20,8 @@
 #define NP_ACT_BATCH 512
 /* Pages examined per call, whatever the budget: ~250 ms of queries. */
 #define NP_ACT_MAX_EXAMINE ((uint64_t)1 << 20)
+/* The unit memory is spread in: a transparent huge page on x86-64. */
+#define NP_ACT_BLOCK_BYTES ((uint64_t)2 << 20)
 
 enum np_act_class np_act_classify(int negative_errno)
 {
@@ -335,6 +337,7 @@ struct mover {
     uintptr_t block;                /* 2 MiB block of the last page moved */
     bool have_block;
     uint64_t page_size;
+    uint64_t block_pages;           /* pages in a 2 MiB block */
     uint64_t budget_pages, moved_pages;
     uint64_t examine_left;
     bool left_behind;               /* a page on FROM was seen and not moved */
@@ -388,15 +391,21 @@ static int mover_flush(struct mover *m)
          * met takes the next target; a function of the address would alias
          * with an interleaved layout (every block left on one node had the
          * same parity, and all went to one target until it was full). */
-        uintptr_t block = (uintptr_t)m->pages[i] >> 21;
+        uintptr_t block = (uintptr_t)m->pages[i] / NP_ACT_BLOCK_BYTES;
         if (!m->have_block || block != m->block) {
             m->block = block;
             m->have_block = true;
             m->next_target = (m->next_target + 1) % m->ntargets;
+            /* A target whose room (free memory above the headroom) cannot
+             * take a whole block leaves the rotation: filling it to the
+             * brim would push it into reclaim, and the planner promised the
+             * headroom; a block cut short would split its huge page over
+             * two nodes. */
+            while (m->ntargets && m->room_pages[m->next_target] < m->block_pages)
+                drop_target(m, m->targets[m->next_target]);
         }
-        /* A target whose room (free memory above the headroom) is used up
-         * leaves the rotation: filling it to the brim would push it into
-         * reclaim, and the planner promised the headroom. */
+        /* Only after a target was dropped for ENOMEM mid-block can the one
+         * taking over lack room. */
         while (m->ntargets && m->room_pages[m->next_target] == 0)
             drop_target(m, m->targets[m->next_target]);
         if (!m->ntargets) {
@@ -452,6 +461,29 @@ static int mover_range(struct mover *m, uint64_t start, uint64_t end)
     return 0;
 }
 
+/* The page index SKIP (counted over the writable private mappings of MAPS)
+ * moved back to the start of its 2 MiB block, or of its mapping if that
+ * begins inside the block: a walk that started mid-block would meet the
+ * block's first part again at the end, as a new block with another target,
+ * and split its huge page over two nodes. */
+static uint64_t block_start(const char *maps, uint64_t page_size, uint64_t skip)
+{
+    uint64_t offset = 0, start, end;
+    const char *cur = maps;
+    while (np_maps_next_writable_private(&cur, &start, &end)) {
+        uint64_t len = (end - start) / page_size;
+        if (skip < offset + len) {
+            uint64_t addr = start + (skip - offset) * page_size;
+            uint64_t aligned = addr & ~(uint64_t)(NP_ACT_BLOCK_BYTES - 1);
+            if (aligned < start)
+                aligned = start;
+            return skip - (addr - aligned) / page_size;
+        }
+        offset += len;
+    }
+    return skip;
+}
+
 /* Moves up to BUDGET_KB of the pages on PL->from to PL->mems with batched
  * move_pages over the writable private mappings. The walk starts at a
  * varying point and wraps, so memory beyond one call's examination cap is
@@ -480,6 +512,7 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
         m->targets[m->ntargets++] = n;
     long ps = sysconf(_SC_PAGESIZE);
     m->page_size = ps > 0 ? (uint64_t)ps : 4096;
+    m->block_pages = NP_ACT_BLOCK_BYTES / m->page_size ? NP_ACT_BLOCK_BYTES / m->page_size : 1;
     for (unsigned t = 0; t < m->ntargets; t++) {
         m->room_pages[t] = UINT64_MAX;
         for (unsigned k = 0; k < pl->nrooms && k < NP_MAX_ROOMS; k++)
@@ -505,7 +538,7 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
         clock_gettime(CLOCK_MONOTONIC, &ts);
         uint64_t seed = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^
                         ((uint64_t)pl->pid << 32);
-        uint64_t skip = splitmix64(&seed) % total_pages;
+        uint64_t skip = block_start(maps, m->page_size, splitmix64(&seed) % total_pages);
         /* Pass 0 walks from page SKIP to the end, pass 1 the pages before it. */
         for (int pass = 0; pass < 2 && r == 0; pass++) {
             uint64_t offset = 0;

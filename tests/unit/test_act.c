@@ -447,9 +447,13 @@ START_TEST(test_apply_batched)
     unsigned long moved = sum_counts(log, "nodes=0", &moves);
     ck_assert_uint_eq(moved, 1024);
     ck_assert_uint_ge(moves, 2);
-    ck_assert_uint_eq(moves, queries);          /* one move after each query */
+    /* One move after each query that found remote pages: every other block
+     * is remote, and a query may cover just one block (the walk starts at a
+     * block boundary). */
+    ck_assert_uint_le(moves, queries);
+    ck_assert_uint_ge(moves, queries / 2);
     ck_assert_uint_le(queried, 4096);           /* examination cap: 4 x budget */
-    ck_assert_uint_ge(queried, 2048);
+    ck_assert_uint_ge(queried, 1536);           /* remote, local, remote block at least */
     ck_assert_ptr_nonnull(strstr(log, "move_pages pid=100 count=512 nodes=query\n"));
 }
 END_TEST
@@ -611,6 +615,9 @@ START_TEST(test_apply_full_target_is_dropped_others_take_the_rest)
 }
 END_TEST
 
+/* The walk starts at a random page (seeded by the clock), so the room test
+ * runs many times: the old mover split a block when it started mid-block or
+ * when a target's room ran out mid-block (1 run in 6 under load). */
 START_TEST(test_apply_target_room_is_respected)
 {
     struct np_placement pl = placement();
@@ -618,34 +625,43 @@ START_TEST(test_apply_target_room_is_respected)
     nodes_of(&pl.from, "0");
     pl.budget_kb = 65536;              /* 16384 pages */
     pl.remote_kb = 65536;
-    pl.nrooms = 1;
-    pl.rooms[0].node = 2;
-    pl.rooms[0].kb = 4096;             /* node 2 takes at most 1024 pages */
     ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
     block_inner = rec.ops;
     struct np_actuator_ops ops = *rec.ops;
     ops.move_pages = block_move_pages;
     struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
-    nblock_seen = 0;
-    block_conflict = false;
-    struct np_act_result res;
-    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
-    unsigned to2 = 0, to3 = 0;
-    const char *log = np_actuator_recording_log(&rec);
-    unsigned lines;
-    to2 = (unsigned)sum_counts(log, "nodes=2", &lines);
-    to3 = (unsigned)sum_counts(log, "nodes=3", &lines);
-    ck_assert_uint_eq(to2, 1024);
-    ck_assert_uint_eq(to3, 16384 - 1024);
-    ck_assert(!block_conflict);
+    for (int run = 0; run < 64; run++) {
+        pl.nrooms = 1;
+        pl.rooms[0].node = 2;
+        pl.rooms[0].kb = 4096;         /* node 2 takes at most 1024 pages: two blocks */
+        size_t logged = strlen(np_actuator_recording_log(&rec));
+        nblock_seen = 0;
+        block_conflict = false;
+        struct np_act_result res;
+        ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+        const char *log = np_actuator_recording_log(&rec) + logged;   /* this run's lines */
+        unsigned lines;
+        unsigned to2 = (unsigned)sum_counts(log, "nodes=2", &lines);
+        unsigned to3 = (unsigned)sum_counts(log, "nodes=3", &lines);
+        /* The room is kept, and is used but for less than one block (a
+         * block a mapping starts inside of is shorter). */
+        ck_assert_uint_le(to2, 1024);
+        ck_assert_uint_gt(to2, 1024 - 512);
+        ck_assert_uint_eq(to2 + to3, 16384);
+        ck_assert_msg(!block_conflict, "run %d: a 2 MiB block was sent to two nodes", run);
 
-    /* Every target out of room: what could not move stays, partial, no error. */
-    pl.nrooms = 2;
-    pl.rooms[1].node = 3;
-    pl.rooms[1].kb = 4096;
-    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
-    ck_assert(res.partial);
-    ck_assert_uint_eq(res.moved_kb, 8192);
+        /* Every target out of room: what could not move stays, partial, no error. */
+        pl.nrooms = 2;
+        pl.rooms[1].node = 3;
+        pl.rooms[1].kb = 4096;
+        nblock_seen = 0;
+        block_conflict = false;
+        ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+        ck_assert(res.partial);
+        ck_assert_uint_le(res.moved_kb, 8192);
+        ck_assert_uint_gt(res.moved_kb, 8192 - 2 * 2048);
+        ck_assert_msg(!block_conflict, "run %d, both full: a 2 MiB block was sent to two nodes", run);
+    }
 }
 END_TEST
 
