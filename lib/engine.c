@@ -239,6 +239,7 @@ struct candidate_work {
     bool have_mem;
     struct np_score score;
     bool have_score;
+    bool unsettled;                  /* most CPU time from threads that changed node */
 };
 
 /* Pre-rank before memory is read: CPU use x size, then pid. */
@@ -299,10 +300,14 @@ static const struct np_thread_ticks *find_thread(const struct np_ledger_entry *l
  * for a thread born since); then remembers the current ticks. At first
  * sight only lifetime ticks exist: there the threads running now count
  * (a busy worker), not those asleep (one that did the start-up work long
- * ago), unless none runs. P's threads are sorted by tid. */
-static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, double *weight)
+ * ago), unless none runs. P's threads are sorted by tid. Returns whether
+ * most of that CPU time came from threads now on another node than at the
+ * last pass (false at first sight: there is no last pass). */
+static bool thread_weights(struct np_ledger_entry *le, const struct np_topology *t,
+                           const struct np_proc *p, double *weight)
 {
     bool first = le->thread_ticks == NULL, any_running = false;
+    double total = 0.0, moved = 0.0;
     for (size_t i = 0; i < p->nthreads; i++)
         any_running |= p->threads[i].state == 'R';
     for (size_t i = 0; i < p->nthreads; i++) {
@@ -313,17 +318,23 @@ static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, 
         if (first && any_running && th->state != 'R')
             since = 0;
         weight[i] = (double)since;
+        total += weight[i];
+        if (prev && np_topology_cpu_node(t, prev->cpu) != np_topology_cpu_node(t, th->last_cpu))
+            moved += weight[i];
     }
+    bool unsettled = total > 0.0 && moved > total / 2.0;
     struct np_thread_ticks *now = realloc(le->thread_ticks,
                                           (p->nthreads ? p->nthreads : 1) * sizeof(*now));
     if (!now)
-        return;     /* keeps the old figures: next time's deltas are longer, not wrong */
+        return unsettled;   /* keeps the old figures: next time's deltas are longer, not wrong */
     for (size_t i = 0; i < p->nthreads; i++) {
         now[i].tid = p->threads[i].tid;
+        now[i].cpu = p->threads[i].last_cpu;
         now[i].ticks = p->threads[i].cpu_ticks;
     }
     le->thread_ticks = now;
     le->nthread_ticks = p->nthreads;
+    return unsettled;
 }
 
 static int score_candidate(struct np_engine *e, struct candidate_work *w)
@@ -340,7 +351,7 @@ static int score_candidate(struct np_engine *e, struct candidate_work *w)
      * thread that did the start-up work and now sleeps keeps its old
      * last_cpu and must not count (it made well-placed processes look
      * remote in the guest). At first sight only lifetime ticks exist. */
-    thread_weights(w->le, w->proc, weight);
+    w->unsettled = thread_weights(w->le, t, w->proc, weight);
     int r = np_score_cpu_share(t, w->proc->threads, w->proc->nthreads, weight, share);
     if (r < 0 && r != -ENODATA)
         goto out;
@@ -778,6 +789,12 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         cands[ncand].mem = &w->mem;
         /* A move left partial by the budget continues at once. */
         cands[ncand].cooling_down = w->le->cooldown_until > now && !w->le->migrating;
+        cands[ncand].unsettled = w->unsettled;
+        /* Only last cycle's deferral confirms: an older one is stale. */
+        if (w->le->deferred_cycle + 1 == e->cycle)
+            cands[ncand].confirm_target = w->le->deferred_target;
+        else
+            np_nodeset_zero(&cands[ncand].confirm_target);
         cw[ncand++] = w;
     }
     rep->ncandidates = ncand;
@@ -809,6 +826,10 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                     continue;
                 cw[i]->view->decided = true;
                 cw[i]->view->decision = dec[i];
+                if (dec[i].reason == NP_REASON_UNSETTLED) {
+                    cw[i]->le->deferred_target = dec[i].target;
+                    cw[i]->le->deferred_cycle = e->cycle;
+                }
                 if (dec[i].reason != NP_REASON_MOVE || e->paused)
                     continue;
                 if (wall_seconds(CLOCK_MONOTONIC) - act_started > cfg->interval * NP_ACT_TIME_SHARE) {

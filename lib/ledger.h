@@ -26,6 +26,7 @@ struct np_ledger_placement {
 
 struct np_thread_ticks {
     int tid;
+    int cpu;                         /* last CPU then */
     uint64_t ticks;
 };
 
@@ -47,6 +48,10 @@ struct np_ledger_entry {
     int last_error;                  /* negative errno of the last failure */
     char reason[160];                /* why given up / last failure */
     unsigned moves;
+    /* The target of a move deferred last cycle because the threads had
+     * just changed node (empty when none): the same plan again confirms it. */
+    struct np_nodeset deferred_target;
+    uint32_t deferred_cycle;         /* the cycle that deferred it */
     struct np_ledger_placement *placement;   /* NULL until we first change it */
     /* Threads' CPU ticks at the last detail pass, to weigh each thread by
      * what it used since (sorted by tid; malloc'd). */

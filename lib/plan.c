@@ -45,6 +45,7 @@ const char *np_reason_name(enum np_reason r)
         [NP_REASON_MAX_MOVES] = "max-moves",
         [NP_REASON_BUDGET] = "budget",
         [NP_REASON_NO_CPU_DATA] = "no-cpu-data",
+        [NP_REASON_UNSETTLED] = "unsettled",
     };
     if ((unsigned)r >= NP_REASON_COUNT)
         return "unknown";
@@ -514,6 +515,19 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
                 "less than the %.0f%% minimum gain",
                 nodes, d->locality_before * 100.0, d->locality_after * 100.0,
                 params->min_gain * 100.0);
+        return;
+    }
+    if (cand->unsettled && !np_bits_equal(d->target.w, cand->confirm_target.w, NP_MAX_NODES)) {
+        /* A thread seen on another node at one instant is often back a
+         * moment later (the scheduler balancing): binding a well-placed
+         * process to where its memory already is, or pulling its memory
+         * after a glimpse, would both be wrong. Where the threads stay,
+         * the same plan comes again next cycle and is carried out. */
+        d->reason = NP_REASON_UNSETTLED;
+        set_why(d,
+                "its threads changed node since the last cycle; the move to %s waits "
+                "one cycle to see whether they stay",
+                nodes);
         return;
     }
     if (st->moves >= params->max_moves) {

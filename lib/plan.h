@@ -34,6 +34,7 @@ enum np_reason {
     NP_REASON_MAX_MOVES,       /* max_moves reached this cycle */
     NP_REASON_BUDGET,          /* migration budget of this cycle used up */
     NP_REASON_NO_CPU_DATA,     /* no thread ran on a known node */
+    NP_REASON_UNSETTLED,       /* its threads changed node: the move waits a cycle */
     NP_REASON_COUNT
 };
 const char *np_reason_name(enum np_reason r);   /* "move", "local-enough", ... */
@@ -55,6 +56,12 @@ struct np_candidate {
     const struct np_score *score;      /* on topology indexes */
     const struct np_numa_maps *mem;    /* for hugetlb sizes; may be NULL */
     bool cooling_down;
+    /* Most of its CPU time since the last cycle came from threads that are
+     * on another node than then: where they ran is one instant's glimpse.
+     * A move is then planned only if it repeats CONFIRM_TARGET, the target
+     * deferred last cycle (empty if none). */
+    bool unsettled;
+    struct np_nodeset confirm_target;
 };
 
 struct np_decision {
@@ -62,7 +69,7 @@ struct np_decision {
     uint64_t start_time;
     enum np_reason reason;
     struct np_nodeset target;          /* node IDs; empty unless reason == MOVE
-                                          (also filled for LOW_GAIN/BUDGET/MAX_MOVES
+                                          (also filled for LOW_GAIN/BUDGET/MAX_MOVES/UNSETTLED
                                           with the placement that would have been chosen) */
     uint64_t move_kb;                  /* memory not on target, to migrate */
     double locality_before;

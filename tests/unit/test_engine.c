@@ -90,6 +90,20 @@ static void advance_cpu(struct world *w, int pid, unsigned long ticks)
     }
 }
 
+/* Moves thread TID of PID to CPU (field 39 of its task stat, and of the
+ * process stat for the leader), as the scheduler would. */
+static void set_last_cpu(struct world *w, int pid, int tid, int cpu)
+{
+    char files[600], cmd[1400];
+    int n = snprintf(files, sizeof(files), "%s/proc/%d/task/%d/stat", w->dir, pid, tid);
+    if (pid == tid)
+        snprintf(files + n, sizeof(files) - (size_t)n, " %s/proc/%d/stat", w->dir, pid);
+    snprintf(cmd, sizeof(cmd),
+             "for f in %s; do awk '{ $39 = %d; print }' $f > $f.new && mv $f.new $f; done",
+             files, cpu);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
 static size_t count_lines(const char *log, const char *needle)
 {
     size_t n = 0;
@@ -448,6 +462,74 @@ START_TEST(test_threads_weigh_by_recent_cpu_not_lifetime)
 }
 END_TEST
 
+/* Seen in the guest: a local process's busy thread was on another node at
+ * the instant of the first measured cycle and was bound to its own node.
+ * A glimpse (the thread changed node since the last cycle) waits a cycle;
+ * back home, it is local and nothing is written. */
+START_TEST(test_thread_glimpsed_on_another_node_is_not_moved)
+{
+    struct world w;
+    world_open(&w, true);
+    np_engine_set_single_snapshot(w.engine, false);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);   /* first sight */
+    np_cycle_report_clear(&r);
+    /* local-db (memory on node 1, threads on CPUs 2-3) shows up on node 3. */
+    set_last_cpu(&w, 1004, 1004, 6);
+    advance_cpu(&w, 1004, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1004);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->decided);
+    ck_assert(v->locality < 0.05);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_UNSETTLED);
+    ck_assert_uint_eq(np_nodeset_count(&v->decision.target), 1);
+    ck_assert_str_eq(np_reason_name(v->decision.reason), "unsettled");
+    np_cycle_report_clear(&r);
+    /* Back on node 1 by the next cycle: local, left alone. */
+    set_last_cpu(&w, 1004, 1004, 2);
+    advance_cpu(&w, 1004, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    v = view_of(&r, 1004);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_LOCAL_ENOUGH);
+    np_cycle_report_clear(&r);
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_null(strstr(log, "tid=1004 "));
+    ck_assert_ptr_null(strstr(log, "pid=1004 "));
+    world_close(&w);
+}
+END_TEST
+
+/* Threads that keep wandering away from the memory: the deferred plan comes
+ * again with the same target next cycle, and is carried out then. */
+START_TEST(test_deferred_move_is_confirmed_by_the_same_plan)
+{
+    struct world w;
+    world_open(&w, true);
+    np_engine_set_single_snapshot(w.engine, false);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    set_last_cpu(&w, 1004, 1004, 6);          /* node 3 */
+    advance_cpu(&w, 1004, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1004);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_UNSETTLED);
+    struct np_nodeset deferred = v->decision.target;
+    np_cycle_report_clear(&r);
+    set_last_cpu(&w, 1004, 1004, 4);          /* node 2: moved again */
+    advance_cpu(&w, 1004, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    v = view_of(&r, 1004);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    ck_assert(memcmp(&v->decision.target, &deferred, sizeof(deferred)) == 0);
+    ck_assert(np_nodeset_test(&v->decision.target, 1));   /* where its memory is */
+    np_cycle_report_clear(&r);
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1004 cpus=2-3"));
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -463,6 +545,8 @@ int main(void)
     tcase_add_test(tc, test_running_daemon_waits_for_measured_cpu_use);
     tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
     tcase_add_test(tc, test_threads_weigh_by_recent_cpu_not_lifetime);
+    tcase_add_test(tc, test_thread_glimpsed_on_another_node_is_not_moved);
+    tcase_add_test(tc, test_deferred_move_is_confirmed_by_the_same_plan);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -112,6 +112,7 @@ START_TEST(test_reason_names)
     ck_assert_str_eq(np_reason_name(NP_REASON_MAX_MOVES), "max-moves");
     ck_assert_str_eq(np_reason_name(NP_REASON_BUDGET), "budget");
     ck_assert_str_eq(np_reason_name(NP_REASON_NO_CPU_DATA), "no-cpu-data");
+    ck_assert_str_eq(np_reason_name(NP_REASON_UNSETTLED), "unsettled");
     ck_assert_str_eq(np_reason_name(NP_REASON_COUNT), "unknown");
 }
 END_TEST
@@ -623,6 +624,25 @@ START_TEST(test_cooldown_local_enough_no_cpu_data_low_gain)
     p.cand.cooling_down = false;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    struct np_nodeset planned = d.target;
+
+    /* Unsettled threads: the move waits, naming its target ... */
+    p.cand.unsettled = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_UNSETTLED);
+    ck_assert(memcmp(&d.target, &planned, sizeof(planned)) == 0);
+    ck_assert_ptr_nonnull(strstr(d.why, "its threads changed node since the last cycle"));
+    /* ... another deferred target does not confirm it ... */
+    np_nodeset_zero(&p.cand.confirm_target);
+    np_nodeset_set(&p.cand.confirm_target, 3);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_UNSETTLED);
+    /* ... the same one does. */
+    p.cand.confirm_target = planned;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    p.cand.unsettled = false;
+    np_nodeset_zero(&p.cand.confirm_target);
     np_score_clear(&p.score);
 
     proc_score(&p, t, none, 1.0);
