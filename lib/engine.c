@@ -412,7 +412,9 @@ static void act_on(struct np_engine *e, struct candidate_work *w, double now,
             if (w->mem.node[n].huge_kb[s])
                 has_huge = true;
     /* Kernel balancing cannot move hugetlb pages, so those are always ours. */
-    pl.move_memory = (memory_moves || has_huge) && !np_bits_empty(NP_NODES(&pl.from));
+    /* move_kb 0: the memory is already local enough on the target. */
+    pl.move_memory = (memory_moves || has_huge) && d->move_kb > 0 &&
+                     !np_bits_empty(NP_NODES(&pl.from));
     pl.budget_kb = *budget_left;
     pl.remote_kb = d->move_kb;
     pl.max_threads = cfg->candidates.max_threads;
@@ -813,6 +815,7 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         .max_node_cpu_load = cfg->planner.max_node_cpu_load,
         .budget_kb = budget_kb,
         .memory_moves = rep->memory_moves,
+        .confirm_moves = !e->single_snapshot,
     };
     r = ncand ? np_plan(t, node_load, cands, ncand, &params, dec) : 0;
     if (r >= 0) {
@@ -826,7 +829,7 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                     continue;
                 cw[i]->view->decided = true;
                 cw[i]->view->decision = dec[i];
-                if (dec[i].reason == NP_REASON_UNSETTLED) {
+                if (dec[i].reason == NP_REASON_CONFIRMING) {
                     cw[i]->le->deferred_target = dec[i].target;
                     cw[i]->le->deferred_cycle = e->cycle;
                 }

@@ -34,7 +34,7 @@ enum np_reason {
     NP_REASON_MAX_MOVES,       /* max_moves reached this cycle */
     NP_REASON_BUDGET,          /* migration budget of this cycle used up */
     NP_REASON_NO_CPU_DATA,     /* no thread ran on a known node */
-    NP_REASON_UNSETTLED,       /* its threads changed node: the move waits a cycle */
+    NP_REASON_CONFIRMING,      /* the move waits a cycle for the same plan to confirm it */
     NP_REASON_COUNT
 };
 const char *np_reason_name(enum np_reason r);   /* "move", "local-enough", ... */
@@ -48,6 +48,10 @@ struct np_plan_params {
     uint64_t budget_kb;         /* kB that may be migrated this cycle; 0 = none */
     bool memory_moves;          /* false: place CPUs only, leave pages to the kernel
                                    (hugetlb is still counted as needing a move) */
+    bool confirm_moves;         /* a running daemon: moves that rest on where threads
+                                   were at one instant wait for the next cycle's plan
+                                   (see np_candidate.unsettled); false for a single
+                                   snapshot, which has no next cycle */
 };
 
 struct np_candidate {
@@ -69,7 +73,7 @@ struct np_decision {
     uint64_t start_time;
     enum np_reason reason;
     struct np_nodeset target;          /* node IDs; empty unless reason == MOVE
-                                          (also filled for LOW_GAIN/BUDGET/MAX_MOVES/UNSETTLED
+                                          (also filled for LOW_GAIN/BUDGET/MAX_MOVES/CONFIRMING
                                           with the placement that would have been chosen) */
     uint64_t move_kb;                  /* memory not on target, to migrate */
     double locality_before;

@@ -390,12 +390,27 @@ START_TEST(test_running_daemon_waits_for_measured_cpu_use)
     ck_assert_uint_eq(r.nactions, 0);
     ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "set_affinity"));
     np_cycle_report_clear(&r);
-    /* One interval later, still busy: now it moves. */
+    /* One interval later, still busy: planned. Its memory is all on node 0,
+     * so the plan binds its CPUs there, which rests on where its thread ran
+     * at two instants: it waits one more cycle ... */
     advance_cpu(&w, 1002, 1000);
     ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
     v = view_of(&r, 1002);
-    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
-    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1002"));
+    ck_assert_int_eq(v->decision.reason, NP_REASON_CONFIRMING);
+    ck_assert_str_eq(v->decision.why, "its memory is already on node 0; binding its CPUs there "
+                                      "waits one cycle to see whether its threads stay away");
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "set_affinity"));
+    np_cycle_report_clear(&r);
+    /* ... and the same plan next cycle is carried out, CPUs only. */
+    advance_cpu(&w, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    v = view_of(&r, 1002);
+    ck_assert_msg(v->decision.reason == NP_REASON_MOVE, "%s", v->decision.why);
+    ck_assert_uint_eq(v->decision.move_kb, 0);
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1002 cpus=0-1"));
+    ck_assert_ptr_null(strstr(log, "migrate_pages"));
+    ck_assert_ptr_null(strstr(log, "move_pages"));
     np_cycle_report_clear(&r);
     world_close(&w);
 }
@@ -454,9 +469,11 @@ START_TEST(test_threads_weigh_by_recent_cpu_not_lifetime)
     v = view_of(&r, 1002);
     ck_assert_ptr_nonnull(v);
     ck_assert(v->scored);
-    /* All recent CPU time is on node 2, all memory on node 0: remote. */
+    /* All recent CPU time is on node 2, all memory on node 0: remote, and
+     * bound to node 0 once the next cycle confirms it. */
     ck_assert(v->locality < 0.01);
-    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_CONFIRMING);
+    ck_assert(np_nodeset_test(&v->decision.target, 0));
     np_cycle_report_clear(&r);
     world_close(&w);
 }
@@ -482,9 +499,9 @@ START_TEST(test_thread_glimpsed_on_another_node_is_not_moved)
     ck_assert_ptr_nonnull(v);
     ck_assert(v->decided);
     ck_assert(v->locality < 0.05);
-    ck_assert_int_eq(v->decision.reason, NP_REASON_UNSETTLED);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_CONFIRMING);
     ck_assert_uint_eq(np_nodeset_count(&v->decision.target), 1);
-    ck_assert_str_eq(np_reason_name(v->decision.reason), "unsettled");
+    ck_assert_str_eq(np_reason_name(v->decision.reason), "confirming");
     np_cycle_report_clear(&r);
     /* Back on node 1 by the next cycle: local, left alone. */
     set_last_cpu(&w, 1004, 1004, 2);
@@ -514,7 +531,7 @@ START_TEST(test_deferred_move_is_confirmed_by_the_same_plan)
     advance_cpu(&w, 1004, 1000);
     ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
     const struct np_proc_view *v = view_of(&r, 1004);
-    ck_assert_int_eq(v->decision.reason, NP_REASON_UNSETTLED);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_CONFIRMING);
     struct np_nodeset deferred = v->decision.target;
     np_cycle_report_clear(&r);
     set_last_cpu(&w, 1004, 1004, 4);          /* node 2: moved again */

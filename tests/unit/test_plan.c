@@ -112,7 +112,7 @@ START_TEST(test_reason_names)
     ck_assert_str_eq(np_reason_name(NP_REASON_MAX_MOVES), "max-moves");
     ck_assert_str_eq(np_reason_name(NP_REASON_BUDGET), "budget");
     ck_assert_str_eq(np_reason_name(NP_REASON_NO_CPU_DATA), "no-cpu-data");
-    ck_assert_str_eq(np_reason_name(NP_REASON_UNSETTLED), "unsettled");
+    ck_assert_str_eq(np_reason_name(NP_REASON_CONFIRMING), "confirming");
     ck_assert_str_eq(np_reason_name(NP_REASON_COUNT), "unknown");
 }
 END_TEST
@@ -141,6 +141,31 @@ START_TEST(test_memory_home_with_cpu_room)
     /* node 0 load without its own 0.25: 0.75; capacity 4 x 0.8 */
     ck_assert_str_eq(d.why, "node 0: holds 100% of its memory and has CPU room "
                             "(needs 1.0 CPU, 0.8 used of 3.2)");
+
+    /* A running daemon binds CPUs to where the memory already is only when
+     * the next cycle plans it again. */
+    params.confirm_moves = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
+    ck_assert_str_eq(target_list(&d), "0");
+    ck_assert_str_eq(d.why, "its memory is already on node 0; binding its CPUs there waits one "
+                            "cycle to see whether its threads stay away");
+    np_nodeset_set(&p.cand.confirm_target, 0);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_uint_eq(d.move_kb, 0);
+    proc_free(&p);
+
+    /* 99% already on node 0 (local enough): CPUs only, the last 1% stays. */
+    proc_init(&p, 43, 4);
+    proc_anon(&p, 0, 99 * 1024);
+    proc_anon(&p, 1, 1 * 1024);
+    proc_score(&p, t, share, 1.0);
+    params.confirm_moves = false;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "0");
+    ck_assert_uint_eq(d.move_kb, 0);
     proc_free(&p);
     topo_free(t);
 }
@@ -166,6 +191,10 @@ START_TEST(test_memory_home_cpu_full_follows_cpus)
     ck_assert_uint_eq(d.move_kb, 1 * GIB);
     ck_assert_str_eq(d.why, "node 2: holds 0% of its memory and has CPU room "
                             "(needs 1.0 CPU, 0.1 used of 3.2)");
+    /* Memory following threads that stayed put needs no confirmation. */
+    params.confirm_moves = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     proc_free(&p);
     topo_free(t);
 }
@@ -627,22 +656,24 @@ START_TEST(test_cooldown_local_enough_no_cpu_data_low_gain)
     struct np_nodeset planned = d.target;
 
     /* Unsettled threads: the move waits, naming its target ... */
+    params.confirm_moves = true;
     p.cand.unsettled = true;
     plan_one(t, load, &p, &params, &d);
-    ck_assert_int_eq(d.reason, NP_REASON_UNSETTLED);
+    ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
     ck_assert(memcmp(&d.target, &planned, sizeof(planned)) == 0);
     ck_assert_ptr_nonnull(strstr(d.why, "its threads changed node since the last cycle"));
     /* ... another deferred target does not confirm it ... */
     np_nodeset_zero(&p.cand.confirm_target);
     np_nodeset_set(&p.cand.confirm_target, 3);
     plan_one(t, load, &p, &params, &d);
-    ck_assert_int_eq(d.reason, NP_REASON_UNSETTLED);
+    ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
     /* ... the same one does. */
     p.cand.confirm_target = planned;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     p.cand.unsettled = false;
     np_nodeset_zero(&p.cand.confirm_target);
+    params.confirm_moves = false;
     np_score_clear(&p.score);
 
     proc_score(&p, t, none, 1.0);
