@@ -345,6 +345,10 @@ struct mover {
     int status[NP_ACT_BATCH];
     int nodes[NP_ACT_BATCH];
     unsigned npages;
+    /* One target's share of a batch (see move_to_target). */
+    void *sub_pages[NP_ACT_BATCH];
+    int sub_nodes[NP_ACT_BATCH];
+    int sub_status[NP_ACT_BATCH];
 };
 
 static void drop_target(struct mover *m, int node)
@@ -359,6 +363,37 @@ static void drop_target(struct mover *m, int node)
                 m->next_target = 0;
             return;
         }
+}
+
+/* Moves the pages of the first K in M->pages that M->nodes sends to NODE.
+ * 0, or -errno of the call (-ENOMEM/-ENOSPC: NODE is full). A page the
+ * kernel answers ENOMEM/ENOSPC for also makes it -ENOMEM/-ENOSPC. */
+static int move_to_target(struct mover *m, int node, unsigned k)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < k; i++)
+        if (m->nodes[i] == node) {
+            m->sub_pages[n] = m->pages[i];
+            m->sub_nodes[n] = node;
+            /* A page the kernel did not get to keeps this. */
+            m->sub_status[n] = -EAGAIN;
+            n++;
+        }
+    int r = m->a->ops->move_pages(m->a->ctx, m->pid, n, m->sub_pages, m->sub_nodes,
+                                  m->sub_status);
+    if (r < 0)
+        return r;
+    int full = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (m->sub_status[i] == node) {
+            m->moved_pages++;
+        } else {
+            m->left_behind = true;
+            if (m->sub_status[i] == -ENOMEM || m->sub_status[i] == -ENOSPC)
+                full = m->sub_status[i];
+        }
+    }
+    return full;
 }
 
 /* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
@@ -418,20 +453,27 @@ static int mover_flush(struct mover *m)
     }
     if (!k)
         return m->moved_pages >= m->budget_pages;
-    r = m->a->ops->move_pages(m->a->ctx, m->pid, k, m->pages, m->nodes, m->status);
-    if (r < 0)
-        return r;
+    /* One call per target node: when one page cannot be allocated the
+     * kernel fails the whole call with ENOMEM (or stops there and returns
+     * how many pages it left), which names no node. Per target, the full
+     * one is known and dropped while the others take the rest (seen in the
+     * guest: a two-node move failed whole once one target filled). */
     int capacity_error = 0;
-    for (unsigned i = 0; i < k; i++) {
-        if (m->status[i] == m->nodes[i]) {
-            m->moved_pages++;
-        } else {
+    for (unsigned first = 0; first < k; first++) {
+        int node = m->nodes[first];
+        bool done_before = false;
+        for (unsigned j = 0; j < first && !done_before; j++)
+            done_before = m->nodes[j] == node;
+        if (done_before)
+            continue;
+        r = move_to_target(m, node, k);
+        if (r == -ENOMEM || r == -ENOSPC) {
+            capacity_error = r;
+            m->capacity_error = r;
             m->left_behind = true;
-            if (m->status[i] == -ENOMEM || m->status[i] == -ENOSPC) {
-                capacity_error = m->status[i];
-                m->capacity_error = m->status[i];
-                drop_target(m, m->nodes[i]);
-            }
+            drop_target(m, node);
+        } else if (r < 0) {
+            return r;
         }
     }
     /* Every target is full: further batches would fail the same way. A

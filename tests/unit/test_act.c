@@ -618,6 +618,43 @@ END_TEST
 /* The walk starts at a random page (seeded by the clock), so the room test
  * runs many times: the old mover split a block when it started mid-block or
  * when a target's room ran out mid-block (1 run in 6 under load). */
+/* The kernel fails a whole move_pages call with ENOMEM when one page
+ * cannot be allocated on its node: here node 2 is full. */
+static int node2_fails_whole_call(void *ctx, int pid, unsigned long count, void **pages,
+                                  const int *nodes, int *status)
+{
+    for (unsigned long i = 0; nodes && i < count; i++)
+        if (nodes[i] == 2) {
+            full_node_refusals++;
+            return -ENOMEM;
+        }
+    return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
+}
+
+START_TEST(test_apply_whole_call_enomem_drops_only_that_target)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "2-3");
+    nodes_of(&pl.from, "0");
+    pl.budget_kb = 65536;              /* 16384 pages */
+    pl.remote_kb = 65536;
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
+    block_inner = rec.ops;
+    struct np_actuator_ops ops = *rec.ops;
+    ops.move_pages = node2_fails_whole_call;
+    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    full_node_refusals = 0;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert_int_eq(res.cls, NP_ACT_OK);
+    ck_assert_uint_eq(full_node_refusals, 1);       /* asked once, then dropped */
+    unsigned lines;
+    ck_assert_uint_eq(sum_counts(np_actuator_recording_log(&rec), "nodes=3", &lines), 16384);
+    ck_assert(res.partial);                         /* node 2's share of that batch */
+    ck_assert_uint_eq(res.moved_kb, 65536);
+}
+END_TEST
+
 START_TEST(test_apply_target_room_is_respected)
 {
     struct np_placement pl = placement();
@@ -867,6 +904,7 @@ int main(void)
     tcase_add_test(tc, test_apply_spread_does_not_alias_with_interleaving);
     tcase_add_test(tc, test_apply_full_target_is_dropped_others_take_the_rest);
     tcase_add_test(tc, test_apply_target_room_is_respected);
+    tcase_add_test(tc, test_apply_whole_call_enomem_drops_only_that_target);
     tcase_add_test(tc, test_apply_batched_failure);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);
