@@ -516,6 +516,28 @@ static struct { uintptr_t block; int node; } block_seen[4096];
 static unsigned nblock_seen;
 static bool block_conflict;
 
+/* The recorder with its move_pages replaced by MOVE_PAGES (which reaches
+ * the recorder through block_inner), every page on node 0 by default, and
+ * a placement of 64 MiB (16384 pages) from FROM to TARGETS. */
+static struct np_actuator_ops wrapped_ops;
+static struct np_actuator wrap_recorder(int (*move_pages)(void *, int, unsigned long, void **,
+                                                          const int *, int *),
+                                        int (*page_node)(void *, void *),
+                                        const char *targets, const char *from,
+                                        struct np_placement *pl)
+{
+    *pl = placement();
+    nodes_of(&pl->mems, targets);
+    nodes_of(&pl->from, from);
+    pl->budget_kb = 65536;
+    pl->remote_kb = 65536;
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, page_node, NULL), 0);
+    block_inner = rec.ops;
+    wrapped_ops = *rec.ops;
+    wrapped_ops.move_pages = move_pages;
+    return (struct np_actuator){.ops = &wrapped_ops, .ctx = rec.ctx};
+}
+
 static int block_move_pages(void *ctx, int pid, unsigned long count, void **pages,
                             const int *nodes, int *status)
 {
@@ -541,16 +563,8 @@ static int even_blocks_on_node0(void *addr, void *ctx)
 
 START_TEST(test_apply_spread_does_not_alias_with_interleaving)
 {
-    struct np_placement pl = placement();
-    nodes_of(&pl.mems, "0-1");
-    nodes_of(&pl.from, "2");
-    pl.budget_kb = 65536;
-    pl.remote_kb = 65536;
-    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, even_blocks_on_node0, NULL), 0);
-    block_inner = rec.ops;
-    struct np_actuator_ops ops = *rec.ops;
-    ops.move_pages = block_move_pages;
-    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    struct np_placement pl;   /* 16384 pages */
+    struct np_actuator wrapped = wrap_recorder(block_move_pages, even_blocks_on_node0, "0-1", "2", &pl);
     nblock_seen = 0;
     block_conflict = false;
     struct np_act_result res;
@@ -586,16 +600,8 @@ static int full_node2_move_pages(void *ctx, int pid, unsigned long count, void *
 
 START_TEST(test_apply_full_target_is_dropped_others_take_the_rest)
 {
-    struct np_placement pl = placement();
-    nodes_of(&pl.mems, "2-3");
-    nodes_of(&pl.from, "0");
-    pl.budget_kb = 65536;              /* 16384 pages */
-    pl.remote_kb = 65536;
-    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
-    block_inner = rec.ops;
-    struct np_actuator_ops ops = *rec.ops;
-    ops.move_pages = full_node2_move_pages;
-    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    struct np_placement pl;   /* 16384 pages */
+    struct np_actuator wrapped = wrap_recorder(full_node2_move_pages, always_node0, "2-3", "0", &pl);
     full_node_refusals = moved_to_3 = 0;
     struct np_act_result res;
     ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
@@ -633,16 +639,8 @@ static int node2_fails_whole_call(void *ctx, int pid, unsigned long count, void 
 
 START_TEST(test_apply_whole_call_enomem_drops_only_that_target)
 {
-    struct np_placement pl = placement();
-    nodes_of(&pl.mems, "2-3");
-    nodes_of(&pl.from, "0");
-    pl.budget_kb = 65536;              /* 16384 pages */
-    pl.remote_kb = 65536;
-    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
-    block_inner = rec.ops;
-    struct np_actuator_ops ops = *rec.ops;
-    ops.move_pages = node2_fails_whole_call;
-    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    struct np_placement pl;   /* 16384 pages */
+    struct np_actuator wrapped = wrap_recorder(node2_fails_whole_call, always_node0, "2-3", "0", &pl);
     full_node_refusals = 0;
     struct np_act_result res;
     ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
@@ -657,16 +655,8 @@ END_TEST
 
 START_TEST(test_apply_target_room_is_respected)
 {
-    struct np_placement pl = placement();
-    nodes_of(&pl.mems, "2-3");
-    nodes_of(&pl.from, "0");
-    pl.budget_kb = 65536;              /* 16384 pages */
-    pl.remote_kb = 65536;
-    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
-    block_inner = rec.ops;
-    struct np_actuator_ops ops = *rec.ops;
-    ops.move_pages = block_move_pages;
-    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    struct np_placement pl;   /* 16384 pages */
+    struct np_actuator wrapped = wrap_recorder(block_move_pages, always_node0, "2-3", "0", &pl);
     for (int run = 0; run < 64; run++) {
         pl.nrooms = 1;
         pl.rooms[0].node = 2;
@@ -704,16 +694,8 @@ END_TEST
 
 START_TEST(test_apply_spread_keeps_huge_page_blocks_together)
 {
-    struct np_placement pl = placement();
-    nodes_of(&pl.mems, "2-3");
-    nodes_of(&pl.from, "0");
-    pl.budget_kb = 65536;              /* 16384 pages: many blocks */
-    pl.remote_kb = 65536;
-    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node0, NULL), 0);
-    block_inner = rec.ops;
-    struct np_actuator_ops ops = *rec.ops;
-    ops.move_pages = block_move_pages;
-    struct np_actuator wrapped = {.ops = &ops, .ctx = rec.ctx};
+    struct np_placement pl;   /* 16384 pages */
+    struct np_actuator wrapped = wrap_recorder(block_move_pages, always_node0, "2-3", "0", &pl);
     nblock_seen = 0;
     block_conflict = false;
     struct np_act_result res;
