@@ -301,10 +301,16 @@ static const struct np_thread_ticks *find_thread(const struct np_ledger_entry *l
  * sight only lifetime ticks exist: there the threads running now count
  * (a busy worker), not those asleep (one that did the start-up work long
  * ago), unless none runs. P's threads are sorted by tid. Returns whether
- * most of that CPU time came from threads now on another node than at the
- * last pass (false at first sight: there is no last pass). */
-static bool thread_weights(struct np_ledger_entry *le, const struct np_topology *t,
-                           const struct np_proc *p, double *weight)
+ * most of that CPU time came from threads that may not have stayed where
+ * they are now since the last pass: they changed CPU (the kernel's count
+ * of a thread's migrations, where readable) or, without that count, are on
+ * another node than then. Two samples on one node say nothing of a thread
+ * that went away and came back in between (seen in the guest: a
+ * well-placed process's memory pulled after such a bounce). False at first
+ * sight: there is no last pass. */
+static bool thread_weights(const struct np_root *root, struct np_ledger_entry *le,
+                           const struct np_topology *t, const struct np_proc *p, double *weight,
+                           uint64_t *migrations, bool *have_migrations)
 {
     bool first = le->thread_ticks == NULL, any_running = false;
     double total = 0.0, moved = 0.0;
@@ -319,7 +325,17 @@ static bool thread_weights(struct np_ledger_entry *le, const struct np_topology 
             since = 0;
         weight[i] = (double)since;
         total += weight[i];
-        if (prev && np_topology_cpu_node(t, prev->cpu) != np_topology_cpu_node(t, th->last_cpu))
+        /* Busy threads only: the file is a few KiB of scheduler counters. */
+        have_migrations[i] = (since > 0 || th->state == 'R') &&
+                             np_sample_thread_migrations(root, p->pid, th->tid, &migrations[i]) == 0;
+        if (!prev)
+            continue;
+        bool away;
+        if (have_migrations[i] && prev->have_migrations)
+            away = migrations[i] != prev->migrations;
+        else
+            away = np_topology_cpu_node(t, prev->cpu) != np_topology_cpu_node(t, th->last_cpu);
+        if (away)
             moved += weight[i];
     }
     bool unsettled = total > 0.0 && moved > total / 2.0;
@@ -331,6 +347,8 @@ static bool thread_weights(struct np_ledger_entry *le, const struct np_topology 
         now[i].tid = p->threads[i].tid;
         now[i].cpu = p->threads[i].last_cpu;
         now[i].ticks = p->threads[i].cpu_ticks;
+        now[i].have_migrations = have_migrations[i];
+        now[i].migrations = migrations[i];
     }
     le->thread_ticks = now;
     le->nthread_ticks = p->nthreads;
@@ -341,17 +359,22 @@ static int score_candidate(struct np_engine *e, struct candidate_work *w)
 {
     const struct np_topology *t = e->topo;
     double *share = calloc(t->nnodes, sizeof(double));
-    double *weight = calloc(w->proc->nthreads ? w->proc->nthreads : 1, sizeof(double));
-    if (!share || !weight) {
+    size_t nt = w->proc->nthreads ? w->proc->nthreads : 1;
+    double *weight = calloc(nt, sizeof(double));
+    uint64_t *migrations = calloc(nt, sizeof(uint64_t));
+    bool *have_migrations = calloc(nt, sizeof(bool));
+    if (!share || !weight || !migrations || !have_migrations) {
         free(share);
         free(weight);
+        free(migrations);
+        free(have_migrations);
         return -ENOMEM;
     }
     /* Threads weigh by the CPU time they used since the last cycle: a
      * thread that did the start-up work and now sleeps keeps its old
      * last_cpu and must not count (it made well-placed processes look
      * remote in the guest). At first sight only lifetime ticks exist. */
-    w->unsettled = thread_weights(w->le, t, w->proc, weight);
+    w->unsettled = thread_weights(e->root, w->le, t, w->proc, weight, migrations, have_migrations);
     int r = np_score_cpu_share(t, w->proc->threads, w->proc->nthreads, weight, share);
     if (r < 0 && r != -ENODATA)
         goto out;
@@ -374,6 +397,8 @@ static int score_candidate(struct np_engine *e, struct candidate_work *w)
 out:
     free(share);
     free(weight);
+    free(migrations);
+    free(have_migrations);
     return r;
 }
 

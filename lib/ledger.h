@@ -28,6 +28,8 @@ struct np_thread_ticks {
     int tid;
     int cpu;                         /* last CPU then */
     uint64_t ticks;
+    bool have_migrations;            /* read for busy threads only */
+    uint64_t migrations;             /* se.nr_migrations then */
 };
 
 struct np_ledger_entry {

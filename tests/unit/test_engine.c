@@ -547,6 +547,58 @@ START_TEST(test_deferred_move_is_confirmed_by_the_same_plan)
 }
 END_TEST
 
+static void write_migrations(struct world *w, int pid, int tid, unsigned long n)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/proc/%d/task/%d/sched", w->dir, pid, tid);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "memhog (%d, #threads: 1)\n-----\nse.exec_start : 1.0\n"
+               "se.nr_migrations                             :  %lu\nnr_switches : 9\n", tid, n);
+    fclose(f);
+}
+
+/* Two samples on one node say nothing of a thread that went away and came
+ * back in between; the kernel's count of its CPU changes does. Process
+ * 1011's busy thread is on node 0, 85% of its memory on node 2: the plan
+ * takes it to node 2 with the rest of its memory, at once only if the
+ * thread did not move since the last cycle. */
+START_TEST(test_memory_follows_at_once_only_threads_that_stayed)
+{
+    for (int moved = 0; moved <= 1; moved++) {
+        struct world w;
+        world_open(&w, true);
+        np_engine_set_single_snapshot(w.engine, false);
+        write_migrations(&w, 1011, 1011, 5);
+        write_migrations(&w, 1011, 101101, 5);
+        struct np_cycle_report r;
+        ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+        np_cycle_report_clear(&r);
+        advance_cpu(&w, 1011, 1000);
+        if (moved)
+            write_migrations(&w, 1011, 1011, 9);
+        ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+        const struct np_proc_view *v = view_of(&r, 1011);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_msg(v->decision.move_kb > 0, "%s", v->decision.why);
+        /* node 2 holds 85% of it: the rest moves there, and the CPUs */
+        ck_assert_msg(np_nodeset_test(&v->decision.target, 2), "%s", v->decision.why);
+        const char *log = np_actuator_recording_log(&w.act);
+        if (moved) {
+            ck_assert_int_eq(v->decision.reason, NP_REASON_CONFIRMING);
+            ck_assert_str_eq(v->decision.why, "its threads changed node since the last cycle; the "
+                                              "move to node 2 waits one cycle to see whether they stay");
+            ck_assert_ptr_null(strstr(log, "pid=1011 "));
+        } else {
+            ck_assert_msg(v->decision.reason == NP_REASON_MOVE, "%s", v->decision.why);
+            ck_assert_ptr_nonnull(strstr(log, "pid=1011 "));
+        }
+        np_cycle_report_clear(&r);
+        world_close(&w);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -564,6 +616,7 @@ int main(void)
     tcase_add_test(tc, test_threads_weigh_by_recent_cpu_not_lifetime);
     tcase_add_test(tc, test_thread_glimpsed_on_another_node_is_not_moved);
     tcase_add_test(tc, test_deferred_move_is_confirmed_by_the_same_plan);
+    tcase_add_test(tc, test_memory_follows_at_once_only_threads_that_stayed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

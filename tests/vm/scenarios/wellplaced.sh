@@ -28,18 +28,47 @@ for n in $(np_nodes); do
 done >/tmp/cpunode
 
 # Every 0.5 s until /tmp/watch.stop exists: "cs pid node cpus_allowed" for
-# each pid; node of its running ('R') thread, "-" when none runs.
+# each pid; node of its running ('R') thread, "-" when none runs. One awk
+# for the whole watch (one usleep a round): a watcher forking a few
+# processes per pid each round moved the hogs between nodes itself.
 home_watch() {
-	local p t
-	while [ ! -e /tmp/watch.stop ]; do
-		t=$(np_now_cs)
-		for p in "$@"; do
-			echo "$t $p $(cat /proc/$p/task/*/stat 2>/dev/null | sed 's/.*) //' |
-				awk 'NR == FNR { node[$1] = $2; next } $1 == "R" { print node[$37]; exit }' /tmp/cpunode - |
-				grep . || echo -) $(awk '/Cpus_allowed_list/ { print $2 }' /proc/$p/status)"
-		done
-		usleep 500000
-	done
+	local p files=
+	for p in "$@"; do files="$files /proc/$p/status $(echo /proc/$p/task/*/stat)"; done
+	awk -v files="$files" '
+		function slurp(f,   line, all) {
+			all = ""
+			while ((getline line < f) > 0) all = all line "\n"
+			close(f)
+			return all
+		}
+		BEGIN {
+			while ((getline line < "/tmp/cpunode") > 0) { split(line, x, " "); node[x[1]] = x[2] }
+			close("/tmp/cpunode")
+			nf = split(files, f, " ")
+			while (1) {
+				if ((getline stop < "/tmp/watch.stop") >= 0) exit
+				split(slurp("/proc/uptime"), up, " ")
+				t = int(up[1] * 100)
+				for (i = 1; i <= nf; i++) {
+					text = slurp(f[i])
+					if (f[i] ~ /status$/) {
+						split(f[i], pp, "/"); pid = pp[3]; run[pid] = "-"
+						match(text, /Cpus_allowed_list:[ \t]*[^\n]*/)
+						allowed[pid] = substr(text, RSTART, RLENGTH)
+						sub(/Cpus_allowed_list:[ \t]*/, "", allowed[pid])
+						order[++n] = pid
+						continue
+					}
+					sub(/.*\) /, "", text)
+					split(text, fld, " ")
+					if (fld[1] == "R") run[pid] = node[fld[37]]
+				}
+				for (k = 1; k <= n; k++) print t, order[k], run[order[k]], allowed[order[k]]
+				n = 0
+				fflush()
+				system("usleep 500000")
+			}
+		}'
 }
 
 # Longest stretch (cs) PID ran off node HOME before its affinity first
