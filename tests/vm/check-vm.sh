@@ -14,8 +14,7 @@ scenarios=("$@")
 # XFAIL with its reason and does not fail the suite; if it passes it is
 # reported as XPASS (remove it from this list then).
 declare -A xfail=(
-	[wellplaced]="numaplaced sometimes binds one local, unpinned process to its own node (affinity only, no pages moved) after seeing its thread elsewhere: where a thread runs is its last CPU at one instant (open: see the core issue's closing note)"
-	[bignode]="the guest kernel answers ENOMEM to move_pages on a target node with free memory after a few hundred MiB, so part of the 2000 MiB process stays remote (open: see the core issue's closing note)"
+	# none open: wellplaced and bignode were fixed in the core issue's second session
 )
 
 np_ensure_deps
