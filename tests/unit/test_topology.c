@@ -323,6 +323,33 @@ START_TEST(test_slit_8node)
 }
 END_TEST
 
+/* A capture of the VM harness's 4-node guest (tests/vm/capture.sh): 1 CPU
+ * and ~1.5 GiB per node, distances 10/21/31 in two pairs, 64 x 2 MiB
+ * hugepages reserved on node 2. */
+START_TEST(test_guest_4node)
+{
+    static const int dist[4][4] = {
+        { 10, 21, 31, 31 }, { 21, 10, 31, 31 }, { 31, 31, 10, 21 }, { 31, 31, 21, 10 },
+    };
+    static const uint64_t total_kb[4] = { 1481156, 1502592, 1547864, 1545028 };
+    struct np_topology *t = read_fixture(FIX "guest-4node");
+    ck_assert_uint_eq(t->nnodes, 4);
+    ck_assert_uint_eq(t->ncpus_online, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        const struct np_node *n = &t->nodes[i];
+        ck_assert_int_eq(n->id, (int)i);
+        ck_assert_uint_eq(n->ncpus, 1);
+        ck_assert_int_eq(np_topology_cpu_node(t, (int)i), (int)i);
+        ck_assert_uint_eq(n->mem_total_kb, total_kb[i]);
+        ck_assert(n->mem_free_kb > 0 && n->mem_free_kb < n->mem_total_kb);
+        for (unsigned j = 0; j < 4; j++)
+            ck_assert_int_eq(np_topology_distance(t, i, j), dist[i][j]);
+        assert_pool(n, 2048, i == 2 ? 64 : 0, i == 2 ? 64 : 0);
+    }
+    np_topology_free(t);
+}
+END_TEST
+
 START_TEST(test_nonuma)
 {
     struct np_topology *t = read_fixture(FIX "nonuma");
@@ -659,6 +686,7 @@ static Suite *topology_suite(void)
     tcase_add_test(fixtures, test_sparse_2node);
     tcase_add_test(fixtures, test_cpuless_3node);
     tcase_add_test(fixtures, test_slit_8node);
+    tcase_add_test(fixtures, test_guest_4node);
     tcase_add_test(fixtures, test_nonuma);
     tcase_add_test(fixtures, test_signature);
     suite_add_tcase(s, fixtures);
