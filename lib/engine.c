@@ -411,6 +411,13 @@ static void node_ids_of(const struct np_topology *t, const uint64_t *node_kb,
             np_nodeset_set(ret, (unsigned)t->nodes[i].id);
 }
 
+static void remember_plan(const struct np_engine *e, struct np_ledger_entry *le,
+                          const struct np_decision *d)
+{
+    le->deferred_target = d->target;
+    le->deferred_cycle = e->cycle;
+}
+
 static void act_on(struct np_engine *e, struct candidate_work *w, double now,
                    uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
 {
@@ -854,10 +861,15 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                     continue;
                 cw[i]->view->decided = true;
                 cw[i]->view->decision = dec[i];
-                if (dec[i].reason == NP_REASON_CONFIRMING) {
-                    cw[i]->le->deferred_target = dec[i].target;
-                    cw[i]->le->deferred_cycle = e->cycle;
-                }
+                /* A plan held back (waiting for confirmation, over this
+                 * cycle's moves or budget, paused) is remembered: the same
+                 * plan next cycle confirms it. */
+                bool held = dec[i].reason == NP_REASON_CONFIRMING ||
+                            dec[i].reason == NP_REASON_MAX_MOVES ||
+                            dec[i].reason == NP_REASON_BUDGET ||
+                            (dec[i].reason == NP_REASON_MOVE && e->paused);
+                if (held)
+                    remember_plan(e, cw[i]->le, &dec[i]);
                 if (dec[i].reason != NP_REASON_MOVE || e->paused)
                     continue;
                 if (wall_seconds(CLOCK_MONOTONIC) - act_started > cfg->interval * NP_ACT_TIME_SHARE) {
@@ -865,6 +877,7 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                     snprintf(cw[i]->view->detail, sizeof(cw[i]->view->detail),
                              "deferred: this cycle spent its acting time, replanned next cycle");
                     rep->ndeferred++;
+                    remember_plan(e, cw[i]->le, &dec[i]);
                     continue;
                 }
                 act_on(e, cw[i], now, &budget_kb, rep->memory_moves, rep);

@@ -50,8 +50,9 @@ struct np_ledger_entry {
     int last_error;                  /* negative errno of the last failure */
     char reason[160];                /* why given up / last failure */
     unsigned moves;
-    /* The target of a move deferred last cycle because the threads had
-     * just changed node (empty when none): the same plan again confirms it. */
+    /* The target of a move planned but held back last cycle (waiting for
+     * confirmation, deferred, over the cycle's limits, paused; empty when
+     * none): the same plan again confirms it. */
     struct np_nodeset deferred_target;
     uint32_t deferred_cycle;         /* the cycle that deferred it */
     struct np_ledger_placement *placement;   /* NULL until we first change it */

@@ -599,6 +599,39 @@ START_TEST(test_memory_follows_at_once_only_threads_that_stayed)
 }
 END_TEST
 
+/* A plan held back while paused is remembered: after resume the same plan
+ * is carried out at once, even though the thread changed CPU meanwhile. */
+START_TEST(test_plan_held_while_paused_confirms)
+{
+    struct world w;
+    world_open(&w, true);
+    np_engine_set_single_snapshot(w.engine, false);
+    write_migrations(&w, 1002, 1002, 1);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    np_engine_set_paused(w.engine, true);
+    advance_cpu(&w, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->decision.reason, NP_REASON_CONFIRMING);
+    np_cycle_report_clear(&r);
+    advance_cpu(&w, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->decision.reason, NP_REASON_MOVE);   /* paused: not done */
+    np_cycle_report_clear(&r);
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "set_affinity"));
+    np_engine_set_paused(w.engine, false);
+    advance_cpu(&w, 1002, 1000);
+    write_migrations(&w, 1002, 1002, 4);      /* it changed CPU meanwhile */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 130.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_msg(v->decision.reason == NP_REASON_MOVE, "%s", v->decision.why);
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1002"));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -617,6 +650,7 @@ int main(void)
     tcase_add_test(tc, test_thread_glimpsed_on_another_node_is_not_moved);
     tcase_add_test(tc, test_deferred_move_is_confirmed_by_the_same_plan);
     tcase_add_test(tc, test_memory_follows_at_once_only_threads_that_stayed);
+    tcase_add_test(tc, test_plan_held_while_paused_confirms);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -662,12 +662,22 @@ START_TEST(test_cooldown_local_enough_no_cpu_data_low_gain)
     ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
     ck_assert(memcmp(&d.target, &planned, sizeof(planned)) == 0);
     ck_assert_ptr_nonnull(strstr(d.why, "its threads changed node since the last cycle"));
-    /* ... another deferred target does not confirm it ... */
+    /* ... a held target that is not a set it would consider ({1,3}: not
+     * a node and its nearest) does not confirm it ... */
     np_nodeset_zero(&p.cand.confirm_target);
+    np_nodeset_set(&p.cand.confirm_target, 1);
     np_nodeset_set(&p.cand.confirm_target, 3);
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
-    /* ... the same one does. */
+    ck_assert(memcmp(&d.target, &planned, sizeof(planned)) == 0);
+    /* ... one that fits is kept (threads that wander would otherwise get a
+     * new target every cycle) and confirmed ... */
+    np_nodeset_zero(&p.cand.confirm_target);
+    np_nodeset_set(&p.cand.confirm_target, 3);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "3");
+    /* ... and so is the same one. */
     p.cand.confirm_target = planned;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
