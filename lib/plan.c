@@ -563,7 +563,11 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
      * rests on that glimpse, and pulling memory after threads that just
      * changed node may chase a visit: both wait for the same plan to come
      * again next cycle. Memory moves of threads that stayed put go at once. */
-    bool confirmed = np_bits_equal(d->target.w, cand->confirm_target.w, NP_MAX_NODES);
+    /* Planned and held back last cycle too: it looked remote at two
+     * measured cycles in a row, so this is no glimpse. (The target is last
+     * cycle's when it still fits, see held_target; a process whose threads
+     * wander gets another one when that node was taken meanwhile.) */
+    bool confirmed = !np_bits_empty(NP_NODES(&cand->confirm_target));
     if (params->confirm_moves && (cand->unsettled || cpus_only) && !confirmed) {
         d->reason = NP_REASON_CONFIRMING;
         if (cand->unsettled)

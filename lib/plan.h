@@ -62,8 +62,9 @@ struct np_candidate {
     bool cooling_down;
     /* Most of its CPU time since the last cycle came from threads that are
      * on another node than then: where they ran is one instant's glimpse.
-     * A move is then planned only if it repeats CONFIRM_TARGET, the target
-     * deferred last cycle (empty if none). */
+     * A move is then carried out only if last cycle also planned one and
+     * held it back: CONFIRM_TARGET, that plan's target (empty if none),
+     * which is kept when it still fits. */
     bool unsettled;
     struct np_nodeset confirm_target;
 };
