@@ -410,15 +410,22 @@ np_misplaced_body() {
 		np_check $? "numaplacectl resume failed: $(head -2 /tmp/ctl.resume)"
 		NP_PLACER_START=$(np_now_cs)
 	fi
-	# Deadline: NP_DEADLINE (5 intervals) of placer latency on top of the
-	# time the kernel spent copying pages, which under TCG is what bounds
-	# everything: 15-60 MB/s depending on how busy the vCPUs are (measured:
-	# 300 MiB in 5 s with idle vCPUs, 6.6-20 s with all busy; three moves
-	# of 300 MiB took 37 s in one run and 53 s in another). The copying
-	# time is what numaplaced logs for its moves ("moved in N ms"); the
-	# watch itself gives up at a generous cap (10 MB/s).
-	local limit=$((NP_DEADLINE + remote_kb / 1024 / ${NP_MIG_MBPS_CAP:-10}))
-	np_info "watching up to ${limit}s; numaplaced must be done within ${NP_DEADLINE}s plus the time its moves took"
+	# Deadline: NP_DEADLINE (5 intervals) plus the time the guest needs to
+	# copy the remote memory at all: page migration under TCG runs at only
+	# 15-60 MB/s depending on how busy the vCPUs are (measured: 300 MiB in
+	# 5 s with idle vCPUs, 6.6-20 s with all busy; three moves of 300 MiB
+	# took 37 s in one run and 53 s in another, 17 MB/s), so 900 MiB of
+	# remote memory cannot be local within a few intervals whatever the
+	# placer does. The moves run one after another. (Subtracting the copy
+	# time numaplaced logs was tried: a hog wandering onto node 0 looks
+	# local for an instant, so "time to 99%" can come before the last move
+	# is logged.)
+	# With the blocker all of it has to move (see remote_pages above).
+	local move_kb=$remote_kb
+	[ "${NP_BLOCKER:-1}" = 1 ] && move_kb=$total_kb
+	local limit=$((NP_DEADLINE + move_kb / 1024 / ${NP_MIG_MBPS:-15}))
+	np_info "deadline ${limit}s (${NP_DEADLINE}s + $((move_kb / 1024)) MiB at ${NP_MIG_MBPS:-15} MB/s)"
+	[ "$NP_PLACER" != numaplaced ] && limit=${NP_DURATION:-45}
 	np_watch 9900 "$limit" $pids
 	local mig=$(( $(np_vmstat pgmigrate_success) - mig0 ))
 	local t95=${NP_T_95:+$(np_cs_to_s $NP_T_95)} tall=${NP_T_ALL:+$(np_cs_to_s $NP_T_ALL)}
@@ -428,13 +435,6 @@ np_misplaced_body() {
 	if [ "$NP_PLACER" = numaplaced ]; then
 		np_placer_alive; np_check $? "numaplaced died"
 		[ -n "$NP_T_ALL" ]; np_check $? "not every hog reached 99% local within ${limit}s (min $(np_bp_to_pct $NP_FINAL_MIN_BP)%)"
-		# Placer latency: time to 99% minus the time its moves took.
-		local copy_cs=$(sed -n 's/.* moved in \([0-9]*\) ms.*/\1/p' "$NP_DAEMON_LOG" | awk '{ s += $1 } END { print int(s / 10) }')
-		np_metric "copy_s=$(np_cs_to_s "$copy_cs") copy_mb_per_s=$(awk -v kb="$remote_kb" -v cs="$copy_cs" 'BEGIN { printf "%.1f", cs ? kb / 1024 / (cs / 100) : 0 }')"
-		if [ -n "$NP_T_ALL" ]; then
-			[ "$NP_T_ALL" -le $((NP_DEADLINE * 100 + copy_cs)) ]
-			np_check $? "99% local after $(np_cs_to_s "$NP_T_ALL") s: more than ${NP_DEADLINE}s beyond the $(np_cs_to_s "$copy_cs") s its moves took"
-		fi
 		# 5% over the remote pages, plus 256 pages of slack for libc/stack.
 		[ "$mig" -le $((remote_pages * 105 / 100 + 256)) ]
 		np_check $? "migrated $mig pages but only $remote_pages had to move"
