@@ -334,7 +334,30 @@ static void set_walk(struct set_eval *e, const struct plan_state *st, unsigned s
         set_eval_add(e, st, row[j]);
 }
 
-/* The smallest fitting set; 0 with *RET_SEED and *RET_K, or -ENOSPC. */
+/* Whether the process needs more than one node: its memory fits no single
+ * CPU node's room (with what it already has there), or its CPU use exceeds
+ * every node's capacity, or it has hugetlb memory (pools are per node).
+ * A process that does not is only placed on one node: a set of several
+ * chosen because no single node has CPU room right now would bind its
+ * threads to CPUs away from its memory (seen in the guest: a one-thread
+ * process whose memory's node was busy bound to nodes 0-2, and left
+ * remote on node 1). */
+static bool needs_several_nodes(const struct plan_state *st)
+{
+    if (st->nhuge > 0)
+        return true;
+    bool memory_fits_one = false, cpu_fits_one = false;
+    for (unsigned i = 0; i < st->n; i++) {
+        if (st->topo->nodes[i].ncpus == 0)
+            continue;   /* memory on a CPU-less node is placed with a CPU node */
+        if (sat_add(st->avail_kb[i], st->ord_on_kb[i]) >= st->ord_total_kb)
+            memory_fits_one = true;
+        if (st->cpu_use <= st->capacity[i] + CPU_SLACK)
+            cpu_fits_one = true;
+    }
+    return !memory_fits_one || !cpu_fits_one;
+}
+
 /* The set planned for this process last cycle and held back (see
  * np_candidate.confirm_target), if it is one of the sets find_target
  * considers and still fits: a process whose threads wander would otherwise
@@ -346,6 +369,8 @@ static int held_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_
     if (np_bits_empty(NP_NODES(held)))
         return -ENOENT;
     unsigned n = st->n, want = np_nodeset_count(held);
+    if (want > 1 && !needs_several_nodes(st))
+        return -ENOENT;
     for (unsigned seed = 0; seed < n; seed++) {
         if (st->topo->nodes[seed].ncpus == 0)
             continue;
@@ -366,12 +391,14 @@ static int held_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_
     return -ENOENT;
 }
 
+/* The smallest fitting set; 0 with *RET_SEED and *RET_K, or -ENOSPC. */
 static int find_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_k)
 {
     unsigned n = st->n;
     uint64_t total = st->cand->score->total_kb;
     if (held_target(st, ret_seed, ret_k) == 0)
         return 0;
+    unsigned max_k = needs_several_nodes(st) ? n : 1;
 
     for (unsigned k = 0; k < n; k++)
         st->best[k].seed = -1;
@@ -382,7 +409,7 @@ static int find_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_
         struct set_eval e;
         memset(&e, 0, sizeof(e));
         const unsigned *row = &st->order[(size_t)seed * n];
-        for (unsigned k = 1; k <= n; k++) {
+        for (unsigned k = 1; k <= max_k; k++) {
             set_eval_add(&e, st, row[k - 1]);
             if (!set_fits(&e, st))
                 continue;

@@ -289,6 +289,33 @@ START_TEST(test_bigger_than_one_node_takes_nearest_pair)
 }
 END_TEST
 
+/* Seen in the guest: a one-thread process whose memory's node was busy
+ * (and every other node too, at that instant) was bound to nodes 0-2,
+ * holding all its memory, and ran remote on node 1. A process that fits
+ * one node waits for one to have room instead. */
+START_TEST(test_fits_one_node_is_never_spread)
+{
+    struct np_topology *t = topo_four();
+    /* 4 CPUs x 0.8 = 3.2 a node. It runs on node 2 (others' load 3.2
+     * there), its memory is on node 0; no node alone has room for 1.0 CPU,
+     * the pair {0,1} has (2.5 + 2.5 + 1.0 of 6.4). */
+    const double load[] = {2.5, 2.5, 4.2, 3.2};
+    const double share[] = {0.0, 0.0, 1.0, 0.0};
+    struct proc p;
+    proc_init(&p, 42, 4);
+    proc_anon(&p, 0, 1 * GIB);
+    proc_score(&p, t, share, 1.0);
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+    plan_one(t, load, &p, &params, &d);
+    /* {0,1} would have "CPU room" and hold all its memory */
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    ck_assert_str_eq(target_list(&d), "");
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_distance_ties_take_lower_index)
 {
     /* Only node 0 has CPUs, so it is the only seed; 1 and 2 tie at 21. */
@@ -822,6 +849,7 @@ int main(void)
     tcase_add_test(tc, test_memory_home_with_cpu_room);
     tcase_add_test(tc, test_memory_home_cpu_full_follows_cpus);
     tcase_add_test(tc, test_bigger_than_one_node_takes_nearest_pair);
+    tcase_add_test(tc, test_fits_one_node_is_never_spread);
     tcase_add_test(tc, test_cpu_measurement_noise_is_not_overload);
     tcase_add_test(tc, test_full_node_refused_even_where_its_threads_ran);
     tcase_add_test(tc, test_distance_ties_take_lower_index);
