@@ -363,26 +363,25 @@ static bool needs_several_nodes(const struct plan_state *st)
  * considers and still fits: a process whose threads wander would otherwise
  * get a new target every cycle and never be confirmed, and a well-placed
  * one seen away twice stays bound to its memory rather than pulled. */
-static int held_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_k)
+static int held_target(struct plan_state *st, unsigned max_k, unsigned *ret_seed,
+                       unsigned *ret_k)
 {
     const struct np_nodeset *held = &st->cand->confirm_target;
-    if (np_bits_empty(NP_NODES(held)))
-        return -ENOENT;
     unsigned n = st->n, want = np_nodeset_count(held);
-    if (want > 1 && !needs_several_nodes(st))
+    if (want == 0 || want > max_k)
         return -ENOENT;
     for (unsigned seed = 0; seed < n; seed++) {
         if (st->topo->nodes[seed].ncpus == 0)
             continue;
         const unsigned *row = &st->order[(size_t)seed * n];
-        struct set_eval e;
-        memset(&e, 0, sizeof(e));
         bool inside = true;
-        for (unsigned k = 1; k <= want && inside; k++) {
-            set_eval_add(&e, st, row[k - 1]);
-            inside = np_nodeset_test(held, (unsigned)st->topo->nodes[row[k - 1]].id);
-        }
-        if (inside && set_fits(&e, st)) {
+        for (unsigned j = 0; j < want && inside; j++)
+            inside = np_nodeset_test(held, (unsigned)st->topo->nodes[row[j]].id);
+        if (!inside)
+            continue;
+        struct set_eval e;
+        set_walk(&e, st, seed, want);
+        if (set_fits(&e, st)) {
             *ret_seed = seed;
             *ret_k = want;
             return 0;
@@ -396,9 +395,9 @@ static int find_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_
 {
     unsigned n = st->n;
     uint64_t total = st->cand->score->total_kb;
-    if (held_target(st, ret_seed, ret_k) == 0)
-        return 0;
     unsigned max_k = needs_several_nodes(st) ? n : 1;
+    if (held_target(st, max_k, ret_seed, ret_k) == 0)
+        return 0;
 
     for (unsigned k = 0; k < n; k++)
         st->best[k].seed = -1;
