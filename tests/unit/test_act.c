@@ -554,6 +554,25 @@ static int block_move_pages(void *ctx, int pid, unsigned long count, void **page
     return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
 }
 
+/* Applies PL through A (wrapping block_move_pages) with fresh block
+ * records: 0 or the apply's error. */
+static int apply_watching_blocks(const struct np_actuator *a, const struct np_placement *pl,
+                                 struct np_act_result *res)
+{
+    nblock_seen = 0;
+    block_conflict = false;
+    return np_act_apply(a, &root, pl, res);
+}
+
+/* How many of the recorded blocks went to NODE. */
+static unsigned blocks_sent_to(int node)
+{
+    unsigned n = 0;
+    for (unsigned k = 0; k < nblock_seen; k++)
+        n += block_seen[k].node == node;
+    return n;
+}
+
 /* Node 0 holds only the even 2 MiB blocks (an interleaved first touch). */
 static int even_blocks_on_node0(void *addr, void *ctx)
 {
@@ -565,15 +584,11 @@ START_TEST(test_apply_spread_does_not_alias_with_interleaving)
 {
     struct np_placement pl;   /* 16384 pages */
     struct np_actuator wrapped = wrap_recorder(block_move_pages, even_blocks_on_node0, "0-1", "2", &pl);
-    nblock_seen = 0;
-    block_conflict = false;
     struct np_act_result res;
-    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert_int_eq(apply_watching_blocks(&wrapped, &pl, &res), 0);
     ck_assert_uint_gt(nblock_seen, 4);
     ck_assert(!block_conflict);
-    unsigned to0 = 0;
-    for (unsigned k = 0; k < nblock_seen; k++)
-        to0 += block_seen[k].node == 0;
+    unsigned to0 = blocks_sent_to(0);
     /* the odd blocks from node 2 are split over both targets, evenly */
     ck_assert_uint_gt(to0, 0);
     ck_assert_uint_lt(to0, nblock_seen);
@@ -662,10 +677,8 @@ START_TEST(test_apply_target_room_is_respected)
         pl.rooms[0].node = 2;
         pl.rooms[0].kb = 4096;         /* node 2 takes at most 1024 pages: two blocks */
         size_t logged = strlen(np_actuator_recording_log(&rec));
-        nblock_seen = 0;
-        block_conflict = false;
         struct np_act_result res;
-        ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+        ck_assert_int_eq(apply_watching_blocks(&wrapped, &pl, &res), 0);
         const char *log = np_actuator_recording_log(&rec) + logged;   /* this run's lines */
         unsigned lines;
         unsigned to2 = (unsigned)sum_counts(log, "nodes=2", &lines);
@@ -681,9 +694,7 @@ START_TEST(test_apply_target_room_is_respected)
         pl.nrooms = 2;
         pl.rooms[1].node = 3;
         pl.rooms[1].kb = 4096;
-        nblock_seen = 0;
-        block_conflict = false;
-        ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+        ck_assert_int_eq(apply_watching_blocks(&wrapped, &pl, &res), 0);
         ck_assert(res.partial);
         ck_assert_uint_le(res.moved_kb, 8192);
         ck_assert_uint_gt(res.moved_kb, 8192 - 2 * 2048);
@@ -696,15 +707,11 @@ START_TEST(test_apply_spread_keeps_huge_page_blocks_together)
 {
     struct np_placement pl;   /* 16384 pages */
     struct np_actuator wrapped = wrap_recorder(block_move_pages, always_node0, "2-3", "0", &pl);
-    nblock_seen = 0;
-    block_conflict = false;
     struct np_act_result res;
-    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert_int_eq(apply_watching_blocks(&wrapped, &pl, &res), 0);
     ck_assert_uint_gt(nblock_seen, 4);
     ck_assert(!block_conflict);
-    unsigned to2 = 0;
-    for (unsigned k = 0; k < nblock_seen; k++)
-        to2 += block_seen[k].node == 2;
+    unsigned to2 = blocks_sent_to(2);
     ck_assert_uint_gt(to2, 0);                   /* both targets get blocks */
     ck_assert_uint_lt(to2, nblock_seen);
 }
