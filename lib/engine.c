@@ -3,6 +3,7 @@
 #include "engine_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,7 +240,6 @@ struct candidate_work {
     bool have_mem;
     struct np_score score;
     bool have_score;
-    bool unsettled;                  /* most CPU time from threads that changed node */
 };
 
 /* Pre-rank before memory is read: CPU use x size, then pid. */
@@ -300,20 +300,10 @@ static const struct np_thread_ticks *find_thread(const struct np_ledger_entry *l
  * for a thread born since); then remembers the current ticks. At first
  * sight only lifetime ticks exist: there the threads running now count
  * (a busy worker), not those asleep (one that did the start-up work long
- * ago), unless none runs. P's threads are sorted by tid. Returns whether
- * most of that CPU time came from threads that may not have stayed where
- * they are now since the last pass: they changed CPU (the kernel's count
- * of a thread's migrations, where readable) or, without that count, are on
- * another node than then. Two samples on one node say nothing of a thread
- * that went away and came back in between (seen in the guest: a
- * well-placed process's memory pulled after such a bounce). False at first
- * sight: there is no last pass. */
-static bool thread_weights(const struct np_root *root, struct np_ledger_entry *le,
-                           const struct np_topology *t, const struct np_proc *p, double *weight,
-                           uint64_t *migrations, bool *have_migrations)
+ * ago), unless none runs. P's threads are sorted by tid. */
+static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, double *weight)
 {
     bool first = le->thread_ticks == NULL, any_running = false;
-    double total = 0.0, moved = 0.0;
     for (size_t i = 0; i < p->nthreads; i++)
         any_running |= p->threads[i].state == 'R';
     for (size_t i = 0; i < p->nthreads; i++) {
@@ -324,35 +314,35 @@ static bool thread_weights(const struct np_root *root, struct np_ledger_entry *l
         if (first && any_running && th->state != 'R')
             since = 0;
         weight[i] = (double)since;
-        total += weight[i];
-        /* Busy threads only: the file is a few KiB of scheduler counters. */
-        have_migrations[i] = (since > 0 || th->state == 'R') &&
-                             np_sample_thread_migrations(root, p->pid, th->tid, &migrations[i]) == 0;
-        if (!prev)
-            continue;
-        bool away;
-        if (have_migrations[i] && prev->have_migrations)
-            away = migrations[i] != prev->migrations;
-        else
-            away = np_topology_cpu_node(t, prev->cpu) != np_topology_cpu_node(t, th->last_cpu);
-        if (away)
-            moved += weight[i];
     }
-    bool unsettled = total > 0.0 && moved > total / 2.0;
     struct np_thread_ticks *now = realloc(le->thread_ticks,
                                           (p->nthreads ? p->nthreads : 1) * sizeof(*now));
     if (!now)
-        return unsettled;   /* keeps the old figures: next time's deltas are longer, not wrong */
+        return;   /* keeps the old figures: next time's deltas are longer, not wrong */
     for (size_t i = 0; i < p->nthreads; i++) {
         now[i].tid = p->threads[i].tid;
-        now[i].cpu = p->threads[i].last_cpu;
         now[i].ticks = p->threads[i].cpu_ticks;
-        now[i].have_migrations = have_migrations[i];
-        now[i].migrations = migrations[i];
     }
     le->thread_ticks = now;
     le->nthread_ticks = p->nthreads;
-    return unsettled;
+}
+
+/* Counts the cycles in a row at which W was found remote: its threads ran
+ * on a known node and less of its memory than local_enough was local
+ * there. A cycle it was not scored at breaks the row. */
+static void count_remote_finding(struct np_engine *e, struct candidate_work *w)
+{
+    struct np_ledger_entry *le = w->le;
+    bool ran = false;
+    for (unsigned i = 0; i < e->topo->nnodes; i++)
+        ran |= w->score.cpu_share[i] > 0.0;
+    if (!ran || w->score.locality >= e->cfg->planner.local_enough) {
+        le->remote_cycles = 0;
+        return;
+    }
+    bool in_a_row = le->remote_cycles > 0 && le->remote_cycle + 1 == e->cycle;
+    le->remote_cycles = in_a_row && le->remote_cycles < UINT_MAX ? le->remote_cycles + 1 : 1;
+    le->remote_cycle = e->cycle;
 }
 
 static int score_candidate(struct np_engine *e, struct candidate_work *w)
@@ -361,20 +351,16 @@ static int score_candidate(struct np_engine *e, struct candidate_work *w)
     double *share = calloc(t->nnodes, sizeof(double));
     size_t nt = w->proc->nthreads ? w->proc->nthreads : 1;
     double *weight = calloc(nt, sizeof(double));
-    uint64_t *migrations = calloc(nt, sizeof(uint64_t));
-    bool *have_migrations = calloc(nt, sizeof(bool));
-    if (!share || !weight || !migrations || !have_migrations) {
+    if (!share || !weight) {
         free(share);
         free(weight);
-        free(migrations);
-        free(have_migrations);
         return -ENOMEM;
     }
     /* Threads weigh by the CPU time they used since the last cycle: a
      * thread that did the start-up work and now sleeps keeps its old
      * last_cpu and must not count (it made well-placed processes look
      * remote in the guest). At first sight only lifetime ticks exist. */
-    w->unsettled = thread_weights(e->root, w->le, t, w->proc, weight, migrations, have_migrations);
+    thread_weights(w->le, w->proc, weight);
     int r = np_score_cpu_share(t, w->proc->threads, w->proc->nthreads, weight, share);
     if (r < 0 && r != -ENODATA)
         goto out;
@@ -382,6 +368,7 @@ static int score_candidate(struct np_engine *e, struct candidate_work *w)
     if (r < 0)
         goto out;
     w->have_score = true;
+    count_remote_finding(e, w);
     struct np_proc_view *v = w->view;
     v->scored = true;
     v->locality = w->score.locality;
@@ -397,8 +384,6 @@ static int score_candidate(struct np_engine *e, struct candidate_work *w)
 out:
     free(share);
     free(weight);
-    free(migrations);
-    free(have_migrations);
     return r;
 }
 
@@ -414,8 +399,8 @@ static void node_ids_of(const struct np_topology *t, const uint64_t *node_kb,
 static void remember_plan(const struct np_engine *e, struct np_ledger_entry *le,
                           const struct np_decision *d)
 {
-    le->deferred_target = d->target;
-    le->deferred_cycle = e->cycle;
+    le->held_target = d->target;
+    le->held_cycle = e->cycle;
 }
 
 static void act_on(struct np_engine *e, struct candidate_work *w, double now,
@@ -823,12 +808,12 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         cands[ncand].mem = &w->mem;
         /* A move left partial by the budget continues at once. */
         cands[ncand].cooling_down = w->le->cooldown_until > now && !w->le->migrating;
-        cands[ncand].unsettled = w->unsettled;
-        /* Only last cycle's deferral confirms: an older one is stale. */
-        if (w->le->deferred_cycle + 1 == e->cycle)
-            cands[ncand].confirm_target = w->le->deferred_target;
+        cands[ncand].remote_cycles = w->le->remote_cycles;
+        /* Only last cycle's held target is kept: an older one is stale. */
+        if (w->le->held_cycle + 1 == e->cycle)
+            cands[ncand].held_target = w->le->held_target;
         else
-            np_nodeset_zero(&cands[ncand].confirm_target);
+            np_nodeset_zero(&cands[ncand].held_target);
         cw[ncand++] = w;
     }
     rep->ncandidates = ncand;
@@ -847,7 +832,7 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
         .max_node_cpu_load = cfg->planner.max_node_cpu_load,
         .budget_kb = budget_kb,
         .memory_moves = rep->memory_moves,
-        .confirm_moves = !e->single_snapshot,
+        .confirm_cycles = e->single_snapshot ? 1 : cfg->planner.confirm_cycles,
     };
     r = ncand ? np_plan(t, node_load, cands, ncand, &params, dec) : 0;
     if (r >= 0) {
@@ -862,8 +847,8 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                 cw[i]->view->decided = true;
                 cw[i]->view->decision = dec[i];
                 /* A plan held back (waiting for confirmation, over this
-                 * cycle's moves or budget, paused) is remembered: the same
-                 * plan next cycle confirms it. */
+                 * cycle's moves or budget, paused) is remembered: next
+                 * cycle keeps its target while it still fits. */
                 bool held = dec[i].reason == NP_REASON_CONFIRMING ||
                             dec[i].reason == NP_REASON_MAX_MOVES ||
                             dec[i].reason == NP_REASON_BUDGET ||

@@ -26,10 +26,7 @@ struct np_ledger_placement {
 
 struct np_thread_ticks {
     int tid;
-    int cpu;                         /* last CPU then */
     uint64_t ticks;
-    bool have_migrations;            /* read for busy threads only */
-    uint64_t migrations;             /* se.nr_migrations then */
 };
 
 struct np_ledger_entry {
@@ -50,11 +47,14 @@ struct np_ledger_entry {
     int last_error;                  /* negative errno of the last failure */
     char reason[160];                /* why given up / last failure */
     unsigned moves;
-    /* The target of a move planned but held back last cycle (waiting for
-     * confirmation, deferred, over the cycle's limits, paused; empty when
-     * none): the same plan again confirms it. */
-    struct np_nodeset deferred_target;
-    uint32_t deferred_cycle;         /* the cycle that deferred it */
+    /* The target of a move planned but held back (waiting for
+     * confirmation, deferred, over the cycle's limits, paused), and the
+     * cycle that held it: last cycle's is kept while it still fits. */
+    struct np_nodeset held_target;
+    uint32_t held_cycle;
+    /* Cycles in a row at which it was found remote, up to remote_cycle. */
+    unsigned remote_cycles;
+    uint32_t remote_cycle;
     struct np_ledger_placement *placement;   /* NULL until we first change it */
     /* Threads' CPU ticks at the last detail pass, to weigh each thread by
      * what it used since (sorted by tid; malloc'd). */

@@ -359,14 +359,14 @@ static bool needs_several_nodes(const struct plan_state *st)
 }
 
 /* The set planned for this process last cycle and held back (see
- * np_candidate.confirm_target), if it is one of the sets find_target
+ * np_candidate.held_target), if it is one of the sets find_target
  * considers and still fits: a process whose threads wander would otherwise
- * get a new target every cycle and never be confirmed, and a well-placed
- * one seen away twice stays bound to its memory rather than pulled. */
+ * get a new target every cycle, and a well-placed one seen away stays
+ * bound to its memory rather than pulled. */
 static int held_target(struct plan_state *st, unsigned max_k, unsigned *ret_seed,
                        unsigned *ret_k)
 {
-    const struct np_nodeset *held = &st->cand->confirm_target;
+    const struct np_nodeset *held = &st->cand->held_target;
     unsigned n = st->n, want = np_nodeset_count(held);
     if (want == 0 || want > max_k)
         return -ENOENT;
@@ -585,27 +585,15 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     }
     /* Where a thread runs is one instant's last CPU, and a thread seen on
      * another node is often back a moment later (the scheduler balancing).
-     * Binding a process to the node its memory is already on only ever
-     * rests on that glimpse, and pulling memory after threads that just
-     * changed node may chase a visit: both wait for the same plan to come
-     * again next cycle. Memory moves of threads that stayed put go at once. */
-    /* Planned and held back last cycle too: it looked remote at two
-     * measured cycles in a row, so this is no glimpse. (The target is last
-     * cycle's when it still fits, see held_target; a process whose threads
-     * wander gets another one when that node was taken meanwhile.) */
-    bool confirmed = !np_bits_empty(NP_NODES(&cand->confirm_target));
-    if (params->confirm_moves && (cand->unsettled || cpus_only) && !confirmed) {
+     * A move waits until the process was found remote at confirm_cycles
+     * cycles in a row, so the evidence spans that many intervals less one
+     * (seen in the guest: a well-placed process's memory pulled after its
+     * thread ran on another node for one interval). */
+    if (params->confirm_cycles > 1 && cand->remote_cycles < params->confirm_cycles) {
         d->reason = NP_REASON_CONFIRMING;
-        if (cand->unsettled)
-            set_why(d,
-                    "its threads changed node since the last cycle; the move to %s waits "
-                    "one cycle to see whether they stay",
-                    nodes);
-        else
-            set_why(d,
-                    "its memory is already on %s; binding its CPUs there waits one cycle "
-                    "to see whether its threads stay away",
-                    nodes);
+        set_why(d,
+                "found remote at %u of the %u cycles in a row a move needs; would move to %s",
+                cand->remote_cycles, params->confirm_cycles, nodes);
         return;
     }
     if (st->moves >= params->max_moves) {

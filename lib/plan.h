@@ -34,7 +34,7 @@ enum np_reason {
     NP_REASON_MAX_MOVES,       /* max_moves reached this cycle */
     NP_REASON_BUDGET,          /* migration budget of this cycle used up */
     NP_REASON_NO_CPU_DATA,     /* no thread ran on a known node */
-    NP_REASON_CONFIRMING,      /* the move waits a cycle for the same plan to confirm it */
+    NP_REASON_CONFIRMING,      /* found remote at fewer cycles in a row than a move needs */
     NP_REASON_COUNT
 };
 const char *np_reason_name(enum np_reason r);   /* "move", "local-enough", ... */
@@ -48,10 +48,9 @@ struct np_plan_params {
     uint64_t budget_kb;         /* kB that may be migrated this cycle; 0 = none */
     bool memory_moves;          /* false: place CPUs only, leave pages to the kernel
                                    (hugetlb is still counted as needing a move) */
-    bool confirm_moves;         /* a running daemon: moves that rest on where threads
-                                   were at one instant wait for the next cycle's plan
-                                   (see np_candidate.unsettled); false for a single
-                                   snapshot, which has no next cycle */
+    unsigned confirm_cycles;    /* a move needs the process found remote at this many
+                                   cycles in a row (np_candidate.remote_cycles); 0 or 1
+                                   acts at once (a single snapshot has no next cycle) */
 };
 
 struct np_candidate {
@@ -60,13 +59,15 @@ struct np_candidate {
     const struct np_score *score;      /* on topology indexes */
     const struct np_numa_maps *mem;    /* for hugetlb sizes; may be NULL */
     bool cooling_down;
-    /* Most of its CPU time since the last cycle came from threads that are
-     * on another node than then: where they ran is one instant's glimpse.
-     * A move is then carried out only if last cycle also planned one and
-     * held it back: CONFIRM_TARGET, that plan's target (empty if none),
-     * which is kept when it still fits. */
-    bool unsettled;
-    struct np_nodeset confirm_target;
+    /* Cycles in a row, this one included, at which it was found remote
+     * (its first sight counts): where threads run is one instant's
+     * glimpse, and several in a row, an interval apart, are evidence. */
+    unsigned remote_cycles;
+    /* The target of a move planned for it last cycle and held back
+     * (waiting, over the cycle's limits, paused; empty if none): kept while
+     * it still fits, so a process whose threads wander is not given a new
+     * target every cycle. */
+    struct np_nodeset held_target;
 };
 
 struct np_decision {

@@ -556,39 +556,3 @@ int np_read_uptime(const struct np_root *root, double *ret_seconds)
     *ret_seconds = v;
     return 0;
 }
-
-int np_parse_sched_migrations(const char *text, uint64_t *ret)
-{
-    static const char key[] = "se.nr_migrations";
-    for (const char *line = text; *line;) {
-        if (strncmp(line, key, sizeof(key) - 1) != 0) {
-            const char *eol = strchr(line, '\n');
-            if (!eol)
-                break;
-            line = eol + 1;
-            continue;
-        }
-        const char *p = line + sizeof(key) - 1;
-        np_skip_blanks(&p);
-        if (*p != ':')
-            return -EINVAL;
-        p++;
-        np_skip_blanks(&p);
-        return np_scan_u64(&p, ret) < 0 ? -EINVAL : 0;
-    }
-    return -ENOENT;
-}
-
-/* The sched file is a few KiB of counters; the line sits near its top. */
-#define SCHED_MAX_BYTES 8192
-
-int np_sample_thread_migrations(const struct np_root *root, int pid, int tid, uint64_t *ret)
-{
-    char rel[96];
-    char text[SCHED_MAX_BYTES];
-    snprintf(rel, sizeof(rel), "proc/%d/task/%d/sched", pid, tid);
-    long len = np_read_file(root, rel, text, sizeof(text));
-    if (len < 0 && len != -E2BIG)   /* cut short: the line is near the top */
-        return (int)len;
-    return np_parse_sched_migrations(text, ret);
-}

@@ -81,13 +81,6 @@ void np_proc_list_free(struct np_proc_list *list);
 /* Frees P's thread array (not P itself). */
 void np_proc_clear(struct np_proc *p);
 
-/* Parses "se.nr_migrations : N" from a proc/PID/task/TID/sched text (how
- * often the thread changed CPU). 0 or -ENOENT (no such line) / -EINVAL. */
-int np_parse_sched_migrations(const char *text, uint64_t *ret);
-/* Reads it for thread TID of PID. The file needs CONFIG_SCHED_DEBUG
- * (Debian's kernels have it): -ENOENT without it or when the thread is gone. */
-int np_sample_thread_migrations(const struct np_root *root, int pid, int tid, uint64_t *ret);
-
 /* Seconds since boot from proc/uptime. 0 or -errno. */
 int np_read_uptime(const struct np_root *root, double *ret_seconds);
 

@@ -102,6 +102,18 @@ static void plan_one(const struct np_topology *t, const double *load, const stru
     ck_assert_int_eq(np_plan(t, load, &p->cand, 1, params, d), 0);
 }
 
+/* Plans P found remote at ROWS cycles in a row; checks the reason and the
+ * target named (also when held back). */
+static void plan_rows(const struct np_topology *t, const double *load, struct proc *p,
+                      const struct np_plan_params *params, unsigned rows,
+                      enum np_reason reason, const char *target, struct np_decision *d)
+{
+    p->cand.remote_cycles = rows;
+    plan_one(t, load, p, params, d);
+    ck_assert_msg(d->reason == reason, "rows %u: %s", rows, d->why);
+    ck_assert_str_eq(target_list(d), target);
+}
+
 START_TEST(test_reason_names)
 {
     ck_assert_str_eq(np_reason_name(NP_REASON_MOVE), "move");
@@ -142,18 +154,20 @@ START_TEST(test_memory_home_with_cpu_room)
     ck_assert_str_eq(d.why, "node 0: holds 100% of its memory and has CPU room "
                             "(needs 1.0 CPU, 0.8 used of 3.2)");
 
-    /* A running daemon binds CPUs to where the memory already is only when
-     * the next cycle plans it again. */
-    params.confirm_moves = true;
+    /* A running daemon binds CPUs to where the memory already is only once
+     * the process was found remote at confirm_cycles cycles in a row. */
+    params.confirm_cycles = 3;
+    p.cand.remote_cycles = 2;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
     ck_assert_str_eq(target_list(&d), "0");
-    ck_assert_str_eq(d.why, "its memory is already on node 0; binding its CPUs there waits one "
-                            "cycle to see whether its threads stay away");
-    np_nodeset_set(&p.cand.confirm_target, 0);
+    ck_assert_str_eq(d.why, "found remote at 2 of the 3 cycles in a row a move needs; "
+                            "would move to node 0");
+    p.cand.remote_cycles = 3;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     ck_assert_uint_eq(d.move_kb, 0);
+    params.confirm_cycles = 0;
     proc_free(&p);
 
     /* 99% already on node 0 (local enough): CPUs only, the last 1% stays. */
@@ -161,7 +175,6 @@ START_TEST(test_memory_home_with_cpu_room)
     proc_anon(&p, 0, 99 * 1024);
     proc_anon(&p, 1, 1 * 1024);
     proc_score(&p, t, share, 1.0);
-    params.confirm_moves = false;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     ck_assert_str_eq(target_list(&d), "0");
@@ -191,10 +204,15 @@ START_TEST(test_memory_home_cpu_full_follows_cpus)
     ck_assert_uint_eq(d.move_kb, 1 * GIB);
     ck_assert_str_eq(d.why, "node 2: holds 0% of its memory and has CPU room "
                             "(needs 1.0 CPU, 0.1 used of 3.2)");
-    /* Memory following threads that stayed put needs no confirmation. */
-    params.confirm_moves = true;
-    plan_one(t, load, &p, &params, &d);
-    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    /* Memory following its threads waits for the same evidence (seen in
+     * the guest: a well-placed process's memory pulled after its thread
+     * ran on another node for one interval); a row past it moves. */
+    params.confirm_cycles = 3;
+    plan_rows(t, load, &p, &params, 1, NP_REASON_CONFIRMING, "2", &d);
+    plan_rows(t, load, &p, &params, 7, NP_REASON_MOVE, "2", &d);
+    /* 1 acts at once, like no confirmation at all. */
+    params.confirm_cycles = 1;
+    plan_rows(t, load, &p, &params, 1, NP_REASON_MOVE, "2", &d);
     proc_free(&p);
     topo_free(t);
 }
@@ -682,36 +700,40 @@ START_TEST(test_cooldown_local_enough_no_cpu_data_low_gain)
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     struct np_nodeset planned = d.target;
 
-    /* Unsettled threads: the move waits, naming its target ... */
-    params.confirm_moves = true;
-    p.cand.unsettled = true;
+    /* Found remote at fewer cycles in a row than needed: the move waits,
+     * naming its target ... */
+    params.confirm_cycles = 2;
+    p.cand.remote_cycles = 1;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
     ck_assert(memcmp(&d.target, &planned, sizeof(planned)) == 0);
-    ck_assert_ptr_nonnull(strstr(d.why, "its threads changed node since the last cycle"));
-    /* ... a plan held last cycle confirms it; its target is not kept when
+    ck_assert_str_eq(d.why, "found remote at 1 of the 2 cycles in a row a move needs; "
+                            "would move to node 0");
+    /* ... enough cycles move it; last cycle's held target is not kept when
      * it is not a set the planner considers ({1,3}: not a node and its
      * nearest) ... */
-    np_nodeset_zero(&p.cand.confirm_target);
-    np_nodeset_set(&p.cand.confirm_target, 1);
-    np_nodeset_set(&p.cand.confirm_target, 3);
+    p.cand.remote_cycles = 2;
+    np_nodeset_zero(&p.cand.held_target);
+    np_nodeset_set(&p.cand.held_target, 1);
+    np_nodeset_set(&p.cand.held_target, 3);
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     ck_assert(memcmp(&d.target, &planned, sizeof(planned)) == 0);
     /* ... one that fits is kept (threads that wander would otherwise get a
-     * new target every cycle) and confirmed ... */
-    np_nodeset_zero(&p.cand.confirm_target);
-    np_nodeset_set(&p.cand.confirm_target, 3);
-    plan_one(t, load, &p, &params, &d);
-    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
-    ck_assert_str_eq(target_list(&d), "3");
+     * new target every cycle), also while it still waits ... */
+    np_nodeset_zero(&p.cand.held_target);
+    np_nodeset_set(&p.cand.held_target, 3);
+    plan_rows(t, load, &p, &params, 2, NP_REASON_MOVE, "3", &d);
+    plan_rows(t, load, &p, &params, 1, NP_REASON_CONFIRMING, "3", &d);
     /* ... and so is the same one. */
-    p.cand.confirm_target = planned;
+    p.cand.remote_cycles = 2;
+    p.cand.held_target = planned;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
-    p.cand.unsettled = false;
-    np_nodeset_zero(&p.cand.confirm_target);
-    params.confirm_moves = false;
+    ck_assert(memcmp(&d.target, &planned, sizeof(planned)) == 0);
+    p.cand.remote_cycles = 0;
+    np_nodeset_zero(&p.cand.held_target);
+    params.confirm_cycles = 0;
     np_score_clear(&p.score);
 
     proc_score(&p, t, none, 1.0);

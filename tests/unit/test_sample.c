@@ -578,24 +578,6 @@ START_TEST(test_uptime)
 }
 END_TEST
 
-/* A real proc/PID/task/TID/sched (captured on this host, CONFIG_SCHED_DEBUG). */
-START_TEST(test_sched_migrations)
-{
-    struct np_root root = open_root("tests/fixtures/procs-host");
-    uint64_t m = 0;
-    ck_assert_int_eq(np_sample_thread_migrations(&root, 10260, 10260, &m), 0);
-    ck_assert_uint_eq(m, 94);
-    ck_assert_int_eq(np_sample_thread_migrations(&root, 10260, 4242, &m), -ENOENT);
-    np_root_close(&root);
-    ck_assert_int_eq(np_parse_sched_migrations("x (1, #threads: 1)\nse.nr_migrations : 7\n", &m), 0);
-    ck_assert_uint_eq(m, 7);
-    ck_assert_int_eq(np_parse_sched_migrations("nr_switches : 3\n", &m), -ENOENT);
-    ck_assert_int_eq(np_parse_sched_migrations("se.nr_migrations : x\n", &m), -EINVAL);
-    ck_assert_int_eq(np_parse_sched_migrations("se.nr_migrations 5\n", &m), -EINVAL);
-    ck_assert_int_eq(np_parse_sched_migrations("", &m), -ENOENT);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("sample");
@@ -612,7 +594,6 @@ int main(void)
     tcase_add_test(tc, test_status_hostile);
     tcase_add_test(tc, test_status_mask_fallback_and_errors);
     tcase_add_test(tc, test_cgroup);
-    tcase_add_test(tc, test_sched_migrations);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("scan");
