@@ -13,9 +13,7 @@ scenarios=("$@")
 # Known defects, still run and reported: an expected failure is printed as
 # XFAIL with its reason and does not fail the suite; if it passes it is
 # reported as XPASS (remove it from this list then).
-declare -A xfail=(
-	[wellplaced]="numaplaced sometimes pulls a local process's memory after its thread ran on another node, without changing CPU, for one interval (the daemon's rule) but less than the two intervals the scenario calls no longer well placed (2 of 4 clean-clone runs in session 2; open: see the core issue's closing note)"
-)
+declare -A xfail=()
 
 np_ensure_deps
 np_fetch_kernel

@@ -175,7 +175,9 @@ np_start_placer() {
 		command -v numaplaced >/dev/null ||
 			np_fail_now "numaplaced binary not in the initramfs (build it with the top-level make, then rerun)"
 		[ -f "$NP_CONF" ] || np_write_conf
-		numaplaced -f ${NP_VERBOSE:+-v} -c "$NP_CONF" >"$NP_DAEMON_LOG" 2>&1 &
+		# Verbose unless np.verbose=0: a scenario that fails in CI then
+		# shows each cycle's view of every scored process.
+		numaplaced -f $([ "${NP_VERBOSE:-1}" = 0 ] || echo -v) -c "$NP_CONF" >"$NP_DAEMON_LOG" 2>&1 &
 		NP_PLACER_PID=$!
 		sleep 1
 		kill -0 "$NP_PLACER_PID" 2>/dev/null ||
@@ -205,7 +207,7 @@ np_dump_placer_log() {
 	esac
 	[ -n "$f" ] && [ -f "$f" ] || return 0
 	echo "NPVM: INFO ---- $NP_PLACER log ($(wc -l <"$f") lines) ----"
-	tail -n "${NP_LOG_LINES:-200}" "$f" | sed 's/^/NPLOG: /'
+	tail -n "${NP_LOG_LINES:-400}" "$f" | sed 's/^/NPLOG: /'
 	echo "NPVM: INFO ---- end of $NP_PLACER log ----"
 }
 
