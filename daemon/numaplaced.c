@@ -1,6 +1,7 @@
 /* numaplaced: wires lib/'s pipeline to a libevent loop, signals, the
  * configuration file and systemd. All placement logic lives in lib/. */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -150,22 +151,45 @@ static void notify_status(struct daemon *d, const struct np_cycle_report *rep)
 
 /* Debug: each scored process's inputs and decision, so a surprising move
  * (or a missing one) can be traced to the CPU share and memory it saw. */
+/* Appends to BUF (SIZE bytes, LEN used so far); output past the end is cut. */
+static void appendf(char *buf, size_t size, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void appendf(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+    if (*len >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *len, size - *len, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *len = *len + (size_t)w < size ? *len + (size_t)w : size;
+}
+
 static void log_decisions(struct daemon *d, const struct np_cycle_report *rep)
 {
     const struct np_topology *t = np_engine_topology(d->engine);
+    /* What the planner saw as each node's CPU load, which decides whether
+     * a process can be bound where its memory is. */
+    unsigned nload = 0;
+    const double *load = np_engine_node_load(d->engine, &nload);
+    if (load && nload == t->nnodes) {
+        char loads[256] = "";
+        size_t len = 0;
+        for (unsigned n = 0; n < nload; n++)
+            appendf(loads, sizeof(loads), &len, "%s%d:%.2f/%u", n ? " " : "", t->nodes[n].id,
+                    load[n], t->nodes[n].ncpus);
+        log_debug("node:CPU load/CPUs %s", loads);
+    }
     for (size_t i = 0; i < rep->nviews; i++) {
         const struct np_proc_view *v = &rep->views[i];
         if (!v->scored || !v->decided || !v->node_kb || !v->cpu_share)
             continue;
-        char nodes[256];
+        char nodes[256] = "";
         size_t len = 0;
-        for (unsigned n = 0; n < t->nnodes && len < sizeof(nodes); n++) {
-            int w = snprintf(nodes + len, sizeof(nodes) - len, "%s%d:%.0fMiB/%.2f", n ? " " : "",
-                             t->nodes[n].id, (double)v->node_kb[n] / 1024.0, v->cpu_share[n]);
-            if (w < 0)
-                break;
-            len += (size_t)w;
-        }
+        for (unsigned n = 0; n < t->nnodes; n++)
+            appendf(nodes, sizeof(nodes), &len, "%s%d:%.0fMiB/%.2f", n ? " " : "", t->nodes[n].id,
+                    (double)v->node_kb[n] / 1024.0, v->cpu_share[n]);
         log_debug("pid %d (%s): cpu %.2f, node:mem/cpu-share %s, local %.1f%%: %s (%s)", v->pid,
                   v->comm, v->cpu_use, nodes, v->locality * 100.0, np_reason_name(v->decision.reason),
                   v->decision.why);
