@@ -345,6 +345,31 @@ static void count_remote_finding(struct np_engine *e, struct candidate_work *w)
     le->remote_cycle = e->cycle;
 }
 
+/* The cheap pass booked W's CPU use on the node of its main thread's last
+ * CPU, all it had then. Once its threads are read, their shares tell where
+ * that CPU time is really spent: a process whose worker threads run away
+ * from an idle main thread made the main thread's node look busy and the
+ * workers' node idle (seen in the guest: a one-CPU node booked at 3.8 CPUs
+ * with three hogs' main threads, and a well-placed process's memory pulled
+ * because its own node looked full of its own CPU use). A process we
+ * placed stays booked on its placement. */
+static void rebook_load_by_threads(const struct np_topology *t, const struct candidate_work *w,
+                                   double *node_load)
+{
+    if (w->le->managed && w->le->placement)
+        return;
+    int booked = np_topology_cpu_node(t, w->proc->last_cpu);
+    double total = 0.0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        total += w->score.cpu_share[i];
+    if (booked < 0 || !(total > 0.0))
+        return;
+    double use = w->view->cpu_use;
+    node_load[booked] = node_load[booked] > use ? node_load[booked] - use : 0.0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        node_load[i] += use * w->score.cpu_share[i] / total;
+}
+
 static int score_candidate(struct np_engine *e, struct candidate_work *w)
 {
     const struct np_topology *t = e->topo;
@@ -758,9 +783,12 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                 continue;
             }
         }
-        if (score_candidate(e, w) < 0)
+        if (score_candidate(e, w) < 0) {
             skip_view(w->view, NP_SKIP_NONE, "could not score");
-        else if (w->le->managed) {
+            continue;
+        }
+        rebook_load_by_threads(t, w, node_load);
+        if (w->le->managed) {
             w->view->state = NP_VIEW_MANAGED;
             measure_after(e, w->view);
         }

@@ -2,6 +2,8 @@
  * actuator, and what must (and must not) carry over between cycles. */
 #include <check.h>
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,45 +65,65 @@ static const struct np_proc_view *view_of(const struct np_cycle_report *r, int p
 /* A static fixture shows no CPU use between cycles: add TICKS of utime
  * (field 14) to proc/PID/stat and to the leader's task stat, as a busy
  * process would have used since the last cycle. */
+/* Sets FIELD (numbered as in proc(5), >= 3) of the stat file at PATH to
+ * VALUE, or adds VALUE to it with ADD. Works past a comm with blanks. */
+static void edit_stat_field(const char *path, int field, unsigned long value, bool add)
+{
+    char buf[2048], out[2300];
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    ck_assert_ptr_nonnull(p);
+    p += 2;   /* after ") " comes field 3 */
+    for (int k = 3; k < field; k++) {
+        p = strchr(p, ' ');
+        ck_assert_ptr_nonnull(p);
+        p++;
+    }
+    char *end;
+    unsigned long old = strtoul(p, &end, 10);
+    snprintf(out, sizeof(out), "%.*s%lu%s", (int)(p - buf), buf, add ? old + value : value, end);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(out, f);
+    fclose(f);
+}
+
+static void add_ticks(const char *path, unsigned long ticks)
+{
+    edit_stat_field(path, 14, ticks, true);   /* utime */
+}
+
+/* TICKS more CPU time for PID, all of it by its thread TID. */
+static void add_ticks_of(struct world *w, int pid, int tid, unsigned long ticks)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/proc/%d/stat", w->dir, pid);
+    add_ticks(path, ticks);
+    snprintf(path, sizeof(path), "%s/proc/%d/task/%d/stat", w->dir, pid, tid);
+    add_ticks(path, ticks);
+}
+
+/* TICKS more CPU time for PID, all of it by its leader thread. */
 static void advance_cpu(struct world *w, int pid, unsigned long ticks)
 {
-    const char *fmt[] = {"%s/proc/%d/stat", "%s/proc/%d/task/%d/stat"};
-    for (int k = 0; k < 2; k++) {
-        char path[512], buf[2048], out[2300];
-        snprintf(path, sizeof(path), fmt[k], w->dir, pid, pid);
-        FILE *f = fopen(path, "r");
-        ck_assert_ptr_nonnull(f);
-        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-        fclose(f);
-        buf[n] = '\0';
-        char *p = strrchr(buf, ')');
-        ck_assert_ptr_nonnull(p);
-        /* After ") " come fields 3, 4, ...: field 14 is the 12th after the comm. */
-        p += 2;
-        for (int field = 3; field < 14; field++)
-            p = strchr(p, ' ') + 1;
-        char *end;
-        unsigned long utime = strtoul(p, &end, 10);
-        snprintf(out, sizeof(out), "%.*s%lu%s", (int)(p - buf), buf, utime + ticks, end);
-        f = fopen(path, "w");
-        ck_assert_ptr_nonnull(f);
-        fputs(out, f);
-        fclose(f);
-    }
+    add_ticks_of(w, pid, pid, ticks);
 }
 
 /* Moves thread TID of PID to CPU (field 39 of its task stat, and of the
  * process stat for the leader), as the scheduler would. */
 static void set_last_cpu(struct world *w, int pid, int tid, int cpu)
 {
-    char files[600], cmd[1400];
-    int n = snprintf(files, sizeof(files), "%s/proc/%d/task/%d/stat", w->dir, pid, tid);
-    if (pid == tid)
-        snprintf(files + n, sizeof(files) - (size_t)n, " %s/proc/%d/stat", w->dir, pid);
-    snprintf(cmd, sizeof(cmd),
-             "for f in %s; do awk '{ $39 = %d; print }' $f > $f.new && mv $f.new $f; done",
-             files, cpu);
-    ck_assert_int_eq(system(cmd), 0);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/proc/%d/task/%d/stat", w->dir, pid, tid);
+    edit_stat_field(path, 39, (unsigned long)cpu, false);
+    if (pid == tid) {
+        snprintf(path, sizeof(path), "%s/proc/%d/stat", w->dir, pid);
+        edit_stat_field(path, 39, (unsigned long)cpu, false);
+    }
 }
 
 static size_t count_lines(const char *log, const char *needle)
@@ -627,6 +649,38 @@ START_TEST(test_memory_follows_threads_after_confirm_cycles_in_a_row)
 }
 END_TEST
 
+/* The cheap pass books a process's CPU use where its main thread last ran;
+ * once its threads are read, the use counts where they run. Process 1011's
+ * main thread idles on node 0 while its worker spends a whole CPU on
+ * node 2: node 2 is busy, node 0 is not. */
+START_TEST(test_node_load_counts_where_the_threads_run)
+{
+    struct world w;
+    world_open(&w, true);
+    np_engine_set_single_snapshot(w.engine, false);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    set_last_cpu(&w, 1011, 1011, 0);
+    set_last_cpu(&w, 1011, 101101, 4);
+    add_ticks_of(&w, 1011, 101101, 1000);     /* 10 s at 100 ticks/s: 1 CPU */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1011);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->scored);
+    np_cycle_report_clear(&r);
+    unsigned n = 0;
+    const double *load = np_engine_node_load(w.engine, &n);
+    ck_assert_uint_eq(n, 4);
+    /* nothing else used CPU in this interval */
+    const double expect[] = {0.0, 0.0, 1.0, 0.0};
+    for (unsigned i = 0; i < n; i++)
+        ck_assert_msg(fabs(load[i] - expect[i]) < 1e-9, "node %u: %.3f, expected %.3f", i,
+                      load[i], expect[i]);
+    world_close(&w);
+}
+END_TEST
+
 /* A plan held back while paused is carried out at once after resume: the
  * cycles it was found remote while paused count. */
 START_TEST(test_plan_held_while_paused_moves_after_resume)
@@ -677,6 +731,7 @@ int main(void)
     tcase_add_test(tc, test_wandering_threads_keep_the_held_target);
     tcase_add_test(tc, test_memory_follows_threads_after_confirm_cycles_in_a_row);
     tcase_add_test(tc, test_plan_held_while_paused_moves_after_resume);
+    tcase_add_test(tc, test_node_load_counts_where_the_threads_run);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
