@@ -65,6 +65,17 @@ static const struct np_proc_view *view_of(const struct np_cycle_report *r, int p
 /* A static fixture shows no CPU use between cycles: add TICKS of utime
  * (field 14) to proc/PID/stat and to the leader's task stat, as a busy
  * process would have used since the last cycle. */
+/* A running daemon's world (CPU use measured between cycles) after its
+ * first cycle at t = 100 s, which only sees every process once. */
+static void world_open_running(struct world *w)
+{
+    world_open(w, true);
+    np_engine_set_single_snapshot(w->engine, false);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w->engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+}
+
 /* Sets FIELD (numbered as in proc(5), >= 3) of the stat file at PATH to
  * VALUE, or adds VALUE to it with ADD. Works past a comm with blanks. */
 static void edit_stat_field(const char *path, int field, unsigned long value, bool add)
@@ -508,11 +519,8 @@ END_TEST
 START_TEST(test_thread_glimpsed_on_another_node_is_not_moved)
 {
     struct world w;
-    world_open(&w, true);
-    np_engine_set_single_snapshot(w.engine, false);
+    world_open_running(&w);
     struct np_cycle_report r;
-    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);   /* first sight */
-    np_cycle_report_clear(&r);
     /* local-db (memory on node 1, threads on CPUs 2-3) shows up on node 3. */
     set_last_cpu(&w, 1004, 1004, 6);
     advance_cpu(&w, 1004, 1000);
@@ -559,11 +567,8 @@ END_TEST
 START_TEST(test_wandering_threads_keep_the_held_target)
 {
     struct world w;
-    world_open(&w, true);
-    np_engine_set_single_snapshot(w.engine, false);
+    world_open_running(&w);
     struct np_cycle_report r;
-    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
-    np_cycle_report_clear(&r);
     set_last_cpu(&w, 1004, 1004, 6);          /* node 3 */
     advance_cpu(&w, 1004, 1000);
     ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
@@ -595,11 +600,8 @@ END_TEST
 START_TEST(test_memory_follows_threads_after_confirm_cycles_in_a_row)
 {
     struct world w;
-    world_open(&w, true);
-    np_engine_set_single_snapshot(w.engine, false);
+    world_open_running(&w);   /* first sight: 1 */
     struct np_cycle_report r;
-    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);   /* first sight: 1 */
-    np_cycle_report_clear(&r);
     /* at cycle t: the thread's CPU (node), what the plan says */
     static const struct {
         int cpu;
@@ -656,11 +658,8 @@ END_TEST
 START_TEST(test_node_load_counts_where_the_threads_run)
 {
     struct world w;
-    world_open(&w, true);
-    np_engine_set_single_snapshot(w.engine, false);
+    world_open_running(&w);
     struct np_cycle_report r;
-    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
-    np_cycle_report_clear(&r);
     set_last_cpu(&w, 1011, 1011, 0);
     set_last_cpu(&w, 1011, 101101, 4);
     add_ticks_of(&w, 1011, 101101, 1000);     /* 10 s at 100 ticks/s: 1 CPU */
@@ -686,11 +685,8 @@ END_TEST
 START_TEST(test_plan_held_while_paused_moves_after_resume)
 {
     struct world w;
-    world_open(&w, true);
-    np_engine_set_single_snapshot(w.engine, false);
+    world_open_running(&w);
     struct np_cycle_report r;
-    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
-    np_cycle_report_clear(&r);
     np_engine_set_paused(w.engine, true);
     advance_cpu(&w, 1002, 1000);
     ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
