@@ -396,8 +396,6 @@ static int find_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_
     unsigned n = st->n;
     uint64_t total = st->cand->score->total_kb;
     unsigned max_k = needs_several_nodes(st) ? n : 1;
-    if (held_target(st, max_k, ret_seed, ret_k) == 0)
-        return 0;
 
     for (unsigned k = 0; k < n; k++)
         st->best[k].seed = -1;
@@ -422,14 +420,25 @@ static int find_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_
             }
         }
     }
-    for (unsigned k = 1; k <= n; k++) {
-        if (st->best[k - 1].seed >= 0) {
-            *ret_seed = (unsigned)st->best[k - 1].seed;
-            *ret_k = k;
-            return 0;
-        }
+    unsigned best_k = 0;
+    for (unsigned k = 1; k <= n && !best_k; k++)
+        if (st->best[k - 1].seed >= 0)
+            best_k = k;
+    /* Last cycle's held target is kept unless fewer nodes now do: a set of
+     * several, chosen while no single node had room, must not outlive that
+     * moment (seen in the guest: a one-thread hugetlb process kept on all
+     * four nodes after one of them had room for it). */
+    unsigned held_seed, held_k;
+    if (held_target(st, max_k, &held_seed, &held_k) == 0 && (!best_k || held_k <= best_k)) {
+        *ret_seed = held_seed;
+        *ret_k = held_k;
+        return 0;
     }
-    return -ENOSPC;
+    if (!best_k)
+        return -ENOSPC;
+    *ret_seed = (unsigned)st->best[best_k - 1].seed;
+    *ret_k = best_k;
+    return 0;
 }
 
 /* Books the CPU and memory of an accepted move on its target. */
@@ -571,6 +580,21 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
 
     char nodes[96];
     format_nodes(&d->target, nodes, sizeof(nodes));
+    /* Every CPU and nothing to migrate: the process may already run
+     * anywhere, so such a "move" changes nothing but would start its
+     * cooldown (seen in the guest: a hugetlb process on a busy node's
+     * memory bound to all four nodes and left remote). */
+    unsigned all_cpus = 0;
+    for (unsigned i = 0; i < n; i++)
+        all_cpus += st->topo->nodes[i].ncpus;
+    if (d->move_kb == 0 && e.ncpus == all_cpus) {
+        d->reason = NP_REASON_NO_ROOM;
+        set_why(d, "only all nodes together have CPU room for %.1f CPU, and binding it to "
+                   "every CPU would change nothing", st->cpu_use);
+        np_nodeset_zero(&d->target);
+        d->locality_after = d->locality_before;
+        return;
+    }
     double gain = d->locality_after - d->locality_before;
     uint64_t budget_left = sat_sub(params->budget_kb, st->budget_used_kb);
 

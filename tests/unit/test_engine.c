@@ -680,6 +680,32 @@ START_TEST(test_node_load_counts_where_the_threads_run)
 }
 END_TEST
 
+/* numaplaced's own CPU time (page copying for its moves) is no load: with
+ * the daemon as process 1011, the busy 1 CPU it used counts nowhere. */
+START_TEST(test_own_cpu_use_is_no_load)
+{
+    struct world w;
+    world_open(&w, true);
+    np_engine_free(w.engine);
+    ck_assert_int_eq(np_engine_new(&w.root, &w.act, &w.cfg, true, 1011, &w.engine), 0);
+    np_engine_set_single_snapshot(w.engine, false);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    set_last_cpu(&w, 1011, 1011, 4);
+    advance_cpu(&w, 1011, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1011)->skip, NP_SKIP_SELF);
+    np_cycle_report_clear(&r);
+    unsigned n = 0;
+    const double *load = np_engine_node_load(w.engine, &n);
+    ck_assert_uint_eq(n, 4);
+    for (unsigned i = 0; i < n; i++)
+        ck_assert_msg(load[i] == 0.0, "node %u: %.3f", i, load[i]);
+    world_close(&w);
+}
+END_TEST
+
 /* A plan held back while paused is carried out at once after resume: the
  * cycles it was found remote while paused count. */
 START_TEST(test_plan_held_while_paused_moves_after_resume)
@@ -728,6 +754,7 @@ int main(void)
     tcase_add_test(tc, test_memory_follows_threads_after_confirm_cycles_in_a_row);
     tcase_add_test(tc, test_plan_held_while_paused_moves_after_resume);
     tcase_add_test(tc, test_node_load_counts_where_the_threads_run);
+    tcase_add_test(tc, test_own_cpu_use_is_no_load);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -446,12 +446,33 @@ START_TEST(test_hugetlb_needs_free_hugepages)
     ck_assert_str_eq(d.why, "no node set with 64 MiB free above 5% headroom, free hugepages "
                             "for 1024 MiB of hugetlb and CPU room for 1.0 CPU");
 
+    /* Only all four nodes together have room: binding to every CPU with
+     * nothing to migrate would change nothing (but start a cooldown). */
+    load[0] = 9.0;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    ck_assert_str_eq(target_list(&d), "");
+    ck_assert_double_eq(d.locality_after, d.locality_before);
+    ck_assert_str_eq(d.why, "only all nodes together have CPU room for 1.0 CPU, and binding "
+                            "it to every CPU would change nothing");
+
     /* Room for its CPUs on node 0: hugetlb already there needs no free pages. */
     load[0] = 0.0;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     ck_assert_str_eq(target_list(&d), "0");
     ck_assert_uint_eq(d.move_kb, 0);
+    /* A pair held back last cycle, while node 0 alone had no room, is not
+     * kept now that it has: fewer nodes win over the held target. */
+    np_nodeset_set(&p.cand.held_target, 0);
+    np_nodeset_set(&p.cand.held_target, 1);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "0");
+    load[0] = 5.0;                               /* node 0 alone full again: the pair */
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "0-1");
     proc_free(&p);
     topo_free(t);
 }
