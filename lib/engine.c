@@ -318,7 +318,7 @@ static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, 
     struct np_thread_ticks *now = realloc(le->thread_ticks,
                                           (p->nthreads ? p->nthreads : 1) * sizeof(*now));
     if (!now)
-        return;   /* keeps the old figures: next time's deltas are longer, not wrong */
+        return;     /* keeps the old figures: next time's deltas are longer, not wrong */
     for (size_t i = 0; i < p->nthreads; i++) {
         now[i].tid = p->threads[i].tid;
         now[i].ticks = p->threads[i].cpu_ticks;
@@ -374,8 +374,7 @@ static int score_candidate(struct np_engine *e, struct candidate_work *w)
 {
     const struct np_topology *t = e->topo;
     double *share = calloc(t->nnodes, sizeof(double));
-    size_t nt = w->proc->nthreads ? w->proc->nthreads : 1;
-    double *weight = calloc(nt, sizeof(double));
+    double *weight = calloc(w->proc->nthreads ? w->proc->nthreads : 1, sizeof(double));
     if (!share || !weight) {
         free(share);
         free(weight);

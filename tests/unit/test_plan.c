@@ -96,6 +96,16 @@ static const char *target_list(const struct np_decision *d)
     return buf;
 }
 
+/* A process of PID with 1 GiB of anonymous memory on NODE_ID, scored with
+ * SHARE and CPU_USE. */
+static void proc_gib_scored(struct proc *p, int pid, int node_id, const struct np_topology *t,
+                            const double *share, double cpu_use)
+{
+    proc_init(p, pid, 4);
+    proc_anon(p, node_id, GIB);
+    proc_score(p, t, share, cpu_use);
+}
+
 static void plan_one(const struct np_topology *t, const double *load, const struct proc *p,
                      const struct np_plan_params *params, struct np_decision *d)
 {
@@ -135,9 +145,7 @@ START_TEST(test_memory_home_with_cpu_room)
     const double load[] = {1.0, 1.0, 1.0, 1.0};
     const double share[] = {0.25, 0.25, 0.25, 0.25};
     struct proc p;
-    proc_init(&p, 42, 4);
-    proc_anon(&p, 0, 1 * GIB);
-    proc_score(&p, t, share, 1.0);
+    proc_gib_scored(&p, 42, 0, t, share, 1.0);
     struct np_plan_params params = params_default();
     struct np_decision d;
 
@@ -191,9 +199,7 @@ START_TEST(test_memory_home_cpu_full_follows_cpus)
     const double load[] = {3.3, 0.0, 1.0, 0.0};
     const double share[] = {0.1, 0.0, 0.9, 0.0};
     struct proc p;
-    proc_init(&p, 42, 4);
-    proc_anon(&p, 0, 1 * GIB);
-    proc_score(&p, t, share, 1.0);
+    proc_gib_scored(&p, 42, 0, t, share, 1.0);
     struct np_plan_params params = params_default();
     struct np_decision d;
 
@@ -229,9 +235,7 @@ START_TEST(test_full_node_refused_even_where_its_threads_ran)
     const double load[] = {4.0, 4.0, 4.0, 4.0};
     const double share[] = {0.0, 1.0, 0.0, 0.0};
     struct proc p;
-    proc_init(&p, 43, 4);
-    proc_anon(&p, 0, 1 * GIB);
-    proc_score(&p, t, share, 1.0);
+    proc_gib_scored(&p, 43, 0, t, share, 1.0);
     struct np_plan_params params = params_default();
     struct np_decision d;
 
@@ -256,9 +260,7 @@ START_TEST(test_cpu_measurement_noise_is_not_overload)
     /* Node 1 has 2.2 of its 3.2 usable CPUs in use by others. */
     const double on1[] = {0.0, 1.0, 0.0, 0.0};
     struct proc p;
-    proc_init(&p, 44, 4);
-    proc_anon(&p, 0, 1 * GIB);
-    proc_score(&p, t, on1, 1.04);      /* 1 CPU busy, measured a little high */
+    proc_gib_scored(&p, 44, 0, t, on1, 1.04);      /* 1 CPU busy, measured a little high */
     struct np_plan_params params = params_default();
     struct np_decision d;
     /* its own 1.04 is part of node 1's load: others 2.2 - 1.04 + 1.04 */
@@ -320,9 +322,7 @@ START_TEST(test_fits_one_node_is_never_spread)
     const double load[] = {2.5, 2.5, 4.2, 3.2};
     const double share[] = {0.0, 0.0, 1.0, 0.0};
     struct proc p;
-    proc_init(&p, 42, 4);
-    proc_anon(&p, 0, 1 * GIB);
-    proc_score(&p, t, share, 1.0);
+    proc_gib_scored(&p, 42, 0, t, share, 1.0);
     struct np_plan_params params = params_default();
     struct np_decision d;
     plan_one(t, load, &p, &params, &d);
@@ -863,9 +863,7 @@ START_TEST(test_rejects_bad_input)
     const double load[] = {0.0, 0.0, 0.0, 0.0};
     const double share[] = {1.0, 0.0, 0.0, 0.0};
     struct proc p;
-    proc_init(&p, 42, 4);
-    proc_anon(&p, 1, GIB);
-    proc_score(&p, t, share, 1.0);
+    proc_gib_scored(&p, 42, 1, t, share, 1.0);
     struct np_plan_params params = params_default();
     struct np_decision d = {.pid = 7};
 
