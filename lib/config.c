@@ -95,7 +95,7 @@ struct np_binding {
       "Seconds before a moved process may be moved again.")                        \
     X("planner.confirm_cycles", NP_KEY_INT, 1, 100, "3", NULL,                     \
       BIND(NP_STORE_UNSIGNED, planner.confirm_cycles, 1),                          \
-      "Move only a process found remote at this many cycles in a row (1 = at once).") \
+      "Move only a process found remote this many times (a local cycle takes one off).") \
     X("planner.max_moves_per_cycle", NP_KEY_INT, 0, 1024, "4", NULL,               \
       BIND(NP_STORE_UNSIGNED, planner.max_moves_per_cycle, 1),                     \
       "Processes moved per cycle at most (0 = observe only).")                     \

@@ -47,7 +47,7 @@ struct np_config {
         double local_enough;
         double min_gain;
         double cooldown;             /* seconds */
-        unsigned confirm_cycles;     /* found remote this many cycles in a row */
+        unsigned confirm_cycles;     /* found remote this many times (net) */
         unsigned max_moves_per_cycle;
         unsigned mem_headroom_pct;
         double max_node_cpu_load;

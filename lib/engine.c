@@ -327,22 +327,26 @@ static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, 
     le->nthread_ticks = p->nthreads;
 }
 
-/* Counts the cycles in a row at which W was found remote: its threads ran
- * on a known node and less of its memory than local_enough was local
- * there. A cycle it was not scored at breaks the row. */
+/* Counts W's remote findings: a cycle at which its threads ran on a known
+ * node and less of its memory than local_enough was local there adds one,
+ * any other takes one off, and a cycle it was not scored at starts the
+ * count again. A local glimpse takes one off rather than starting over:
+ * a misplaced process the scheduler briefly put beside its memory would
+ * otherwise never reach the count (seen in the guest: a hugetlb process
+ * glimpsed on its memory's busy node every third cycle stayed remote). */
 static void count_remote_finding(struct np_engine *e, struct candidate_work *w)
 {
     struct np_ledger_entry *le = w->le;
     bool ran = false;
     for (unsigned i = 0; i < e->topo->nnodes; i++)
         ran |= w->score.cpu_share[i] > 0.0;
-    if (!ran || w->score.locality >= e->cfg->planner.local_enough) {
-        le->remote_cycles = 0;
-        return;
-    }
-    bool in_a_row = le->remote_cycles > 0 && le->remote_cycle + 1 == e->cycle;
-    le->remote_cycles = in_a_row && le->remote_cycles < UINT_MAX ? le->remote_cycles + 1 : 1;
-    le->remote_cycle = e->cycle;
+    bool remote = ran && w->score.locality < e->cfg->planner.local_enough;
+    unsigned count = le->scored_cycle + 1 == e->cycle ? le->remote_cycles : 0;
+    if (remote)
+        le->remote_cycles = count < UINT_MAX ? count + 1 : count;
+    else
+        le->remote_cycles = count > 0 ? count - 1 : 0;
+    le->scored_cycle = e->cycle;
 }
 
 /* The cheap pass booked W's CPU use on the node of its main thread's last

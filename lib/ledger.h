@@ -52,9 +52,10 @@ struct np_ledger_entry {
      * cycle that held it: last cycle's is kept while it still fits. */
     struct np_nodeset held_target;
     uint32_t held_cycle;
-    /* Cycles in a row at which it was found remote, up to remote_cycle. */
+    /* Cycles found remote less cycles found local, floored at 0, since it
+     * was last not scored; scored_cycle is the last cycle that scored it. */
     unsigned remote_cycles;
-    uint32_t remote_cycle;
+    uint32_t scored_cycle;
     struct np_ledger_placement *placement;   /* NULL until we first change it */
     /* Threads' CPU ticks at the last detail pass, to weigh each thread by
      * what it used since (sorted by tid; malloc'd). */

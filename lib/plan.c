@@ -609,14 +609,16 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     }
     /* Where a thread runs is one instant's last CPU, and a thread seen on
      * another node is often back a moment later (the scheduler balancing).
-     * A move waits until the process was found remote at confirm_cycles
-     * cycles in a row, so the evidence spans that many intervals less one
+     * A move waits until the process was found remote confirm_cycles times
+     * (a cycle found local takes one off), so the evidence spans at least
+     * that many intervals less one
      * (seen in the guest: a well-placed process's memory pulled after its
      * thread ran on another node for one interval). */
     if (params->confirm_cycles > 1 && cand->remote_cycles < params->confirm_cycles) {
         d->reason = NP_REASON_CONFIRMING;
         set_why(d,
-                "found remote at %u of the %u cycles in a row a move needs; would move to %s",
+                "found remote %u of the %u times a move needs (a local cycle takes one "
+                "off); would move to %s",
                 cand->remote_cycles, params->confirm_cycles, nodes);
         return;
     }

@@ -34,7 +34,7 @@ enum np_reason {
     NP_REASON_MAX_MOVES,       /* max_moves reached this cycle */
     NP_REASON_BUDGET,          /* migration budget of this cycle used up */
     NP_REASON_NO_CPU_DATA,     /* no thread ran on a known node */
-    NP_REASON_CONFIRMING,      /* found remote at fewer cycles in a row than a move needs */
+    NP_REASON_CONFIRMING,      /* found remote fewer times than a move needs */
     NP_REASON_COUNT
 };
 const char *np_reason_name(enum np_reason r);   /* "move", "local-enough", ... */
@@ -48,9 +48,9 @@ struct np_plan_params {
     uint64_t budget_kb;         /* kB that may be migrated this cycle; 0 = none */
     bool memory_moves;          /* false: place CPUs only, leave pages to the kernel
                                    (hugetlb is still counted as needing a move) */
-    unsigned confirm_cycles;    /* a move needs the process found remote at this many
-                                   cycles in a row (np_candidate.remote_cycles); 0 or 1
-                                   acts at once (a single snapshot has no next cycle) */
+    unsigned confirm_cycles;    /* a move needs np_candidate.remote_cycles to reach
+                                   this; 0 or 1 acts at once (a single snapshot has no
+                                   next cycle) */
 };
 
 struct np_candidate {
@@ -59,9 +59,10 @@ struct np_candidate {
     const struct np_score *score;      /* on topology indexes */
     const struct np_numa_maps *mem;    /* for hugetlb sizes; may be NULL */
     bool cooling_down;
-    /* Cycles in a row, this one included, at which it was found remote
-     * (its first sight counts): where threads run is one instant's
-     * glimpse, and several in a row, an interval apart, are evidence. */
+    /* Cycles at which it was found remote, this one and its first sight
+     * included, less those at which it was found local (floored at 0):
+     * where threads run is one instant's glimpse, and several findings,
+     * an interval apart, are evidence. */
     unsigned remote_cycles;
     /* The target of a move planned for it last cycle and held back
      * (waiting, over the cycle's limits, paused; empty if none): kept while

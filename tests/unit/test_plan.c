@@ -112,7 +112,7 @@ static void plan_one(const struct np_topology *t, const double *load, const stru
     ck_assert_int_eq(np_plan(t, load, &p->cand, 1, params, d), 0);
 }
 
-/* Plans P found remote at ROWS cycles in a row; checks the reason and the
+/* Plans P found remote ROWS times; checks the reason and the
  * target named (also when held back). */
 static void plan_rows(const struct np_topology *t, const double *load, struct proc *p,
                       const struct np_plan_params *params, unsigned rows,
@@ -163,14 +163,14 @@ START_TEST(test_memory_home_with_cpu_room)
                             "(needs 1.0 CPU, 0.8 used of 3.2)");
 
     /* A running daemon binds CPUs to where the memory already is only once
-     * the process was found remote at confirm_cycles cycles in a row. */
+     * the process was found remote confirm_cycles times. */
     params.confirm_cycles = 3;
     p.cand.remote_cycles = 2;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
     ck_assert_str_eq(target_list(&d), "0");
-    ck_assert_str_eq(d.why, "found remote at 2 of the 3 cycles in a row a move needs; "
-                            "would move to node 0");
+    ck_assert_str_eq(d.why, "found remote 2 of the 3 times a move needs (a local "
+                            "cycle takes one off); would move to node 0");
     p.cand.remote_cycles = 3;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
@@ -721,15 +721,15 @@ START_TEST(test_cooldown_local_enough_no_cpu_data_low_gain)
     ck_assert_int_eq(d.reason, NP_REASON_MOVE);
     struct np_nodeset planned = d.target;
 
-    /* Found remote at fewer cycles in a row than needed: the move waits,
+    /* Found remote fewer times than needed: the move waits,
      * naming its target ... */
     params.confirm_cycles = 2;
     p.cand.remote_cycles = 1;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
     ck_assert(memcmp(&d.target, &planned, sizeof(planned)) == 0);
-    ck_assert_str_eq(d.why, "found remote at 1 of the 2 cycles in a row a move needs; "
-                            "would move to node 0");
+    ck_assert_str_eq(d.why, "found remote 1 of the 2 times a move needs (a local "
+                            "cycle takes one off); would move to node 0");
     /* ... enough cycles move it; last cycle's held target is not kept when
      * it is not a set the planner considers ({1,3}: not a node and its
      * nearest) ... */

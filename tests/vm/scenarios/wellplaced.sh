@@ -15,8 +15,9 @@
 # placed, and binding it back to its memory is right.  So a watcher records
 # every 0.5 s where each hog's running thread is; a run in which a hog whose
 # placement changed had been away from its node for 2 intervals or more
-# (what numaplaced needs to act: found remote at planner.confirm_cycles = 3
-# cycles in a row, which are at least an interval apart) tests something
+# (the least numaplaced needs to act: found remote planner.confirm_cycles
+# = 3 times, a local cycle taking one off, cycles at least an interval
+# apart; a stay broken by a moment at home needs more) tests something
 # else, and is run again (up to 3 times).  The watcher's samples may see
 # the stay start late and end early by one sample gap each, so "2
 # intervals" is read as 2 intervals less two of its largest gaps.  A change
