@@ -1,4 +1,4 @@
-/* cmd-move: `move PID NODES`, a manual placement through the engine's own
+/* cmd-move: `move [--force] PID NODES`, a manual placement through the engine's own
  * checks, actuator and migration budget. */
 #include <errno.h>
 #include <string.h>
@@ -10,7 +10,7 @@ int cmd_move(struct daemon *d, const struct np_request *req, struct json_object 
     struct np_action act;
     char why[256] = "";
     memset(&act, 0, sizeof(act));
-    int r = np_engine_move(d->engine, req->pid, &req->nodes, daemon_now(), &act, why, sizeof(why));
+    int r = np_engine_move(d->engine, req->pid, &req->nodes, req->force, daemon_now(), &act, why, sizeof(why));
     switch (r) {
     case 0:
         break;

@@ -50,7 +50,8 @@ static void usage(FILE *out)
             "  reload                        re-read the configuration file\n"
             "  exclude pid PID | name GLOB   never touch it (kept across reloads)\n"
             "  include pid PID | name GLOB   undo an exclude\n"
-            "  move PID NODES                place PID on NODES (e.g. 0-1,3) now\n\n"
+            "  move [--force] PID NODES      place PID on NODES (e.g. 0-1,3) now; --force\n"
+            "                                overrides pins and memory policies\n\n"
             "Options:\n"
             "  -s, --socket PATH   control socket (default " DEFAULT_SOCKET ")\n"
             "  -j, --json          print the reply's data as JSON\n"
@@ -137,8 +138,13 @@ static int build_args(int verb, int argc, char **argv, struct json_object *args)
         return 0;
     }
     case NP_VERB_MOVE: {
+        if (argc == 3 && strcmp(argv[0], "--force") == 0) {
+            json_object_object_add(args, "force", json_object_new_boolean(1));
+            argc--;
+            argv++;
+        }
         if (argc != 2)
-            return die_usage("move needs PID and NODES");
+            return die_usage("move needs [--force] PID NODES");
         if (parse_int_arg(argv[0], 1, NP_MAX_PID_ARG, "PID", &n))
             return EXIT_USAGE;
         struct np_nodeset nodes;

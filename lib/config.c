@@ -84,6 +84,9 @@ struct np_binding {
     X("candidates.max_threads", NP_KEY_INT, 1, 65536, "4096", NULL,                \
       BIND(NP_STORE_UNSIGNED, candidates.max_threads, 1),                          \
       "Threads read per process at most.")                                         \
+    X("candidates.policy_rescan", NP_KEY_FLOAT, 10, 86400, "300", NULL,            \
+      BIND(NP_STORE_DOUBLE, candidates.policy_rescan, 1),                          \
+      "Seconds between memory policy re-reads when mappings and threads stay the same.") \
     X("planner.local_enough", NP_KEY_FLOAT, 0, 1, "0.98", NULL,                    \
       BIND(NP_STORE_DOUBLE, planner.local_enough, 1),                              \
       "Leave a process alone when this fraction of its memory is local.")          \

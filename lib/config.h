@@ -42,6 +42,7 @@ struct np_config {
         unsigned sample_pages;
         unsigned max_procs;          /* processes scanned per cycle */
         unsigned max_threads;        /* threads read per process */
+        double policy_rescan;        /* seconds between full policy reads of a sampled process */
     } candidates;
     struct {
         double local_enough;

@@ -262,9 +262,9 @@ static int read_memory(struct np_engine *e, struct candidate_work *w)
      * can answer (the recording one would invent every page's node). */
     bool can_sample = e->root->is_live && strcmp(e->act->ops->name, "real") == 0;
     if (can_sample && small_pages_kb > cfg->candidates.sample_above_kb) {
-        /* Walking numa_maps of this one would stall it: sample instead. The
-         * policy scan still needs numa_maps, so sampled processes are checked
-         * for pins through Mems_allowed only. */
+        /* Walking numa_maps of this one would stall it: sample instead.
+         * Its memory policies still come from numa_maps, read far less
+         * often (refresh_policy). */
         int r = np_pagesample(e->act, e->root, p->pid, cfg->candidates.sample_pages,
                               (uint64_t)p->pid * 2654435761u + e->cycle, small_pages_kb,
                               &w->mem);
@@ -279,6 +279,86 @@ static int read_memory(struct np_engine *e, struct candidate_work *w)
         return r;
     w->have_mem = true;
     return 0;
+}
+
+/* Brings W's memory policies in its ledger entry up to date. The numa_maps
+ * path read the mappings' policies with its pages this cycle. A sampled
+ * process's come from a full numa_maps read kept in the ledger and made
+ * again only when its mappings changed (VmSize), its thread count changed
+ * or candidates.policy_rescan seconds passed: that read walks the page
+ * tables the sampling is there to spare (~11 ms per GiB of 4 KiB pages,
+ * stalling the process's mmap/munmap meanwhile). Threads' own policies are
+ * read from the head of each thread's numa_maps on the same schedule; the
+ * main thread's shows in the mappings already. 0 or -errno (the process
+ * is then not to be acted on: its policy is unknown). */
+static int refresh_policy(struct np_engine *e, struct candidate_work *w, double now)
+{
+    struct np_ledger_entry *le = w->le;
+    const struct np_proc *p = w->proc;
+    bool stale = !le->have_mpol || p->vm_size_kb != le->mpol_vm_size_kb ||
+                 p->nthreads != le->mpol_nthreads ||
+                 now - le->mpol_read_at >= e->cfg->candidates.policy_rescan;
+    if (!stale) {
+        if (!w->mem.sampled)
+            np_mpol_summary_take_mappings(&le->mpol, &w->mem.mpol);
+        return 0;
+    }
+    struct np_mpol_summary fresh;
+    memset(&fresh, 0, sizeof(fresh));
+    if (w->mem.sampled) {
+        struct np_numa_maps full;
+        int r = np_numa_maps_read(e->root, p->pid, e->cfg->candidates.max_numa_maps_bytes, &full);
+        if (r < 0)
+            return r;
+        np_mpol_summary_take_mappings(&fresh, &full.mpol);
+        np_numa_maps_clear(&full);
+    } else
+        np_mpol_summary_take_mappings(&fresh, &w->mem.mpol);
+    for (size_t i = 0; i < p->nthreads; i++) {
+        if (p->threads[i].tid == p->pid)
+            continue;
+        struct np_mpol pol;
+        /* A thread gone since the detail pass has no policy left to keep. */
+        if (np_mpol_read_thread(e->root, p->pid, p->threads[i].tid, &pol) == 0)
+            np_mpol_summary_add_thread(&fresh, p->threads[i].tid, &pol);
+    }
+    le->mpol = fresh;
+    le->have_mpol = true;
+    le->mpol_read_at = now;
+    le->mpol_vm_size_kb = p->vm_size_kb;
+    le->mpol_nthreads = p->nthreads;
+    return 0;
+}
+
+/* The memory-policy rule, for the cycle and for manual moves alike: with
+ * policy.leave_pinned, a process whose policies show someone placed its
+ * memory on purpose is not moved, CPUs included. One we placed that took a
+ * policy since (the program called mbind or set_mempolicy) is released
+ * and given its CPUs back. NP_SKIP_MEMPOLICY with DETAIL, NP_SKIP_NONE, or
+ * NP_SKIP_NONE with DETAIL set when the policy could not be read (then
+ * *RET_UNREADABLE is the error and the process is not acted on either). */
+static enum np_skip policy_rule(struct np_engine *e, struct candidate_work *w, double now,
+                                char *detail, size_t detailsz, int *ret_unreadable)
+{
+    *ret_unreadable = 0;
+    detail[0] = '\0';
+    if (!e->cfg->policy.leave_pinned)
+        return NP_SKIP_NONE;
+    int r = refresh_policy(e, w, now);
+    if (r < 0) {
+        *ret_unreadable = r;
+        snprintf(detail, detailsz, "cannot read its memory policy: %s",
+                 r == -E2BIG ? "numa_maps over candidates.max_numa_maps_mb" : strerror(-r));
+        return NP_SKIP_NONE;
+    }
+    if (!np_mpol_decides(&w->le->mpol, detail, detailsz))
+        return NP_SKIP_NONE;
+    if (w->le->managed) {
+        release(e, w->le, true);
+        size_t len = strlen(detail);
+        snprintf(detail + len, detailsz - len, " (set after numaplaced placed it: CPUs given back)");
+    }
+    return NP_SKIP_MEMPOLICY;
 }
 
 static const struct np_thread_ticks *find_thread(const struct np_ledger_entry *le, int tid)
@@ -783,13 +863,13 @@ int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *rep
                                                              : strerror(-mr));
             continue;
         }
-        if (cfg->policy.leave_pinned && !w->le->managed) {
-            char detail[200];
-            enum np_skip why = np_pinned_check(e->root, t, w->proc, &w->mem, detail, sizeof(detail));
-            if (why != NP_SKIP_NONE) {
-                skip_view(w->view, why, detail);
-                continue;
-            }
+        char detail[200];
+        int unreadable;
+        enum np_skip why = policy_rule(e, w, now, detail, sizeof(detail), &unreadable);
+        if (why != NP_SKIP_NONE || unreadable < 0) {
+            skip_view(w->view, why, unreadable == -ENOENT || unreadable == -ESRCH
+                                        ? "exited during the scan" : detail);
+            continue;
         }
         if (score_candidate(e, w) < 0) {
             skip_view(w->view, NP_SKIP_NONE, "could not score");
@@ -1065,8 +1145,8 @@ void np_cycle_report_print(FILE *out, const struct np_engine *e,
     }
 }
 
-int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target, double now,
-                   struct np_action *ret, char *why, size_t whysz)
+int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target, bool force,
+                   double now, struct np_action *ret, char *why, size_t whysz)
 {
     const struct np_config *cfg = e->cfg;
     const struct np_topology *t = e->topo;
@@ -1116,7 +1196,7 @@ int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target
         return -ENOMEM;
     }
     char detail[200] = "";
-    if (skip == NP_SKIP_NONE && cfg->policy.leave_pinned && !is_our_placement(le, &p))
+    if (skip == NP_SKIP_NONE && cfg->policy.leave_pinned && !force && !is_our_placement(le, &p))
         skip = np_pinned_check(e->root, t, &p, NULL, detail, sizeof(detail));
 
     struct np_proc_view view;
@@ -1128,11 +1208,19 @@ int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target
             snprintf(why, whysz, "cannot read its memory placement: %s", strerror(-r));
             goto out;
         }
-        if (cfg->policy.leave_pinned && !le->managed)
-            skip = np_pinned_check(e->root, t, &p, &w.mem, detail, sizeof(detail));
+        int unreadable = 0;
+        if (!force)
+            skip = policy_rule(e, &w, now, detail, sizeof(detail), &unreadable);
+        if (unreadable < 0) {
+            snprintf(why, whysz, "%s", detail);
+            r = unreadable;
+            goto out;
+        }
     }
     if (skip != NP_SKIP_NONE) {
-        snprintf(why, whysz, "%s%s%s", np_skip_name(skip), detail[0] ? ": " : "", detail);
+        bool forcible = skip == NP_SKIP_MEMPOLICY || np_skip_is_pin(skip);
+        snprintf(why, whysz, "%s%s%s%s", np_skip_name(skip), detail[0] ? ": " : "", detail,
+                 forcible ? " (move --force overrides)" : "");
         r = -EPERM;
         goto out;
     }

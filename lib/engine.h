@@ -148,12 +148,13 @@ size_t np_engine_excluded_names(const struct np_engine *e, const char *const **r
 const double *np_engine_node_load(const struct np_engine *e, unsigned *ret_n);
 
 /* A manual placement of PID on TARGET (node ids), through the same checks
- * (exclusions, pins), actuator and migration budget as the cycle. On
- * success RET gets the action (as logged). Errors: -ESRCH (no such
+ * (exclusions, pins, memory policies), actuator and migration budget as
+ * the cycle; FORCE overrides the pin and policy checks (not exclusions).
+ * On success RET gets the action (as logged). Errors: -ESRCH (no such
  * process), -EINVAL (unknown node or a set without CPUs), -EPERM (excluded
  * or pinned: WHY says which), -EBUSY (paused), or the actuator's -errno. */
-int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target, double now,
-                   struct np_action *ret, char *why, size_t whysz);
+int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target, bool force,
+                   double now, struct np_action *ret, char *why, size_t whysz);
 
 /* Prints the ranked processes and decisions (--once, golden tests). */
 void np_cycle_report_print(FILE *out, const struct np_engine *e,

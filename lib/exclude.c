@@ -36,6 +36,11 @@ const char *np_skip_name(enum np_skip s)
     return skip_names[s];
 }
 
+bool np_skip_is_pin(enum np_skip s)
+{
+    return s >= NP_SKIP_PINNED_CPUS && s <= NP_SKIP_LIBVIRT_PINNED;
+}
+
 bool np_glob_match(const char *pattern, const char *s)
 {
     if (!pattern || !s)
@@ -329,7 +334,7 @@ static bool narrower_than_cgroup(const struct np_root *root, const char *rel, co
 }
 
 enum np_skip np_pinned_check(const struct np_root *root, const struct np_topology *topo,
-                             const struct np_proc *p, const struct np_numa_maps *mem,
+                             const struct np_proc *p, const struct np_mpol_summary *mpol,
                              char *detail, size_t detailsz)
 {
     set_detail(detail, detailsz, "%s", "");
@@ -368,17 +373,8 @@ enum np_skip np_pinned_check(const struct np_root *root, const struct np_topolog
         narrower_than_cgroup(root, have_cgroup ? rel : "", "cpuset.mems.effective", "Mems_allowed",
                              p->mems_allowed.w, all_nodes.w, NP_MAX_NODES, detail, detailsz))
         return NP_SKIP_PINNED_MEMS;
-    unsigned placed = mem ? mem->policies & (NP_POLICY_BIND | NP_POLICY_INTERLEAVE |
-                                             NP_POLICY_PREFERRED) : 0;
-    if (placed) {
-        char nodes[128];
-        format_set(NP_NODES(&mem->policy_nodes), nodes, sizeof(nodes));
-        set_detail(detail, detailsz, "memory policy%s%s%s on nodes %s",
-                   placed & NP_POLICY_BIND ? " bind" : "",
-                   placed & NP_POLICY_INTERLEAVE ? " interleave" : "",
-                   placed & NP_POLICY_PREFERRED ? " preferred" : "", nodes);
+    if (mpol && np_mpol_decides(mpol, detail, detailsz))
         return NP_SKIP_MEMPOLICY;
-    }
     return NP_SKIP_NONE;
 }
 

@@ -34,6 +34,10 @@ enum np_skip {
     NP_SKIP_COUNT
 };
 const char *np_skip_name(enum np_skip s);    /* "kernel-thread", "excluded-name", ... */
+/* True for the skips that say someone placed the process on purpose
+ * (pinned CPUs or mems, a memory policy, Kubernetes, libvirt): what
+ * policy.leave_pinned guards and a forced manual move overrides. */
+bool np_skip_is_pin(enum np_skip s);
 
 /* Checks that need only the cheap pass: kernel thread, self, pid, name. */
 enum np_skip np_exclude_cheap(const struct np_exclusions *ex, const struct np_proc *p, int self_pid);
@@ -43,11 +47,11 @@ enum np_skip np_exclude_detail(const struct np_exclusions *ex, const struct np_p
 /* Was P placed on purpose by someone else? Compares its allowed CPUs/mems
  * with its cgroup's cpuset.{cpus,mems}.effective under ROOT (sys/fs/cgroup/
  * CGROUP; the root cgroup or no cpuset controller means all online CPUs and
- * nodes of TOPO), checks MEM's policies (may be NULL when not read yet) and
+ * nodes of TOPO), checks the memory policies MPOL (NULL when not read yet) and
  * the cgroup path for kubepods/libvirt layouts. DETAIL gets a short
  * explanation ("Cpus_allowed 0-1 narrower than cgroup's 0-3"). */
 enum np_skip np_pinned_check(const struct np_root *root, const struct np_topology *topo,
-                             const struct np_proc *p, const struct np_numa_maps *mem,
+                             const struct np_proc *p, const struct np_mpol_summary *mpol,
                              char *detail, size_t detailsz);
 
 /* True when P's cgroup (not the root) holds P alone (cgroup.procs lists only

@@ -83,6 +83,27 @@ long np_read_file(const struct np_root *root, const char *rel, char *buf, size_t
     return more ? -E2BIG : n;
 }
 
+long np_read_head(const struct np_root *root, const char *rel, char *buf, size_t bufsz)
+{
+    if (bufsz < 2)
+        return -EINVAL;
+    int fd = open_rel(root, rel, O_RDONLY);
+    if (fd < 0)
+        return fd;
+    ssize_t n;
+    do
+        n = read(fd, buf, bufsz - 1);
+    while (n < 0 && errno == EINTR);
+    int saved = errno;
+    close(fd);
+    if (n < 0) {
+        buf[0] = '\0';
+        return -saved;
+    }
+    buf[n] = '\0';
+    return (long)n;
+}
+
 int np_read_file_alloc(const struct np_root *root, const char *rel, size_t max,
                        char **ret_buf, size_t *ret_len)
 {

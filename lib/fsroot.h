@@ -26,6 +26,12 @@ void np_root_close(struct np_root *root);
  * and -ESRCH mean the process or file is gone). */
 long np_read_file(const struct np_root *root, const char *rel, char *buf, size_t bufsz);
 
+/* Reads the head of REL into BUF with one read() (NUL-terminated), for
+ * seq_file files whose every record costs the kernel work: numa_maps
+ * prints, and walks, only the mappings that fill the bytes asked for.
+ * Returns the length read or -errno. */
+long np_read_head(const struct np_root *root, const char *rel, char *buf, size_t bufsz);
+
 /* Reads REL into a malloc'd, NUL-terminated buffer of at most MAX bytes of
  * content. Returns 0 and sets *ret_buf and *ret_len, -E2BIG when larger than
  * MAX (nothing returned), or -errno. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "bitset.h"
 #include "exclude.h"
+#include "mempolicy.h"
 
 /* Only processes we changed carry the (large) placement record. */
 struct np_ledger_placement {
@@ -57,6 +58,13 @@ struct np_ledger_entry {
     unsigned remote_cycles;
     uint32_t scored_cycle;
     struct np_ledger_placement *placement;   /* NULL until we first change it */
+    /* Its memory policies as last read, and what told when to read them
+     * again (see the engine's refresh_policy). */
+    bool have_mpol;
+    struct np_mpol_summary mpol;
+    double mpol_read_at;
+    uint64_t mpol_vm_size_kb;
+    size_t mpol_nthreads;
     /* Threads' CPU ticks at the last detail pass, to weigh each thread by
      * what it used since (sorted by tid; malloc'd). */
     size_t nthread_ticks;

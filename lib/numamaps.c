@@ -12,7 +12,6 @@
 #include "parse.h"
 
 #define NUMA_MAPS_LINE_MAX (64 * 1024)
-#define POLICY_LIST_MAX    4096   /* the kernel cuts the policy at 64 bytes */
 #define MAX_COUNTS_PER_LINE NP_MAX_NODES
 
 struct node_count {
@@ -22,8 +21,7 @@ struct node_count {
 
 /* Everything one line says, applied to the result only if the line parses. */
 struct line_info {
-    unsigned policy;
-    struct np_nodeset policy_nodes;
+    struct np_mpol policy;
     bool anon;
     bool huge;
     bool has_page_kb;
@@ -32,73 +30,9 @@ struct line_info {
     struct node_count *counts;   /* scratch, MAX_COUNTS_PER_LINE entries */
 };
 
-static const struct {
-    const char *name;
-    unsigned bits;
-} policy_modes[] = {
-    /* Longer names first: "prefer (many)" must not match as "prefer". */
-    { "prefer (many)",       NP_POLICY_PREFERRED },
-    { "weighted interleave", NP_POLICY_INTERLEAVE },
-    { "interleave",          NP_POLICY_INTERLEAVE },
-    { "prefer",              NP_POLICY_PREFERRED },
-    { "bind",                NP_POLICY_BIND },
-    { "local",               NP_POLICY_LOCAL },
-    { "default",             0 },
-};
-
 static bool is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* "<mode>[=<flags>][:<nodelist>]" at *PP, e.g. "bind=static:0-1" or
- * "prefer (many):0-1". 0, -EINVAL (malformed) or -ERANGE (node too big). */
-static int parse_policy(char **pp, struct line_info *li)
-{
-    char *p = *pp;
-    size_t i, n = 0;
-    for (i = 0; i < sizeof(policy_modes) / sizeof(policy_modes[0]); i++) {
-        n = strlen(policy_modes[i].name);
-        if (strncmp(p, policy_modes[i].name, n) == 0 &&
-            (p[n] == '\0' || p[n] == '=' || p[n] == ':' || is_blank(p[n])))
-            break;
-    }
-    if (i == sizeof(policy_modes) / sizeof(policy_modes[0])) {
-        /* A mode newer than this code: keep the mapping, ignore the policy. */
-        while (*p && !is_blank(*p))
-            p++;
-        *pp = p;
-        return 0;
-    }
-    p += n;
-    if (*p == '=') {   /* static, relative, balancing: no effect on placement */
-        while (*p && *p != ':' && !is_blank(*p))
-            p++;
-    }
-    struct np_nodeset nodes;
-    np_nodeset_zero(&nodes);
-    if (*p == ':') {
-        p++;
-        char list[POLICY_LIST_MAX];
-        size_t len = 0;
-        while (p[len] && !is_blank(p[len]))
-            len++;
-        if (len == 0 || len >= sizeof(list))
-            return -EINVAL;
-        memcpy(list, p, len);
-        list[len] = '\0';
-        int r = np_bits_parse_list(NP_NODES(&nodes), list);
-        if (r < 0)
-            return r;
-        p += len;
-    }
-    if (*p && !is_blank(*p))
-        return -EINVAL;
-    li->policy = policy_modes[i].bits;
-    if (li->policy & (NP_POLICY_BIND | NP_POLICY_INTERLEAVE | NP_POLICY_PREFERRED))
-        li->policy_nodes = nodes;
-    *pp = p;
-    return 0;
 }
 
 static int parse_count_value(const char *s, uint64_t *ret)
@@ -163,9 +97,11 @@ static int parse_line(char *line, struct line_info *li)
         p++;
     if (!*p)
         return -EINVAL;
-    int r = parse_policy(&p, li);
+    const char *policy_end;
+    int r = np_mpol_parse(p, &policy_end, &li->policy);
     if (r < 0)
         return r;
+    p += policy_end - p;
 
     /* The kernel escapes blanks and '=' in file paths (\040, \075), but be
      * lenient with raw blanks: the words after "file=" up to the first
@@ -273,10 +209,11 @@ static int commit_line(struct np_numa_maps *m, const struct line_info *li)
     if (li->huge && li->ncounts > 0)
         slot = huge_slot(m, li->page_kb);
 
+    uint64_t line_kb = 0;
+    for (size_t i = 0; i < li->ncounts; i++)
+        line_kb = add_sat(line_kb, li->counts[i].pages * li->page_kb);
     m->nmappings++;
-    m->policies |= li->policy;
-    for (size_t w = 0; w < sizeof(m->policy_nodes.w) / sizeof(m->policy_nodes.w[0]); w++)
-        m->policy_nodes.w[w] |= li->policy_nodes.w[w];
+    np_mpol_summary_add(&m->mpol, &li->policy, line_kb);
     if (slot < 0)
         return 0;   /* a fifth hugetlb size: nowhere to account it */
 

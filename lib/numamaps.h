@@ -13,15 +13,8 @@
 #include <stdint.h>
 #include "bitset.h"
 #include "fsroot.h"
+#include "mempolicy.h"
 #include "topology.h"
-
-/* Policies found on at least one mapping (bit flags). */
-enum {
-    NP_POLICY_BIND        = 1u << 0,  /* bind:... */
-    NP_POLICY_INTERLEAVE  = 1u << 1,  /* interleave:... or weighted interleave:... */
-    NP_POLICY_PREFERRED   = 1u << 2,  /* prefer:N or prefer (many):... */
-    NP_POLICY_LOCAL       = 1u << 3,  /* local */
-};
 
 struct np_node_mem {
     uint64_t anon_kb;      /* anon=... mappings, 4 KiB/THP (base pages) */
@@ -35,8 +28,7 @@ struct np_numa_maps {
     unsigned nhuge;                  /* hugetlb page sizes seen */
     uint64_t huge_page_kb[NP_MAX_HUGE_SIZES];
     uint64_t total_kb;               /* sum of everything above */
-    unsigned policies;               /* NP_POLICY_* seen on any mapping */
-    struct np_nodeset policy_nodes;  /* union of the nodes named by those policies */
+    struct np_mpol_summary mpol;     /* the policies its mappings carry (not when sampled) */
     unsigned nmappings;
     bool sampled;                    /* true when estimated by page sampling */
 };

@@ -25,7 +25,7 @@ static const struct verb_spec verbs[NP_VERB_COUNT] = {
     [NP_VERB_RELOAD]  = {"reload", 0, 0, 0},
     [NP_VERB_EXCLUDE] = {"exclude", NP_ARG_PID | NP_ARG_NAME, 0, NP_ARG_PID | NP_ARG_NAME},
     [NP_VERB_INCLUDE] = {"include", NP_ARG_PID | NP_ARG_NAME, 0, NP_ARG_PID | NP_ARG_NAME},
-    [NP_VERB_MOVE]    = {"move", NP_ARG_PID | NP_ARG_NODES, NP_ARG_PID | NP_ARG_NODES, 0},
+    [NP_VERB_MOVE]    = {"move", NP_ARG_PID | NP_ARG_NODES | NP_ARG_FORCE, NP_ARG_PID | NP_ARG_NODES, 0},
     [NP_VERB_ADVISE]  = {"advise", NP_ARG_NCPUS | NP_ARG_MB, NP_ARG_NCPUS, 0},
     [NP_VERB_METRICS] = {"metrics", 0, 0, 0},
 };
@@ -48,6 +48,7 @@ static const struct arg_spec args[] = {
     {"enable", NP_ARG_ENABLE, ARG_BOOL, 0, 1},
     {"limit", NP_ARG_LIMIT, ARG_INT, 1, 100000},
     {"all", NP_ARG_ALL, ARG_BOOL, 0, 1},
+    {"force", NP_ARG_FORCE, ARG_BOOL, 0, 1},
 };
 #define NARGS (sizeof(args) / sizeof(args[0]))
 
@@ -222,6 +223,8 @@ static enum np_error decode_arg(const struct arg_spec *a, struct json_object *va
                         type_name(a->type));
         if (a->bit == NP_ARG_ENABLE)
             ret->enable = json_object_get_boolean(val);
+        else if (a->bit == NP_ARG_FORCE)
+            ret->force = json_object_get_boolean(val);
         else
             ret->all = json_object_get_boolean(val);
         return NP_ERR_NONE;

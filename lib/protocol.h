@@ -81,6 +81,7 @@ enum np_arg {
     NP_ARG_ENABLE = 1u << 5,   /* bool */
     NP_ARG_LIMIT  = 1u << 6,   /* int 1..100000 */
     NP_ARG_ALL    = 1u << 7,   /* bool */
+    NP_ARG_FORCE  = 1u << 8,   /* bool */
 };
 
 struct np_request {
@@ -94,6 +95,7 @@ struct np_request {
     bool enable;
     unsigned limit;
     bool all;
+    bool force;
 };
 
 /* Decodes and validates one request LINE of LEN bytes (no '\n'; a trailing

@@ -214,12 +214,17 @@ int np_parse_status(const char *text, struct np_proc *p)
     v = np_find_key(text, "HugetlbPages");
     if (v && parse_kb_value(v, &hugetlb_kb) < 0)
         return -EINVAL;
+    uint64_t vm_size_kb = 0;
+    v = np_find_key(text, "VmSize");
+    if (v && parse_kb_value(v, &vm_size_kb) < 0)
+        return -EINVAL;
 
     p->uid = (uid_t)uid;
     p->cpus_allowed = cpus;
     p->mems_allowed = mems;
     p->vm_rss_kb = vm_rss_kb;
     p->hugetlb_kb = hugetlb_kb;
+    p->vm_size_kb = vm_size_kb;
     return 0;
 }
 
@@ -502,6 +507,7 @@ int np_sample_detail(const struct np_root *root, struct np_proc *p, size_t max_t
     p->mems_allowed = d->mems_allowed;
     p->vm_rss_kb = d->vm_rss_kb;
     p->hugetlb_kb = d->hugetlb_kb;
+    p->vm_size_kb = d->vm_size_kb;
     memcpy(p->cgroup, d->cgroup, sizeof(p->cgroup));
     memcpy(p->exe, d->exe, sizeof(p->exe));
     p->threads = threads;

@@ -46,6 +46,7 @@ struct np_proc {
     struct np_nodeset mems_allowed;    /* status Mems_allowed_list */
     uint64_t vm_rss_kb;                /* status VmRSS */
     uint64_t hugetlb_kb;               /* status HugetlbPages (not in VmRSS) */
+    uint64_t vm_size_kb;               /* status VmSize: changes when mappings do */
     char cgroup[NP_CGROUP_MAX];        /* cgroup v2 path from "0::/path" ("" if none) */
     char exe[NP_EXE_MAX];              /* readlink exe, "" when unreadable */
     size_t nthreads;
@@ -62,7 +63,7 @@ struct np_proc_list {
  * Fills the cheap-pass fields of RET. 0 or -EINVAL. */
 int np_parse_stat(const char *text, size_t len, uint64_t page_kb, struct np_proc *ret);
 /* Parses proc/PID/status text into the detail fields (uid, allowed sets,
- * VmRSS, HugetlbPages). 0 or -EINVAL. */
+ * VmRSS, HugetlbPages, VmSize). 0 or -EINVAL. */
 int np_parse_status(const char *text, struct np_proc *p);
 /* Extracts the v2 path ("0::/x/y" -> "/x/y") from proc/PID/cgroup text.
  * Returns 0, or -ENOENT when there is no v2 line (BUF then ""). */

@@ -321,18 +321,18 @@ START_TEST(test_manual_move_and_runtime_exclusion)
     np_nodeset_set(&target, 1);
     struct np_action a;
     char why[256];
-    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, 50.0, &a, why, sizeof(why)), 0);
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), 0);
     ck_assert_int_eq(a.pid, 1001);
     ck_assert(np_nodeset_test(&a.to, 1));
     ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1001 cpus=2-3"));
     ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "migrate_pages pid=1001 from=0 to=1"));
     /* Same checks as the cycle: pinned and excluded ones are refused. */
-    ck_assert_int_eq(np_engine_move(w.engine, 1005, &target, 50.0, &a, why, sizeof(why)), -EPERM);
+    ck_assert_int_eq(np_engine_move(w.engine, 1005, &target, false, 50.0, &a, why, sizeof(why)), -EPERM);
     ck_assert_ptr_nonnull(strstr(why, "pinned-cpus"));
-    ck_assert_int_eq(np_engine_move(w.engine, 1007, &target, 50.0, &a, why, sizeof(why)), -EPERM);
-    ck_assert_int_eq(np_engine_move(w.engine, 4242, &target, 50.0, &a, why, sizeof(why)), -ESRCH);
+    ck_assert_int_eq(np_engine_move(w.engine, 1007, &target, false, 50.0, &a, why, sizeof(why)), -EPERM);
+    ck_assert_int_eq(np_engine_move(w.engine, 4242, &target, false, 50.0, &a, why, sizeof(why)), -ESRCH);
     np_nodeset_set(&target, 9);
-    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, 50.0, &a, why, sizeof(why)), -EINVAL);
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), -EINVAL);
     ck_assert_str_eq(why, "node 9 is not online");
 
     /* Runtime exclusion by name: the cycle skips it with its own reason. */
@@ -750,6 +750,189 @@ START_TEST(test_plan_held_while_paused_moves_after_resume)
 }
 END_TEST
 
+/* Writes TEXT to REL under W's fixture copy. */
+static void world_write(struct world *w, const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", w->dir, rel);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Runs the sed program PROG (no single quotes) over REL in W's copy. */
+static void world_sed(struct world *w, const char *prog, const char *rel)
+{
+    char cmd[900];
+    snprintf(cmd, sizeof(cmd), "sed -i '%s' %s/%s", prog, w->dir, rel);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Gives every mapping of PID's numa_maps the policy POLICY instead of
+ * default, as numactl --interleave or an mbind of everything would. */
+static void world_set_mapping_policy(struct world *w, int pid, const char *policy)
+{
+    char prog[128], rel[64];
+    snprintf(prog, sizeof(prog), "s/ default / %s /", policy);
+    snprintf(rel, sizeof(rel), "proc/%d/numa_maps", pid);
+    world_sed(w, prog, rel);
+}
+
+/* A thread's own policy shows only in its task/TID/numa_maps: the process
+ * is left alone, CPUs included, and the thread is named. */
+START_TEST(test_thread_policy_leaves_process_alone)
+{
+    struct world w;
+    world_open(&w, true);
+    world_write(&w, "proc/1011/task/101101/numa_maps",
+                "55d0c0a00000 interleave:0-3 file=/usr/bin/evil) (name mapped=5 N0=5 kernelpagesize_kB=4\n");
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1011);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(v->detail, "memory policy interleave:0-3 of thread 101101");
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_uint_eq(count_lines(log, "tid=1011 "), 0);
+    ck_assert_uint_eq(count_lines(log, "tid=101101 "), 0);
+    ck_assert_uint_eq(count_lines(log, "pid=1011 "), 0);
+    /* The other misplaced one still moves. */
+    ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1002 cpus=4-5"));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
+/* A mapping policy on most of the memory counts; the same kind of policy
+ * on a sliver (under 1/64 of it) is incidental and the process is placed. */
+START_TEST(test_mapping_policy_share)
+{
+    struct world w;
+    world_open(&w, true);
+    /* 1002's first file mapping: a few pages of ~400 MiB. */
+    world_sed(&w, "0,/ default file=/s// bind:3 file=/", "proc/1002/numa_maps");
+    world_set_mapping_policy(&w, 1001, "interleave:0-3");
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_NONE);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    v = view_of(&r, 1001);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_MEMPOLICY);
+    ck_assert_ptr_nonnull(strstr(v->detail, "memory policy interleave:0-3 on "));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
+/* A process numaplaced placed that then takes a policy (the program calls
+ * mbind) is released and given back its original affinity. */
+START_TEST(test_policy_taken_after_placement_releases)
+{
+    struct world w;
+    world_open(&w, true);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1002 cpus=4-5"));
+    ck_assert_ptr_null(strstr(log, "set_affinity tid=1002 cpus=0-7"));
+    /* Placed: its affinity is now ours. */
+    world_sed(&w, "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\\t4-5/", "proc/1002/status");
+    world_set_mapping_policy(&w, 1002, "interleave:0-3");
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_MEMPOLICY);
+    ck_assert_ptr_nonnull(strstr(v->detail, "(set after numaplaced placed it: CPUs given back)"));
+    log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_nonnull(strstr(strstr(log, "set_affinity tid=1002 cpus=4-5"), "set_affinity tid=1002 cpus=0-7"));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
+/* Threads' policies are read again only when the mappings (VmSize) or the
+ * thread count changed, or candidates.policy_rescan passed. */
+START_TEST(test_thread_policies_reread_on_change_or_rescan)
+{
+    struct world w;
+    world_open(&w, true);
+    w.cfg.planner.max_moves_per_cycle = 0;   /* observe only: 1011 stays a candidate */
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1011)->skip, NP_SKIP_NONE);
+    np_cycle_report_clear(&r);
+    world_write(&w, "proc/1011/task/101101/numa_maps",
+                "55d0c0a00000 prefer:2 file=/usr/bin/evil) (name mapped=5 N0=5 kernelpagesize_kB=4\n");
+    /* Same mappings, same threads, 10 s later: the cached reading stands. */
+    add_ticks_of(&w, 1011, 101101, 800);   /* busy: 0.8 CPU since */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1011)->skip, NP_SKIP_NONE);
+    np_cycle_report_clear(&r);
+    /* candidates.policy_rescan (300 s) after the first reading: read again. */
+    add_ticks_of(&w, 1011, 101101, 23200);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 400.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1011)->skip, NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(view_of(&r, 1011)->detail, "memory policy preferred:2 of thread 101101");
+    np_cycle_report_clear(&r);
+    world_close(&w);
+
+    /* A changed VmSize (mappings added or removed) reads them at once. */
+    world_open(&w, true);
+    w.cfg.planner.max_moves_per_cycle = 0;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    world_write(&w, "proc/1011/task/101101/numa_maps",
+                "55d0c0a00000 bind:1 file=/usr/bin/evil) (name mapped=5 N0=5 kernelpagesize_kB=4\n");
+    world_sed(&w, "s/^VmSize:.*/VmSize:\\t  611296 kB/", "proc/1011/status");
+    add_ticks_of(&w, 1011, 101101, 800);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1011)->skip, NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(view_of(&r, 1011)->detail, "memory policy bind:1 of thread 101101");
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
+/* Manual move: refused for a deliberate policy unless forced, saying why;
+ * policy.leave_pinned = false lets the cycle place it. */
+START_TEST(test_manual_move_refuses_policy_unless_forced)
+{
+    struct world w;
+    world_open(&w, true);
+    world_set_mapping_policy(&w, 1001, "interleave:0-3");
+    struct np_nodeset target;
+    np_nodeset_zero(&target);
+    np_nodeset_set(&target, 1);
+    struct np_action a;
+    char why[256];
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), -EPERM);
+    ck_assert_ptr_nonnull(strstr(why, "mempolicy: memory policy interleave:0-3 on "));
+    ck_assert_ptr_nonnull(strstr(why, "(move --force overrides)"));
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "tid=1001 "));
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, true, 50.0, &a, why, sizeof(why)), 0);
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1001 cpus=2-3"));
+    /* Exclusions are not forced away. */
+    ck_assert_int_eq(np_engine_move(w.engine, 1007, &target, true, 50.0, &a, why, sizeof(why)), -EPERM);
+    ck_assert_str_eq(why, "excluded-name");
+    world_close(&w);
+
+    world_open(&w, true);
+    world_set_mapping_policy(&w, 1002, "interleave:0-3");
+    w.cfg.policy.leave_pinned = false;
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->skip, NP_SKIP_NONE);
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1002 cpus=4-5"));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -771,6 +954,11 @@ int main(void)
     tcase_add_test(tc, test_plan_held_while_paused_moves_after_resume);
     tcase_add_test(tc, test_node_load_counts_where_the_threads_run);
     tcase_add_test(tc, test_own_cpu_use_is_no_load);
+    tcase_add_test(tc, test_thread_policy_leaves_process_alone);
+    tcase_add_test(tc, test_mapping_policy_share);
+    tcase_add_test(tc, test_policy_taken_after_placement_releases);
+    tcase_add_test(tc, test_thread_policies_reread_on_change_or_rescan);
+    tcase_add_test(tc, test_manual_move_refuses_policy_unless_forced);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,9 +1,14 @@
-/* Unit tests for lib/exclude.c. Run from the repo root. */
+/* Unit tests for lib/exclude.c: skip names, globs, the cheap and detail
+ * exclusion passes, np_pinned_check (CPUs and mems against the cgroup's
+ * cpuset, memory policies from an np_mpol_summary with np_mpol_decides'
+ * detail strings, Kubernetes and libvirt layouts) and sole-tenant cgroups,
+ * on the cgroup tree in tests/fixtures/cgroups. Run from the repo root. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exclude.h"
+#include "mempolicy.h"
 
 #define CGROUP_ROOT "tests/fixtures/cgroups"
 
@@ -65,9 +70,17 @@ static struct np_proc *make_proc(int pid, const char *cgroup, const char *cpus, 
     return p;
 }
 
-static enum np_skip check(const struct np_proc *p, const struct np_numa_maps *mem, char *detail)
+static enum np_skip check(const struct np_proc *p, const struct np_mpol_summary *mpol, char *detail)
 {
-    return np_pinned_check(&root, &topo, p, mem, detail, 256);
+    return np_pinned_check(&root, &topo, p, mpol, detail, 256);
+}
+
+/* Adds one mapping of policy TEXT (as numa_maps prints it) holding KB to S. */
+static void add_mapping(struct np_mpol_summary *s, const char *text, uint64_t kb)
+{
+    struct np_mpol pol;
+    ck_assert_int_eq(np_mpol_parse(text, NULL, &pol), 0);
+    np_mpol_summary_add(s, &pol, kb);
 }
 
 /* ---- names and globs ---- */
@@ -306,26 +319,74 @@ START_TEST(test_mempolicy)
 {
     char detail[256];
     struct np_proc *p = make_proc(4242, "/system.slice/foo.service", "0-7", "0-1");
-    struct np_numa_maps mem;
-    memset(&mem, 0, sizeof(mem));
+    struct np_mpol_summary mpol;
 
-    mem.policies = NP_POLICY_LOCAL;
-    ck_assert_int_eq(check(p, &mem, detail), NP_SKIP_NONE);
-    mem.policies = NP_POLICY_BIND | NP_POLICY_LOCAL;
-    np_nodeset_set(&mem.policy_nodes, 1);
-    ck_assert_int_eq(check(p, &mem, detail), NP_SKIP_MEMPOLICY);
-    ck_assert_str_eq(detail, "memory policy bind on nodes 1");
-    mem.policies = NP_POLICY_INTERLEAVE;
-    np_nodeset_set(&mem.policy_nodes, 0);
-    ck_assert_int_eq(check(p, &mem, detail), NP_SKIP_MEMPOLICY);
-    ck_assert_str_eq(detail, "memory policy interleave on nodes 0-1");
-    mem.policies = NP_POLICY_PREFERRED;
-    ck_assert_int_eq(check(p, &mem, detail), NP_SKIP_MEMPOLICY);
-    ck_assert_str_eq(detail, "memory policy preferred on nodes 0-1");
+    /* Not read yet, or nothing but local and default: not pinned. */
+    strcpy(detail, "stale");
+    ck_assert_int_eq(check(p, NULL, detail), NP_SKIP_NONE);
+    ck_assert_str_eq(detail, "");
+    memset(&mpol, 0, sizeof(mpol));
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_NONE);
+    add_mapping(&mpol, "local", 4096);
+    add_mapping(&mpol, "default", 8192);
+    strcpy(detail, "stale");
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_NONE);
+    ck_assert_str_eq(detail, "");
 
-    /* CPU pinning is reported before the policy. */
+    /* bind beside local: the policy, its share of the mappings and its size. */
+    memset(&mpol, 0, sizeof(mpol));
+    add_mapping(&mpol, "bind:1", 4096);
+    add_mapping(&mpol, "local", 4096);
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(detail, "memory policy bind:1 on 1 of 2 mappings, 4 MiB");
+
+    memset(&mpol, 0, sizeof(mpol));
+    add_mapping(&mpol, "interleave:0-1", 409600);
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(detail, "memory policy interleave:0-1 on 1 of 1 mappings, 400 MiB");
+
+    memset(&mpol, 0, sizeof(mpol));
+    add_mapping(&mpol, "prefer:1", 512);
+    add_mapping(&mpol, "prefer=static:1", 512);
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(detail, "memory policy preferred:1 on 2 of 2 mappings, 1 MiB");
+
+    memset(&mpol, 0, sizeof(mpol));
+    add_mapping(&mpol, "prefer (many):0-1", 100);
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(detail, "memory policy preferred-many:0-1 on 1 of 1 mappings, 100 KiB");
+
+    /* Several kinds: the largest is named, the size is all of them. */
+    memset(&mpol, 0, sizeof(mpol));
+    add_mapping(&mpol, "bind:0", 2048);
+    add_mapping(&mpol, "weighted interleave:0-1", 20 * 1024 * 1024);
+    add_mapping(&mpol, "default", 1024);
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(detail,
+                     "memory policy weighted-interleave:0-1 and others on 2 of 3 mappings, 20 GiB");
+
+    /* A small mbind in a big process is incidental: not pinned. */
+    memset(&mpol, 0, sizeof(mpol));
+    add_mapping(&mpol, "bind:1", 2048);
+    add_mapping(&mpol, "default", 100 * 1024 * 1024);
+    strcpy(detail, "stale");
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_NONE);
+    ck_assert_str_eq(detail, "");
+
+    /* ... unless a thread's own policy is deliberate. */
+    struct np_mpol tpol;
+    ck_assert_int_eq(np_mpol_parse("interleave:0-1", NULL, &tpol), 0);
+    np_mpol_summary_add_thread(&mpol, 4243, &tpol);
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_MEMPOLICY);
+    ck_assert_str_eq(detail, "memory policy interleave:0-1 of thread 4243");
+
+    /* CPU and mems pinning are reported before the policy. */
+    ck_assert_int_eq(np_bits_parse_list(NP_NODES(&p->mems_allowed), "1"), 0);
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_PINNED_MEMS);
+    ck_assert_str_eq(detail, "Mems_allowed 1 narrower than cgroup's 0-1");
     ck_assert_int_eq(np_bits_parse_list(NP_CPUS(&p->cpus_allowed), "4-7"), 0);
-    ck_assert_int_eq(check(p, &mem, detail), NP_SKIP_PINNED_CPUS);
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_PINNED_CPUS);
+    ck_assert_str_eq(detail, "Cpus_allowed 4-7 narrower than cgroup's 0-7");
     free(p);
 }
 END_TEST
@@ -336,10 +397,11 @@ START_TEST(test_k8s_guaranteed_systemd)
 {
     char detail[256];
     struct np_proc *p = make_proc(8000, K8S_GUARANTEED, "2-3", "0-1");
-    struct np_numa_maps mem;
-    memset(&mem, 0, sizeof(mem));
-    mem.policies = NP_POLICY_BIND;   /* kube is reported first */
-    ck_assert_int_eq(check(p, &mem, detail), NP_SKIP_K8S_GUARANTEED);
+    struct np_mpol_summary mpol;
+    memset(&mpol, 0, sizeof(mpol));
+    add_mapping(&mpol, "bind:0", 4096);   /* kube is reported first */
+    ck_assert(np_mpol_decides(&mpol, NULL, 0));
+    ck_assert_int_eq(check(p, &mpol, detail), NP_SKIP_K8S_GUARANTEED);
     ck_assert_str_eq(detail, "Kubernetes Guaranteed pod with exclusive CPUs 2-3");
     ck_assert_int_eq(check(p, NULL, NULL), NP_SKIP_K8S_GUARANTEED);   /* no detail buffer */
     free(p);

@@ -1,7 +1,10 @@
 /* Unit tests for lib/numamaps.c: real numa_maps from this one-node host
  * (every policy form the kernel prints, an escaped path with spaces, THP) and
  * hand-made multi-node samples in tests/fixtures/numa_maps, plus the
- * procs-hostile hugetlb and bind processes. */
+ * procs-hostile hugetlb and bind processes. The memory-policy summary the
+ * parser fills (struct np_mpol_summary, one np_mpol_summary_add per mapping)
+ * is checked kind by kind; lib/mempolicy.c itself is covered by
+ * test_mempolicy.c. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -31,11 +34,38 @@ static int parse_str(const char *text, struct np_numa_maps *m)
     return np_numa_maps_parse(text, strlen(text), m);
 }
 
-static void assert_policy_nodes(const struct np_numa_maps *m, const char *expected)
+static void assert_nodes(const struct np_nodeset *set, const char *expected)
 {
     char buf[256];
-    ck_assert_int_eq(np_bits_format_list(NP_NODES(&m->policy_nodes), buf, sizeof(buf)), 0);
+    ck_assert_int_eq(np_bits_format_list(NP_NODES(set), buf, sizeof(buf)), 0);
     ck_assert_str_eq(buf, expected);
+}
+
+/* Kind I of M's policy summary is MODE on NODES, over NMAPPINGS mappings
+ * holding KB. */
+static void assert_kind(const struct np_numa_maps *m, unsigned i, enum np_mpol_mode mode,
+                        const char *nodes, unsigned nmappings, uint64_t kb)
+{
+    ck_assert_uint_gt(m->mpol.nkinds, i);
+    const struct np_mpol_kind *k = &m->mpol.kind[i];
+    ck_assert_msg(k->pol.mode == mode, "kind %u: mode %s, expected %s", i,
+                  np_mpol_mode_name(k->pol.mode), np_mpol_mode_name(mode));
+    assert_nodes(&k->pol.nodes, nodes);
+    ck_assert_uint_eq(k->nmappings, nmappings);
+    ck_assert_uint_eq(k->kb, kb);
+}
+
+/* M's policy summary covers NMAPPINGS mappings holding KB, with NKINDS
+ * deliberate kinds and OTHER_MAPPINGS/OTHER_KB beyond them, no thread part. */
+static void assert_summary(const struct np_numa_maps *m, unsigned nmappings, uint64_t kb,
+                           unsigned nkinds, unsigned other_mappings, uint64_t other_kb)
+{
+    ck_assert_uint_eq(m->mpol.nmappings, nmappings);
+    ck_assert_uint_eq(m->mpol.total_kb, kb);
+    ck_assert_uint_eq(m->mpol.nkinds, nkinds);
+    ck_assert_uint_eq(m->mpol.other_mappings, other_mappings);
+    ck_assert_uint_eq(m->mpol.other_kb, other_kb);
+    ck_assert_uint_eq(m->mpol.nthreads_deliberate, 0);
 }
 
 static void assert_node(const struct np_numa_maps *m, int id, uint64_t anon_kb, uint64_t file_kb)
@@ -55,9 +85,14 @@ START_TEST(test_real_policies)
     assert_node(&m, 0, 4280, 1540);
     ck_assert_uint_eq(m.total_kb, 5820);
     ck_assert_uint_eq(np_numa_maps_node_kb(&m, 0), 5820);
-    ck_assert_uint_eq(m.policies, NP_POLICY_BIND | NP_POLICY_INTERLEAVE | NP_POLICY_PREFERRED |
-                                  NP_POLICY_LOCAL);
-    assert_policy_nodes(&m, "0");
+    /* Kinds in order of first appearance, merged by identical policy (the
+     * =flags do not count); "local" and "default" are no kind; the fifth
+     * distinct policy (prefer (many):0) goes to other_*. */
+    assert_summary(&m, 36, 5820, NP_MPOL_MAX_KINDS, 1, 8);
+    assert_kind(&m, 0, NP_MPOL_BIND, "0", 3, 24);          /* =balancing, =static, plain */
+    assert_kind(&m, 1, NP_MPOL_PREFERRED, "0", 2, 16);     /* =static, plain */
+    assert_kind(&m, 2, NP_MPOL_INTERLEAVE, "0", 2, 16);    /* =relative, plain */
+    assert_kind(&m, 3, NP_MPOL_WEIGHTED_INTERLEAVE, "0", 1, 8);
     ck_assert(!m.sampled);
     np_numa_maps_clear(&m);
     ck_assert_ptr_null(m.node);
@@ -99,36 +134,45 @@ START_TEST(test_multinode)
     ck_assert_uint_eq(np_numa_maps_node_kb(&m, -1), 0);
     ck_assert_uint_eq(np_numa_maps_node_huge_kb(&m, 9, 2048), 0);
 
-    ck_assert_uint_eq(m.policies, NP_POLICY_BIND | NP_POLICY_INTERLEAVE | NP_POLICY_PREFERRED |
-                                  NP_POLICY_LOCAL);
-    assert_policy_nodes(&m, "0-3");
+    /* Four kinds by first appearance, each with its resident kB (hugetlb
+     * pages counted at their size); then prefer (many):0-1 (4096),
+     * bind=static:0-1 (40: not the same nodes as bind:2-3),
+     * interleave=relative:0-1 (24) and bind=static|balancing:1-2 (120)
+     * find no free kind. local, default and the empty mapping are no kind. */
+    assert_summary(&m, 16, 3204396, NP_MPOL_MAX_KINDS, 4, 4096 + 40 + 24 + 120);
+    assert_kind(&m, 0, NP_MPOL_INTERLEAVE, "0-3", 1, 1048576);
+    assert_kind(&m, 1, NP_MPOL_WEIGHTED_INTERLEAVE, "0-3", 1, 16384);
+    assert_kind(&m, 2, NP_MPOL_BIND, "2-3", 1, 16384);
+    assert_kind(&m, 3, NP_MPOL_PREFERRED, "1", 1, 2097152);
     np_numa_maps_clear(&m);
 }
 END_TEST
 
-/* Each policy form alone: bits and nodes exactly. */
+/* Each policy form alone: mode and nodes exactly, as the parser stores the
+ * mapping in the summary (deliberate ones as a kind, others as no kind) and
+ * as np_mpol_parse reads the policy word itself. */
 START_TEST(test_policy_forms)
 {
     static const struct {
         const char *policy;
-        unsigned bits;
+        enum np_mpol_mode mode;
         const char *nodes;
     } cases[] = {
-        { "default",                   0,                    "" },
-        { "local",                     NP_POLICY_LOCAL,      "" },
-        { "bind:0-1",                  NP_POLICY_BIND,       "0-1" },
-        { "bind=static:2,5",           NP_POLICY_BIND,       "2,5" },
-        { "bind=static|balancing:3",   NP_POLICY_BIND,       "3" },
-        { "bind=balancing:1-2",        NP_POLICY_BIND,       "1-2" },
-        { "interleave:0-3",            NP_POLICY_INTERLEAVE, "0-3" },
-        { "interleave=relative:0-1",   NP_POLICY_INTERLEAVE, "0-1" },
-        { "weighted interleave:1,3",   NP_POLICY_INTERLEAVE, "1,3" },
-        { "prefer:1",                  NP_POLICY_PREFERRED,  "1" },
-        { "prefer=static:6",           NP_POLICY_PREFERRED,  "6" },
-        { "prefer (many):0-1",         NP_POLICY_PREFERRED,  "0-1" },
-        { "prefer (many)=static:2-3",  NP_POLICY_PREFERRED,  "2-3" },
-        { "bind:1023",                 NP_POLICY_BIND,       "1023" },
-        { "no-such-mode:0-3",          0,                    "" },
+        { "default",                   NP_MPOL_DEFAULT,             "" },
+        { "local",                     NP_MPOL_LOCAL,               "" },
+        { "bind:0-1",                  NP_MPOL_BIND,                "0-1" },
+        { "bind=static:2,5",           NP_MPOL_BIND,                "2,5" },
+        { "bind=static|balancing:3",   NP_MPOL_BIND,                "3" },
+        { "bind=balancing:1-2",        NP_MPOL_BIND,                "1-2" },
+        { "interleave:0-3",            NP_MPOL_INTERLEAVE,          "0-3" },
+        { "interleave=relative:0-1",   NP_MPOL_INTERLEAVE,          "0-1" },
+        { "weighted interleave:1,3",   NP_MPOL_WEIGHTED_INTERLEAVE, "1,3" },
+        { "prefer:1",                  NP_MPOL_PREFERRED,           "1" },
+        { "prefer=static:6",           NP_MPOL_PREFERRED,           "6" },
+        { "prefer (many):0-1",         NP_MPOL_PREFERRED_MANY,      "0-1" },
+        { "prefer (many)=static:2-3",  NP_MPOL_PREFERRED_MANY,      "2-3" },
+        { "bind:1023",                 NP_MPOL_BIND,                "1023" },
+        { "no-such-mode:0-3",          NP_MPOL_UNKNOWN,             "" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char line[256];
@@ -136,10 +180,26 @@ START_TEST(test_policy_forms)
         snprintf(line, sizeof(line), "7f0000000000 %s anon=2 dirty=2 N0=2 kernelpagesize_kB=4\n",
                  cases[i].policy);
         ck_assert_int_eq(parse_str(line, &m), 0);
-        ck_assert_msg(m.policies == cases[i].bits, "%s: policies %#x", cases[i].policy, m.policies);
-        assert_policy_nodes(&m, cases[i].nodes);
         ck_assert_uint_eq(m.nmappings, 1);
         ck_assert_uint_eq(m.node[0].anon_kb, 8);   /* tokens after the policy still parsed */
+
+        struct np_mpol pol;
+        const char *end;
+        ck_assert_int_eq(np_mpol_parse(cases[i].policy, &end, &pol), 0);
+        ck_assert_msg(pol.mode == cases[i].mode, "%s: mode %s", cases[i].policy,
+                      np_mpol_mode_name(pol.mode));
+        assert_nodes(&pol.nodes, cases[i].nodes);
+        ck_assert_ptr_eq(end, cases[i].policy + strlen(cases[i].policy));
+
+        if (np_mpol_deliberate(&pol)) {
+            assert_summary(&m, 1, 8, 1, 0, 0);
+            assert_kind(&m, 0, cases[i].mode, cases[i].nodes, 1, 8);
+        } else {
+            ck_assert_msg(cases[i].mode == NP_MPOL_DEFAULT || cases[i].mode == NP_MPOL_LOCAL ||
+                          cases[i].mode == NP_MPOL_UNKNOWN, "%s taken as incidental",
+                          cases[i].policy);
+            assert_summary(&m, 1, 8, 0, 0, 0);
+        }
         np_numa_maps_clear(&m);
     }
 
@@ -149,8 +209,8 @@ START_TEST(test_policy_forms)
     ck_assert_uint_eq(m.nmappings, 1);
     ck_assert_uint_eq(m.nslots, 0);
     ck_assert_uint_eq(m.total_kb, 0);
-    ck_assert_uint_eq(m.policies, NP_POLICY_INTERLEAVE);
-    assert_policy_nodes(&m, "4-5");
+    assert_summary(&m, 1, 0, 1, 0, 0);
+    assert_kind(&m, 0, NP_MPOL_INTERLEAVE, "4-5", 1, 0);
     np_numa_maps_clear(&m);
 }
 END_TEST
@@ -165,7 +225,8 @@ START_TEST(test_malformed_lines_skipped)
     assert_node(&m, 1, 8, 0);
     assert_node(&m, 2, 0, 12);   /* last line has no '\n' */
     ck_assert_uint_eq(m.total_kb, 36);
-    ck_assert_uint_eq(m.policies, 0);
+    /* fancy-new-mode:0-3 is unknown, not deliberate; bind:0-zz was skipped. */
+    assert_summary(&m, 3, 36, 0, 0, 0);
     np_numa_maps_clear(&m);
 }
 END_TEST
@@ -223,6 +284,8 @@ START_TEST(test_node_range)
         ck_assert_uint_eq(m.nslots, 0);
         ck_assert_uint_eq(m.nmappings, 0);
         ck_assert_uint_eq(m.total_kb, 0);
+        ck_assert_uint_eq(m.mpol.nmappings, 0);
+        ck_assert_uint_eq(m.mpol.nkinds, 0);
         np_numa_maps_clear(&m);
     }
 }
@@ -299,15 +362,15 @@ START_TEST(test_read_hostile_processes)
     assert_node(&m, 0, 152, 40);
     assert_node(&m, 1, 80, 0);
     ck_assert_uint_eq(m.total_kb, 12288 + 152 + 40 + 80);
-    ck_assert_uint_eq(m.policies, 0);
-    assert_policy_nodes(&m, "");
+    assert_summary(&m, 5, 12288 + 152 + 40 + 80, 0, 0, 0);
     np_numa_maps_clear(&m);
 
     /* numactl --membind=1 */
     ck_assert_int_eq(np_numa_maps_read(&root, 120, 1 << 20, &m), 0);
     ck_assert_uint_eq(m.nmappings, 6);
-    ck_assert_uint_eq(m.policies, NP_POLICY_BIND);
-    assert_policy_nodes(&m, "1");
+    /* Every mapping bind:1, the empty one included: one kind, all of it. */
+    assert_summary(&m, 6, 104484, 1, 0, 0);
+    assert_kind(&m, 0, NP_MPOL_BIND, "1", 6, 104484);
     assert_node(&m, 0, 0, 600);
     assert_node(&m, 1, 103620, 264);
     ck_assert_uint_eq(m.nhuge, 0);
@@ -331,7 +394,7 @@ START_TEST(test_read_host_processes)
     ck_assert_uint_eq(m.nmappings, 113);
     assert_node(&m, 0, 58116, 6616);
     ck_assert_uint_eq(m.total_kb, 64732);
-    ck_assert_uint_eq(m.policies, 0);
+    assert_summary(&m, 113, 64732, 0, 0, 0);
     np_numa_maps_clear(&m);
 
     ck_assert_int_eq(np_numa_maps_read(&root, 10260, 1 << 20, &m), 0);
