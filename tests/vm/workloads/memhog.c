@@ -1,7 +1,8 @@
 /* memhog: a "misplaced" memory-hungry workload for the numaplace VM tests.
  *
  * memhog --mb SIZE [--threads N] [--hugetlb] [--first-touch-node N[,M...]]
- *        [--name NAME] [--seconds S]
+ *        [--name NAME] [--seconds S] [--mbind-interleave MB]
+ *        [--thread-interleave MB] [--mbind-on-signal]
  *
  * With --first-touch-node, the process pins itself to the CPUs of the given
  * node(s) and binds its memory there (MPOL_BIND for one node, MPOL_INTERLEAVE
@@ -15,6 +16,16 @@
  * Prints "ready pid=<pid>" once first touch is done, then streams over its
  * memory (read + write, one word per cache line) with N threads, forever or
  * for S seconds.  --threads 0 means "just hold the memory" (idle).
+ *
+ * Deliberate memory policies, for the scenarios that check a placer leaves
+ * them alone (besides numactl --interleave/--preferred as a wrapper):
+ * --mbind-interleave MB adds a buffer mbind()ed MPOL_INTERLEAVE over all
+ * nodes, the rest keeping the default policy (MySQL's innodb_numa_interleave
+ * way); --thread-interleave MB makes worker 0 call set_mempolicy(
+ * MPOL_INTERLEAVE) on itself and stream over MB of its own (only that
+ * thread's numa_maps shows it); --mbind-on-signal mbind()s the main buffer
+ * MPOL_INTERLEAVE when SIGUSR1 arrives (a program changing its policy after
+ * a placer placed it), printing "mbind done".
  *
  * No libnuma dependency on purpose: raw syscalls keep the initramfs small.
  */
@@ -45,6 +56,42 @@ static int nthreads = 1;
 static int have_first_touch;
 static cpu_set_t orig_affinity;
 static pthread_barrier_t reset_barrier;
+static long thread_interleave_mb;
+static unsigned char *extra;            /* --mbind-interleave / --thread-interleave buffer */
+static size_t extra_len;
+static volatile sig_atomic_t mbind_wanted;
+
+/* Every node this guest has, as a node mask. */
+static void all_nodes_mask(unsigned long *mask, size_t words)
+{
+	memset(mask, 0, words * sizeof(*mask));
+	for (int n = 0; n < MAX_NODES; n++) {
+		char path[96];
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+		if (access(path, F_OK) == 0)
+			mask[n / (8 * sizeof(unsigned long))] |= 1UL << (n % (8 * sizeof(unsigned long)));
+	}
+}
+
+static void touch(unsigned char *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		p[off] = 1;
+}
+
+static void stream(unsigned char *p, size_t lo, size_t hi)
+{
+	for (size_t off = lo; off + sizeof(uint64_t) <= hi; off += 64) {
+		volatile uint64_t *w = (volatile uint64_t *)(p + off);
+		*w = *w + 1;
+	}
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	mbind_wanted = 1;
+}
 
 static void die(const char *what)
 {
@@ -104,18 +151,35 @@ static void *worker(void *arg)
 	long id = (long)arg;
 	size_t chunk = mem_len / nthreads, lo = id * chunk;
 	size_t hi = (id == nthreads - 1) ? mem_len : lo + chunk;
+	sigset_t usr1;
+
+	/* SIGUSR1 is for the main thread, which sleeps in pause(). */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 
 	/* Threads were created while pinned to the first-touch node; undo
 	 * that per thread (affinity and mempolicy are per-thread state). */
 	if (have_first_touch)
 		reset_placement();
+	if (id == 0 && thread_interleave_mb > 0) {
+		/* This thread's own policy: only task/TID/numa_maps shows it. */
+		unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))];
+		all_nodes_mask(mask, sizeof(mask) / sizeof(mask[0]));
+		if (syscall(SYS_set_mempolicy, MPOL_INTERLEAVE, mask, (unsigned long)MAX_NODES + 1))
+			die("set_mempolicy(thread interleave)");
+		extra_len = (size_t)thread_interleave_mb << 20;
+		extra = mmap(NULL, extra_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (extra == MAP_FAILED)
+			die("mmap(thread buffer)");
+		touch(extra, extra_len);
+	}
 	pthread_barrier_wait(&reset_barrier);
 
 	for (;;) {
-		for (size_t off = lo; off + sizeof(uint64_t) <= hi; off += 64) {
-			volatile uint64_t *p = (volatile uint64_t *)(mem + off);
-			*p = *p + 1;
-		}
+		stream(mem, lo, hi);
+		if (extra && (id == 0 || thread_interleave_mb == 0))
+			stream(extra, 0, extra_len);
 	}
 	return NULL;
 }
@@ -123,7 +187,8 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	long mb = -1, seconds = 0;
-	int hugetlb = 0;
+	int hugetlb = 0, mbind_on_signal = 0;
+	long mbind_mb = 0;
 	const char *name = NULL, *ft = NULL;
 	unsigned long nodemask[MAX_NODES / (8 * sizeof(unsigned long))] = {0};
 	int nnodes = 0;
@@ -133,6 +198,7 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--hugetlb")) { hugetlb = 1; continue; }
+		if (!strcmp(a, "--mbind-on-signal")) { mbind_on_signal = 1; continue; }
 		if (!v)
 			usage();
 		if (!strcmp(a, "--mb")) mb = atol(v);
@@ -140,6 +206,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--first-touch-node")) ft = v;
 		else if (!strcmp(a, "--name")) name = v;
 		else if (!strcmp(a, "--seconds")) seconds = atol(v);
+		else if (!strcmp(a, "--mbind-interleave")) mbind_mb = atol(v);
+		else if (!strcmp(a, "--thread-interleave")) thread_interleave_mb = atol(v);
 		else usage();
 		i++;
 	}
@@ -188,6 +256,22 @@ int main(int argc, char **argv)
 	for (size_t off = 0; off < mem_len; off += 4096)
 		mem[off] = 1;
 
+	if (mbind_mb > 0) {
+		/* A buffer of its own policy, the rest left default. */
+		unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))];
+		all_nodes_mask(mask, sizeof(mask) / sizeof(mask[0]));
+		extra_len = (size_t)mbind_mb << 20;
+		extra = mmap(NULL, extra_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (extra == MAP_FAILED)
+			die("mmap(mbind buffer)");
+		if (syscall(SYS_mbind, extra, extra_len, MPOL_INTERLEAVE, mask,
+			    (unsigned long)MAX_NODES + 1, 0))
+			die("mbind(interleave)");
+		touch(extra, extra_len);
+	}
+	if (mbind_on_signal)
+		signal(SIGUSR1, on_usr1);
+
 	pthread_barrier_init(&reset_barrier, NULL, (unsigned)nthreads + 1);
 	for (long t = 0; t < nthreads; t++) {
 		pthread_t th;
@@ -209,8 +293,20 @@ int main(int argc, char **argv)
 		while (nanosleep(&ts, &ts) && errno == EINTR)
 			;
 	} else {
-		for (;;)
+		for (;;) {
 			pause();
+			if (mbind_wanted) {
+				/* Policy only (no MPOL_MF_MOVE): pages stay where they are. */
+				unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))];
+				mbind_wanted = 0;
+				all_nodes_mask(mask, sizeof(mask) / sizeof(mask[0]));
+				if (syscall(SYS_mbind, mem, mem_len, MPOL_INTERLEAVE, mask,
+					    (unsigned long)MAX_NODES + 1, 0))
+					die("mbind(on signal)");
+				printf("mbind done\n");
+				fflush(stdout);
+			}
+		}
 	}
 	return 0;
 }
