@@ -109,6 +109,16 @@ char *cmd_metrics_text(struct daemon *d, size_t *ret_len)
             1.0 - v->locality);
     }
 
+    /* Every reason, zeros included, so each series exists from the start. */
+    family(&t, "numaplace_skipped_processes", "gauge", NULL,
+           "Processes left alone at the last cycle, by reason (excluded, pinned, memory policy, ...).");
+    unsigned skipped[NP_SKIP_COUNT] = {0};
+    for (size_t i = 0; d->have_last && i < d->last.nviews; i++)
+        if (d->last.views[i].state == NP_VIEW_SKIPPED && (unsigned)d->last.views[i].skip < NP_SKIP_COUNT)
+            skipped[d->last.views[i].skip]++;
+    for (int s = NP_SKIP_NONE + 1; s < NP_SKIP_COUNT; s++)
+        add(&t, "numaplace_skipped_processes{reason=\"%s\"} %u\n", np_skip_name((enum np_skip)s), skipped[s]);
+
     family(&t, "numaplace_cycles", "counter", NULL, "Placement cycles run.");
     add(&t, "numaplace_cycles_total %llu\n", (unsigned long long)tot->cycles);
     family(&t, "numaplace_moves", "counter", NULL, "Processes moved.");

@@ -120,6 +120,8 @@ run "advise --json" 0 '"fit":"(fits|memory-only|all-nodes)"' "${CTL[@]}" --json 
 run "advise bad grammar" 2 "NCPUS" "${CTL[@]}" advise 4:x
 run "metrics" 0 "^numaplace_cycles_total [0-9]+" "${CTL[@]}" metrics
 out=$("${CTL[@]}" metrics | tail -1); [ "$out" = "# EOF" ] && ok "metrics ends with # EOF" || bad "metrics EOF" "$out"
+run "metrics skipped by reason" 0 'numaplace_skipped_processes\{reason="pinned-cpus"\} 1' "${CTL[@]}" metrics
+run "metrics skipped, zero series too" 0 'numaplace_skipped_processes\{reason="libvirt-pinned"\} 0' "${CTL[@]}" metrics
 run "metrics node memory" 0 'numaplace_node_memory_free_bytes\{node="3"\} 157286400' "${CTL[@]}" metrics
 http_get() {
     exec 3<>"/dev/tcp/127.0.0.1/$MPORT" || return 1

@@ -34,6 +34,13 @@ d=$NP_LAST_PID
 hogs="$a $b $c $d"
 sleep 1
 probe $hogs | sed 's/^/NPVM: INFO probe start /'
+# The kernel's own words for each policy (parser fixtures come from these).
+for p in $hogs; do
+	grep -m 3 -E ' (bind|interleave|prefer|weighted)' /proc/$p/numa_maps | sed "s/^/NPVM: INFO numa_maps $p: /"
+	for t in $(ls /proc/$p/task); do
+		head -n 1 /proc/$p/task/$t/numa_maps | sed "s/^/NPVM: INFO task numa_maps $p\/$t: /"
+	done
+done
 
 # A phase: numaplaced with EXTRA config for 4 intervals, then checks.
 policy_phase() { # policy_phase NAME EXTRA-CONFIG
