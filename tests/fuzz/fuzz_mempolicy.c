@@ -22,7 +22,8 @@ static void check_detail(const struct np_mpol_summary *s)
     bool d = np_mpol_decides(s, detail, sizeof(detail));
     if (!memchr(detail, '\0', sizeof(detail)) || (!d && detail[0]) || (d && !detail[0]))
         abort();
-    if (!np_mpol_summary_same(s, s))
+    char again[256];   /* the same summary, the same words */
+    if (np_mpol_decides(s, again, sizeof(again)) != d || strcmp(again, detail) != 0)
         abort();
 }
 
@@ -68,7 +69,7 @@ static void check_numa_maps(const uint8_t *data, size_t size)
         return;
     }
     const struct np_mpol_summary *s = &m.mpol;
-    if (s->nmappings != m.nmappings || s->mappings_read != (m.nmappings > 0))
+    if (s->nmappings != m.nmappings)
         abort();
     if (s->total_kb < m.total_kb)   /* a fifth hugetlb size is in the summary only */
         abort();
