@@ -26,7 +26,7 @@ const char *cmd_view_state(const struct np_proc_view *v)
     case NP_VIEW_SKIPPED:
         switch (v->skip) {
         case NP_SKIP_NONE:
-            return strcmp(v->detail, "too small") == 0 ? "too-small" : "skipped";
+            return v->hold == NP_HOLD_TOO_SMALL ? "too-small" : "skipped";
         case NP_SKIP_KTHREAD:
         case NP_SKIP_SELF:
         case NP_SKIP_EXCLUDED_PID:
@@ -43,7 +43,7 @@ const char *cmd_view_state(const struct np_proc_view *v)
     case NP_VIEW_MANAGED:
         if (v->decided && v->decision.reason == NP_REASON_COOLDOWN)
             return "cooling-down";
-        if (strcmp(v->detail, "idle") == 0)
+        if (v->hold == NP_HOLD_IDLE)
             return "idle";
         return v->state == NP_VIEW_MANAGED ? "managed" : "candidate";
     }

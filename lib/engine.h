@@ -1,5 +1,6 @@
 /* engine: one placement cycle, calling the stages in order
- * (topology -> sample -> exclude -> numa_maps -> score -> plan -> act),
+ * (begin: topology -> sample: stat, admission, detail -> score: numa_maps,
+ * policies, scores -> plan -> act -> end),
  * plus the state that lives between cycles (ledger, history, totals).
  *
  * The engine owns no file descriptors, timers or sockets: the daemon calls
@@ -30,6 +31,20 @@ enum np_view_state {
 };
 const char *np_view_state_name(enum np_view_state s);
 
+/* Why a process was left alone this cycle when no exclusion or pin (enum
+ * np_skip) says so; list and show read it, the detail words it. */
+enum np_hold {
+    NP_HOLD_NONE = 0,
+    NP_HOLD_TOO_SMALL,       /* below candidates.min_rss_mb */
+    NP_HOLD_GONE,            /* exited during the scan */
+    NP_HOLD_UNREADABLE,      /* its files, memory or policy could not be read */
+    NP_HOLD_OVER_LIMIT,      /* over candidates.max_per_cycle this cycle */
+    NP_HOLD_UNSCORED,        /* could not score */
+    NP_HOLD_FIRST_SEEN,      /* CPU use not measured over an interval yet */
+    NP_HOLD_IDLE,            /* managed but idle now: watched, not moved */
+    NP_HOLD_GIVEN_UP,        /* a permission or invalid error stopped managing it */
+};
+
 /* One process that passed the CPU threshold, as this cycle saw it. */
 struct np_proc_view {
     int pid;
@@ -39,6 +54,7 @@ struct np_proc_view {
     double cpu_use;
     enum np_view_state state;
     enum np_skip skip;
+    enum np_hold hold;
     char detail[200];                /* skip detail or error text */
     bool scored;
     bool sampled;                    /* memory estimated by page sampling */

@@ -1,11 +1,25 @@
-/* engine_internal: the engine's state, shared by engine.c (the cycle) and
- * engine_ctl.c (what the control socket asks of it). Not for other users. */
+/* engine_internal: the engine's state and the cycle's stages, shared by
+ * engine.c (the cycle and manual moves), engine_sample.c (sampling,
+ * admission, scoring), engine_act.c (acting), engine_report.c (printing)
+ * and engine_ctl.c (what the control socket asks of it). Not for other
+ * users. */
 #ifndef NP_ENGINE_INTERNAL_H
 #define NP_ENGINE_INTERNAL_H
 
+#include <time.h>
 #include "engine.h"
+#include "numamaps.h"
+#include "sample.h"
+#include "score.h"
 
 #define NP_RUNTIME_EXCLUDE_MAX 1024
+
+/* An affinity to give back, queued where a process is released and
+ * applied by the act stage (only it acts). */
+struct np_pending_restore {
+    int pid;
+    struct np_cpuset original;
+};
 
 struct np_engine {
     const struct np_root *root;
@@ -30,9 +44,109 @@ struct np_engine {
     char *excluded_names[NP_RUNTIME_EXCLUDE_MAX];
     double *last_node_load;          /* CPUs in use per node index, last cycle */
     unsigned last_node_load_n;
+    size_t nrestores, restores_cap;
+    struct np_pending_restore *restores;
 };
+
+/* One process being considered this cycle (or by a manual move). */
+struct candidate_work {
+    struct np_proc *proc;
+    struct np_ledger_entry *le;
+    struct np_proc_view *view;
+    struct np_numa_maps mem;
+    bool have_mem;
+    struct np_score score;
+    bool have_score;
+};
+
+/* What passes between the stages of one cycle; cycle_end frees it all. */
+struct np_cycle {
+    struct np_engine *e;
+    double now;
+    double cpu0, wall0;
+    struct np_cycle_report *rep;
+    struct np_proc_list list;
+    double uptime;
+    double *node_load;               /* CPUs in use per node index, as planned on */
+    struct np_proc_view *views;
+    size_t nviews;
+    struct candidate_work *work;     /* the busy ones admitted past the detail pass */
+    size_t nwork;
+    struct np_candidate *cands;      /* what the planner is given */
+    struct np_decision *dec;
+    struct candidate_work **cw;      /* cands[i] is cw[i] */
+    size_t ncand;
+    struct candidate_work **continuing;   /* moves begun earlier, to go on */
+    size_t ncontinuing;
+    uint64_t budget_kb;              /* migration budget left this cycle */
+};
+
+/* Where in a process's reading the admission rule is applied. */
+enum np_admit_step {
+    NP_ADMIT_STAT,     /* proc/PID/stat only: kernel thread, self, pid, name, runtime, given up */
+    NP_ADMIT_DETAIL,   /* status, cgroup, threads: size, exe, cgroup, user, pins */
+    NP_ADMIT_MEMORY,   /* numa_maps or a sample: memory policies */
+};
+
+/* Why a process may not be placed, as far as it was read. */
+struct np_admission {
+    enum np_skip skip;               /* exclusion or pin (NP_SKIP_NONE otherwise) */
+    enum np_hold hold;               /* another reason to leave it this cycle */
+    int error;                       /* -errno behind NP_HOLD_UNREADABLE / GONE */
+    char detail[200];
+};
+
+static inline double np_clock_seconds(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* True when numaplacectl excluded P (by pid or name glob). */
 bool np_engine_runtime_excluded(const struct np_engine *e, const struct np_proc *p);
+
+/* engine_sample.c */
+int np_cycle_refresh_topology(struct np_engine *e, bool *ret_changed);
+double np_cycle_update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
+                               const struct np_proc *p, double now, double uptime);
+void np_cycle_book_load(const struct np_topology *t, const struct np_ledger_entry *le,
+                        const struct np_proc *p, double use, double *node_load);
+void np_view_init(struct np_proc_view *v, const struct np_proc *p, double cpu_use);
+/* Marks V skipped for WHY (an exclusion or pin) or HOLD, with DETAIL. */
+void np_view_skip(struct np_proc_view *v, enum np_skip why, enum np_hold hold, const char *detail);
+/* The one rule for whether a process may be placed, for the cycle and for
+ * manual moves alike, applied at STEP as far as W's reading goes. FORCE (a
+ * forced manual move) overrides pins, memory policies and a given-up
+ * process; MANUAL drops the cycle-only rules (too small: an admin's move
+ * says the process matters). True when admitted so far; else *RET says
+ * why. A managed process that is now excluded is released with its
+ * affinity queued for restoring; one someone else re-pinned is released
+ * as it is (theirs wins). */
+bool np_admit(struct np_engine *e, struct candidate_work *w, enum np_admit_step step,
+              bool manual, bool force, double now, struct np_admission *ret);
+int np_cycle_read_memory(struct np_engine *e, struct candidate_work *w);
+int np_cycle_score(struct np_engine *e, struct candidate_work *w);
+void np_cycle_rebook_load_by_threads(const struct np_topology *t, const struct candidate_work *w,
+                                     double *node_load);
+/* Pre-rank before memory is read: CPU use x size, then pid (qsort). */
+int np_cmp_work(const void *a, const void *b);
+
+/* engine_act.c */
+/* Stops managing LE; with RESTORE its original affinity is queued. */
+void np_release(struct np_engine *e, struct np_ledger_entry *le, bool restore);
+/* Applies the queued restores. */
+void np_act_pending_restores(struct np_engine *e);
+void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
+               uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep);
+/* Decides W's move begun earlier (the budget cut it short) into its view:
+ * reason move when there is more to copy and budget left; returns the kB
+ * it may take, which the plan must not count on. */
+uint64_t np_continue_decide(struct np_engine *e, struct candidate_work *w, uint64_t budget_kb);
+void np_remember_plan(const struct np_engine *e, struct np_ledger_entry *le,
+                      const struct np_decision *d);
+void np_measure_after(struct np_engine *e, const struct np_proc_view *v);
+uint64_t np_kb_on_nodes(const struct np_topology *t, const uint64_t *node_kb,
+                        const struct np_nodeset *set);
 
 #endif

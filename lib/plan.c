@@ -503,83 +503,89 @@ static bool all_zero(const double *v, unsigned n)
     return true;
 }
 
-static void decide(struct plan_state *st, const struct np_candidate *cand, struct np_decision *d)
+/* Rule 1's checks that need no target: local enough, cooling down, no CPU
+ * data. True when they decided D. */
+static bool precheck(const struct plan_state *st, const struct np_candidate *cand,
+                     struct np_decision *d)
 {
     const struct np_plan_params *params = st->params;
     const struct np_score *sc = cand->score;
-    unsigned n = st->n;
-
-    d->pid = cand->pid;
-    d->start_time = cand->start_time;
-    np_nodeset_zero(&d->target);
-    d->move_kb = 0;
-    d->locality_before = sc->locality;
-    d->locality_after = sc->locality;
-    d->why[0] = '\0';
-
     if (sc->locality >= params->local_enough) {
         d->reason = NP_REASON_LOCAL_ENOUGH;
         set_why(d,
                 "%.0f%% of its memory is local, at least the %.0f%% that is local enough",
                 sc->locality * 100.0, params->local_enough * 100.0);
-        return;
+        return true;
     }
     if (cand->cooling_down) {
         d->reason = NP_REASON_COOLDOWN;
         set_why(d, "moved recently and still cooling down");
-        return;
+        return true;
     }
-    if (all_zero(sc->cpu_share, n)) {
+    if (all_zero(sc->cpu_share, st->n)) {
         d->reason = NP_REASON_NO_CPU_DATA;
         set_why(d, "none of its threads last ran on a CPU of a known node");
-        return;
+        return true;
     }
+    return false;
+}
 
+static void describe_no_room(const struct plan_state *st, struct np_decision *d)
+{
+    const struct np_plan_params *params = st->params;
+    d->reason = NP_REASON_NO_ROOM;
+    uint64_t huge_kb = 0;
+    for (unsigned s = 0; s < st->nhuge; s++)
+        huge_kb = sat_add(huge_kb, st->huge_total_kb[s]);
+    /* "A, B and CPU room", "A and CPU room" or "CPU room" */
+    char mem_part[80] = "", huge_part[80] = "";
+    if (params->memory_moves)
+        snprintf(mem_part, sizeof(mem_part), "%llu MiB free above %u%% headroom",
+                 mib(st->ord_total_kb), params->mem_headroom_pct);
+    if (huge_kb)
+        snprintf(huge_part, sizeof(huge_part), "free hugepages for %llu MiB of hugetlb",
+                 mib(huge_kb));
+    set_why(d, "no node set with %s%s%s%sCPU room for %.1f CPU",
+            mem_part, *mem_part && *huge_part ? ", " : "", huge_part,
+            *mem_part || *huge_part ? " and " : "", st->cpu_use);
+}
+
+/* Rules 2 and 3: the target set and what moving there means (target,
+ * move_kb, locality_after) into D, its evaluation into *RET_E and seed
+ * into *RET_SEED. False when D is decided (no room) instead. */
+static bool evaluate_target(struct plan_state *st, const struct np_candidate *cand,
+                            struct np_decision *d, struct set_eval *ret_e, unsigned *ret_seed)
+{
+    const struct np_plan_params *params = st->params;
+    const struct np_score *sc = cand->score;
+    unsigned n = st->n;
     prepare_candidate(st, cand);
     unsigned seed, k;
     if (find_target(st, &seed, &k) < 0) {
-        d->reason = NP_REASON_NO_ROOM;
-        uint64_t huge_kb = 0;
-        for (unsigned s = 0; s < st->nhuge; s++)
-            huge_kb = sat_add(huge_kb, st->huge_total_kb[s]);
-        /* "A, B and CPU room", "A and CPU room" or "CPU room" */
-        char mem_part[80] = "", huge_part[80] = "";
-        if (params->memory_moves)
-            snprintf(mem_part, sizeof(mem_part), "%llu MiB free above %u%% headroom",
-                     mib(st->ord_total_kb), params->mem_headroom_pct);
-        if (huge_kb)
-            snprintf(huge_part, sizeof(huge_part), "free hugepages for %llu MiB of hugetlb",
-                     mib(huge_kb));
-        set_why(d, "no node set with %s%s%s%sCPU room for %.1f CPU",
-                mem_part, *mem_part && *huge_part ? ", " : "", huge_part,
-                *mem_part || *huge_part ? " and " : "", st->cpu_use);
-        return;
+        describe_no_room(st, d);
+        return false;
     }
-
-    struct set_eval e;
-    set_walk(&e, st, seed, k);
+    struct set_eval *e = ret_e;
+    set_walk(e, st, seed, k);
     const unsigned *row = &st->order[(size_t)seed * n];
     for (unsigned j = 0; j < k; j++)
         np_nodeset_set(&d->target, (unsigned)st->topo->nodes[row[j]].id);
 
     uint64_t total = sc->total_kb;
-    uint64_t huge_off = set_huge_off(&e, st);
-    d->move_kb = params->memory_moves ? sat_sub(total, e.all_on_kb) : huge_off;
+    uint64_t huge_off = set_huge_off(e, st);
+    d->move_kb = params->memory_moves ? sat_sub(total, e->all_on_kb) : huge_off;
     if (total == 0 || params->memory_moves)
         d->locality_after = 1.0;
     else
-        d->locality_after = (double)sat_add(e.all_on_kb, huge_off) / (double)total;
-    double held_pct = total ? (double)e.all_on_kb / (double)total * 100.0 : 100.0;
+        d->locality_after = (double)sat_add(e->all_on_kb, huge_off) / (double)total;
     /* Its memory already on the target, local enough: only its CPUs move.
      * The few pages elsewhere (often shared library pages) are not worth a
      * migration (in the guest a 1.4 MiB migrate_pages walked the whole
      * process and took 15 s of CPU). */
-    bool cpus_only = total > 0 && (double)e.all_on_kb >= params->local_enough * (double)total;
+    bool cpus_only = total > 0 && (double)e->all_on_kb >= params->local_enough * (double)total;
     if (cpus_only)
         d->move_kb = 0;
 
-    char nodes[96];
-    format_nodes(&d->target, nodes, sizeof(nodes));
     /* Every CPU and nothing to migrate: the process may already run
      * anywhere, so such a "move" changes nothing but would start its
      * cooldown (seen in the guest: a hugetlb process on a busy node's
@@ -587,14 +593,24 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     unsigned all_cpus = 0;
     for (unsigned i = 0; i < n; i++)
         all_cpus += st->topo->nodes[i].ncpus;
-    if (d->move_kb == 0 && e.ncpus == all_cpus) {
+    if (d->move_kb == 0 && e->ncpus == all_cpus) {
         d->reason = NP_REASON_NO_ROOM;
         set_why(d, "only all nodes together have CPU room for %.1f CPU, and binding it to "
                    "every CPU would change nothing", st->cpu_use);
         np_nodeset_zero(&d->target);
         d->locality_after = d->locality_before;
-        return;
+        return false;
     }
+    *ret_seed = seed;
+    return true;
+}
+
+/* Rules 1 (gain) and 4 (confirmation, moves and budget of the cycle) for
+ * the move D describes to NODES. True when one holds it back (D decided). */
+static bool held_by_limits(const struct plan_state *st, const struct np_candidate *cand,
+                           struct np_decision *d, const char *nodes)
+{
+    const struct np_plan_params *params = st->params;
     double gain = d->locality_after - d->locality_before;
     uint64_t budget_left = sat_sub(params->budget_kb, st->budget_used_kb);
 
@@ -605,7 +621,7 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
                 "less than the %.0f%% minimum gain",
                 nodes, d->locality_before * 100.0, d->locality_after * 100.0,
                 params->min_gain * 100.0);
-        return;
+        return true;
     }
     /* Where a thread runs is one instant's last CPU, and a thread seen on
      * another node is often back a moment later (the scheduler balancing).
@@ -620,21 +636,21 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
                 "found remote %u of the %u times a move needs (a local cycle takes one "
                 "off); would move to %s",
                 cand->remote_cycles, params->confirm_cycles, nodes);
-        return;
+        return true;
     }
     if (st->moves >= params->max_moves) {
         d->reason = NP_REASON_MAX_MOVES;
         set_why(d,
                 "max_moves (%u) reached this cycle; would move to %s",
                 params->max_moves, nodes);
-        return;
+        return true;
     }
     if (d->move_kb > 0 && params->budget_kb == 0) {
         d->reason = NP_REASON_BUDGET;
         set_why(d,
                 "the migration budget of this cycle is 0; would move %llu MiB to %s",
                 mib(d->move_kb), nodes);
-        return;
+        return true;
     }
     if (d->move_kb > budget_left && st->budget_used_kb > 0) {
         d->reason = NP_REASON_BUDGET;
@@ -643,9 +659,17 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
                 "budget is left; would move to %s",
                 mib(d->move_kb), (unsigned long long)(budget_left / 1024),
                 mib(params->budget_kb), nodes);
-        return;
+        return true;
     }
+    return false;
+}
 
+static void describe_move(const struct plan_state *st, const struct np_candidate *cand,
+                          const struct set_eval *e, struct np_decision *d, const char *nodes)
+{
+    const struct np_plan_params *params = st->params;
+    uint64_t total = cand->score->total_kb;
+    double held_pct = total ? (double)e->all_on_kb / (double)total * 100.0 : 100.0;
     d->reason = NP_REASON_MOVE;
     char extra[128] = "";
     if (d->move_kb > params->budget_kb)
@@ -657,8 +681,32 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     set_why(d,
             "%s: holds %.0f%% of its memory and has CPU room (needs %.1f CPU, "
             "%.1f used of %.1f)%s",
-            nodes, held_pct, st->cpu_use, e.load, e.capacity, extra);
+            nodes, held_pct, st->cpu_use, e->load, e->capacity, extra);
+}
 
+/* One candidate through the rules: precheck, evaluate a target, limits,
+ * describe, book. */
+static void decide(struct plan_state *st, const struct np_candidate *cand, struct np_decision *d)
+{
+    d->pid = cand->pid;
+    d->start_time = cand->start_time;
+    np_nodeset_zero(&d->target);
+    d->move_kb = 0;
+    d->locality_before = cand->score->locality;
+    d->locality_after = cand->score->locality;
+    d->why[0] = '\0';
+
+    if (precheck(st, cand, d))
+        return;
+    struct set_eval e;
+    unsigned seed;
+    if (!evaluate_target(st, cand, d, &e, &seed))
+        return;
+    char nodes[96];
+    format_nodes(&d->target, nodes, sizeof(nodes));
+    if (held_by_limits(st, cand, d, nodes))
+        return;
+    describe_move(st, cand, &e, d, nodes);
     book_move(st, &e, seed);
     st->moves++;
     st->budget_used_kb = sat_add(st->budget_used_kb, d->move_kb);

@@ -1,0 +1,279 @@
+/* engine_act: the acting side of a cycle: queued restores, moves begun
+ * earlier, planned moves, and what is remembered of them (ledger,
+ * history, totals). See engine_internal.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine_internal.h"
+
+void np_release(struct np_engine *e, struct np_ledger_entry *le, bool restore)
+{
+    if (!le->managed)
+        return;
+    if (restore && le->placement && le->placement->have_original && !le->placement->via_cgroup) {
+        if (e->nrestores == e->restores_cap) {
+            size_t cap = e->restores_cap ? e->restores_cap * 2 : 16;
+            struct np_pending_restore *q = realloc(e->restores, cap * sizeof(*q));
+            if (q) {
+                e->restores = q;
+                e->restores_cap = cap;
+            }
+        }
+        /* Out of memory: the affinity stays ours, as a failed restore would. */
+        if (e->nrestores < e->restores_cap) {
+            e->restores[e->nrestores].pid = le->pid;
+            e->restores[e->nrestores].original = le->placement->original;
+            e->nrestores++;
+        }
+    }
+    le->managed = false;
+    le->migrating = false;
+}
+
+void np_act_pending_restores(struct np_engine *e)
+{
+    for (size_t i = 0; i < e->nrestores; i++)
+        (void)np_act_restore(e->act, e->root, e->restores[i].pid, &e->restores[i].original,
+                             e->cfg->candidates.max_threads);
+    e->nrestores = 0;
+}
+
+static struct np_action *history_push(struct np_engine *e)
+{
+    size_t slot;
+    if (e->history_count < NP_HISTORY_MAX) {
+        slot = (e->history_start + e->history_count++) % NP_HISTORY_MAX;
+    } else {
+        slot = e->history_start;
+        e->history_start = (e->history_start + 1) % NP_HISTORY_MAX;
+    }
+    memset(&e->history[slot], 0, sizeof(e->history[slot]));
+    return &e->history[slot];
+}
+
+
+static void node_ids_of(const struct np_topology *t, const uint64_t *node_kb,
+                        const struct np_nodeset *except, struct np_nodeset *ret)
+{
+    np_nodeset_zero(ret);
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (node_kb[i] > 0 && !np_nodeset_test(except, (unsigned)t->nodes[i].id))
+            np_nodeset_set(ret, (unsigned)t->nodes[i].id);
+}
+
+void np_remember_plan(const struct np_engine *e, struct np_ledger_entry *le,
+                      const struct np_decision *d)
+{
+    le->held_target = d->target;
+    le->held_cycle = e->cycle;
+}
+
+void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
+               uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
+{
+    const struct np_config *cfg = e->cfg;
+    const struct np_topology *t = e->topo;
+    struct np_proc_view *v = w->view;
+    const struct np_decision *d = &v->decision;
+    struct np_placement pl;
+    memset(&pl, 0, sizeof(pl));
+    pl.pid = w->proc->pid;
+    pl.mems = d->target;
+    np_cpuset_zero(&pl.cpus);
+    for (unsigned i = 0; i < t->nnodes; i++) {
+        if (!np_nodeset_test(&d->target, (unsigned)t->nodes[i].id))
+            continue;
+        for (int c = np_bits_next(NP_CPUS(&t->nodes[i].cpus), 0); c >= 0;
+             c = np_bits_next(NP_CPUS(&t->nodes[i].cpus), (unsigned)c + 1))
+            np_cpuset_set(&pl.cpus, (unsigned)c);
+    }
+    node_ids_of(t, w->score.mem_kb, &d->target, &pl.from);
+    bool has_huge = false;
+    for (unsigned s = 0; s < w->mem.nhuge; s++)
+        for (unsigned n = 0; n < w->mem.nslots; n++)
+            if (w->mem.node[n].huge_kb[s])
+                has_huge = true;
+    /* Kernel balancing cannot move hugetlb pages, so those are always ours. */
+    /* move_kb 0: the memory is already local enough on the target. */
+    pl.move_memory = (memory_moves || has_huge) && d->move_kb > 0 &&
+                     !np_bits_empty(NP_NODES(&pl.from));
+    pl.budget_kb = *budget_left;
+    pl.remote_kb = d->move_kb;
+    pl.max_threads = cfg->candidates.max_threads;
+    /* The room the planner counted on: usable memory above the headroom. */
+    for (unsigned i = 0; i < t->nnodes && pl.nrooms < NP_MAX_ROOMS; i++) {
+        const struct np_node *n = &t->nodes[i];
+        if (!np_nodeset_test(&d->target, (unsigned)n->id))
+            continue;
+        pl.rooms[pl.nrooms].node = n->id;
+        pl.rooms[pl.nrooms].kb = np_node_room_kb(n, cfg->planner.mem_headroom_pct);
+        pl.nrooms++;
+    }
+    bool cgroup = cfg->actuator.use_cgroup && np_cgroup_sole_tenant(e->root, w->proc);
+    pl.cgroup = cgroup ? w->proc->cgroup : NULL;
+
+    struct np_act_result res;
+    memset(&res, 0, sizeof(res));
+    double t0 = np_clock_seconds(CLOCK_MONOTONIC);
+    int r = np_act_apply(e->act, e->root, &pl, &res);
+    double ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
+
+    struct np_ledger_entry *le = w->le;
+    v->acted = true;
+    v->act_class = r < 0 ? res.cls : NP_ACT_OK;
+    v->act_error = r < 0 ? r : 0;
+    v->moved_kb = res.moved_kb;
+    v->partial = res.partial;
+    v->via_cgroup = res.used_cgroup;
+    if (r < 0) {
+        e->totals.failures[res.cls]++;
+        le->last_error = r;
+        switch (res.cls) {
+        case NP_ACT_GONE:
+            /* Exited while we moved it: nothing to do, nothing to log. */
+            v->state = NP_VIEW_SKIPPED;
+            snprintf(v->detail, sizeof(v->detail), "exited while being moved");
+            return;
+        case NP_ACT_PERMISSION:
+        case NP_ACT_INVALID:
+            le->given_up = true;
+            snprintf(le->reason, sizeof(le->reason), "%s failed: %s (%s)", res.step,
+                     strerror(-r), np_act_class_name(res.cls));
+            v->state = NP_VIEW_GIVEN_UP;
+            snprintf(v->detail, sizeof(v->detail), "%s", le->reason);
+            rep->ngiven_up++;
+            np_release(e, le, false);
+            break;
+        case NP_ACT_CAPACITY:
+        case NP_ACT_TRANSIENT:
+        default:
+            /* Retry after a short pause; the next plan sees fresh free memory. */
+            le->cooldown_until = now + 2 * cfg->interval;
+            snprintf(v->detail, sizeof(v->detail), "%s failed: %s (%s), will retry",
+                     res.step, strerror(-r), np_act_class_name(res.cls));
+            break;
+        }
+    } else {
+        if (res.moved_kb <= *budget_left)
+            *budget_left -= res.moved_kb;
+        else
+            *budget_left = 0;
+        le->cooldown_until = now + cfg->planner.cooldown;
+        le->moves++;
+        if (e->changes_are_real) {
+            struct np_ledger_placement *lp = np_ledger_placement(le);
+            if (lp) {
+                if (!lp->have_original && res.have_original) {
+                    lp->have_original = true;
+                    lp->original = res.original;
+                }
+                lp->placed_cpus = pl.cpus;
+                lp->placed_nodes = pl.mems;
+                lp->placed_cpu_use = v->cpu_use;
+                lp->via_cgroup = res.used_cgroup;
+                snprintf(lp->cgroup, sizeof(lp->cgroup), "%s", res.used_cgroup ? w->proc->cgroup : "");
+            }
+            le->managed = true;
+            le->migrating = res.partial;
+            e->totals.moves++;
+            e->totals.moved_kb += res.moved_kb;
+        }
+    }
+
+    struct np_action *a = history_push(e);
+    a->when = now;
+    a->wall_time = np_clock_seconds(CLOCK_REALTIME);
+    a->pid = w->proc->pid;
+    a->start_time = w->proc->start_time;
+    memcpy(a->comm, w->proc->comm, sizeof(a->comm));
+    node_ids_of(t, w->score.mem_kb, &(struct np_nodeset){0}, &a->from);
+    a->to = d->target;
+    a->moved_kb = res.moved_kb;
+    a->duration_ms = ms;
+    a->locality_before = d->locality_before;
+    a->locality_after = d->locality_after;
+    a->partial = res.partial;
+    a->via_cgroup = res.used_cgroup;
+    a->dry_run = !e->changes_are_real;
+    a->result = r < 0 ? res.cls : NP_ACT_OK;
+    a->error = r < 0 ? r : 0;
+    struct np_action *copy = realloc(rep->actions, (rep->nactions + 1) * sizeof(*copy));
+    if (copy) {
+        rep->actions = copy;
+        rep->actions[rep->nactions++] = *a;
+    }
+}
+
+/* kB of NODE_KB (per node index) on the node ids of SET. */
+uint64_t np_kb_on_nodes(const struct np_topology *t, const uint64_t *node_kb,
+                        const struct np_nodeset *set)
+{
+    uint64_t kb = 0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (np_nodeset_test(set, (unsigned)t->nodes[i].id))
+            kb += node_kb[i];
+    return kb;
+}
+
+uint64_t np_continue_decide(struct np_engine *e, struct candidate_work *w, uint64_t budget_kb)
+{
+    const struct np_topology *t = e->topo;
+    const struct np_nodeset *target = &w->le->placement->placed_nodes;
+    uint64_t on_target = np_kb_on_nodes(t, w->score.mem_kb, target);
+    struct np_decision *d = &w->view->decision;
+    memset(d, 0, sizeof(*d));
+    d->pid = w->proc->pid;
+    d->start_time = w->proc->start_time;
+    d->target = *target;
+    d->move_kb = w->score.total_kb > on_target ? w->score.total_kb - on_target : 0;
+    d->locality_before = w->score.locality;
+    d->locality_after = 1.0;
+    w->view->decided = true;
+    /* A remainder this small is pages that will not move (shared library
+     * pages mapped by others), not what the budget held back. */
+    uint64_t negligible_kb = w->score.total_kb / 100 > 4096 ? w->score.total_kb / 100 : 4096;
+    if (d->move_kb <= negligible_kb)
+        d->move_kb = 0;
+    if (d->move_kb == 0 || budget_kb == 0) {
+        d->reason = d->move_kb == 0 ? NP_REASON_LOCAL_ENOUGH : NP_REASON_BUDGET;
+        snprintf(d->why, sizeof(d->why), d->move_kb == 0 ? "the move begun earlier is complete"
+                 : "continues the move begun earlier once the budget allows");
+        w->le->migrating = d->move_kb > 0;
+        return 0;
+    }
+    d->reason = NP_REASON_MOVE;
+    snprintf(d->why, sizeof(d->why), "continues the move begun earlier (%llu MiB left)",
+             (unsigned long long)(d->move_kb / 1024));
+    return d->move_kb < budget_kb ? d->move_kb : budget_kb;
+}
+
+/* The history keeps the locality we expected; replace it with what the
+ * next cycle measured, which is what an admin wants to see. */
+void np_measure_after(struct np_engine *e, const struct np_proc_view *v)
+{
+    for (size_t i = e->history_count; i-- > 0;) {
+        struct np_action *a = &e->history[(e->history_start + i) % NP_HISTORY_MAX];
+        if (a->pid == v->pid && a->start_time == v->start_time) {
+            if (!a->after_measured && a->result == NP_ACT_OK && !a->dry_run) {
+                a->locality_after = v->locality;
+                a->after_measured = true;
+            }
+            return;
+        }
+    }
+}
+
+int np_engine_restore_all(struct np_engine *e)
+{
+    int n = 0;
+    size_t cur = 0;
+    for (struct np_ledger_entry *le; (le = np_ledger_next(e->ledger, &cur));) {
+        if (le->managed && le->placement && le->placement->have_original &&
+            !le->placement->via_cgroup &&
+            np_act_restore(e->act, e->root, le->pid, &le->placement->original,
+                           e->cfg->candidates.max_threads) >= 0)
+            n++;
+        le->managed = false;
+    }
+    return n;
+}

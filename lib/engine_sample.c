@@ -1,0 +1,434 @@
+/* engine_sample: the sampling side of a cycle (CPU use, node load, the
+ * admission rule, memory and policy reads, scoring glue). See
+ * engine_internal.h. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine_internal.h"
+#include "pagesample.h"
+
+/* Shortest gap over which CPU use is measured: 50 ticks at USER_HZ 100. */
+#define NP_MIN_CPU_WINDOW 0.5
+
+/* Re-reads the whole topology when CPUs or nodes went on/offline, else
+ * only the memory figures. */
+int np_cycle_refresh_topology(struct np_engine *e, bool *ret_changed)
+{
+    char sig[sizeof(e->topo_signature)];
+    *ret_changed = false;
+    if (np_topology_signature(e->root, sig, sizeof(sig)) >= 0 &&
+        strcmp(sig, e->topo_signature) != 0) {
+        struct np_topology *t;
+        int r = np_topology_read(e->root, &t);
+        if (r < 0)
+            return r;
+        np_topology_free(e->topo);
+        e->topo = t;
+        memcpy(e->topo_signature, sig, sizeof(sig));
+        *ret_changed = true;
+        return 0;
+    }
+    return np_topology_refresh_memory(e->root, e->topo);
+}
+
+/* CPU use over the last interval; a process seen for the first time gets
+
+ * its lifetime average, so --once works from a single snapshot. */
+double np_cycle_update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
+                               const struct np_proc *p, double now, double uptime)
+{
+    double use = 0;
+    /* Over a gap of a few clock ticks (a rescan right after a cycle) the
+     * difference is noise: keep the last estimate and the old sample. */
+    if (le->have_prev && now - le->prev_time < NP_MIN_CPU_WINDOW && now >= le->prev_time)
+        return le->cpu_use;
+    if (le->have_prev && now > le->prev_time && p->cpu_ticks >= le->prev_cpu_ticks) {
+        use = (double)(p->cpu_ticks - le->prev_cpu_ticks) / (double)e->clk_tck /
+              (now - le->prev_time);
+        le->cpu_measured = true;
+    } else if (uptime > 0) {
+        double age = uptime - (double)p->start_time / (double)e->clk_tck;
+        if (age > 0.5)
+            use = (double)p->cpu_ticks / (double)e->clk_tck / age;
+    }
+    le->have_prev = true;
+    le->prev_cpu_ticks = p->cpu_ticks;
+    le->prev_time = now;
+    le->cpu_use = use;
+    return use;
+}
+
+/* Adds P's CPU use to the node it last ran on; a process we placed counts
+ * on the nodes we placed it on, at no less than its use when placed: while
+ * its memory migrates it stalls and looks idle, and its node would look
+ * free to the next plan (seen in the guest: two busy processes bound to
+ * one CPU). */
+void np_cycle_book_load(const struct np_topology *t, const struct np_ledger_entry *le,
+                        const struct np_proc *p, double use, double *node_load)
+{
+    if (le->managed && le->placement) {
+        const struct np_ledger_placement *pl = le->placement;
+        double load = use > pl->placed_cpu_use ? use : pl->placed_cpu_use;
+        unsigned ncpus = 0;
+        for (unsigned i = 0; i < t->nnodes; i++)
+            if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
+                ncpus += t->nodes[i].ncpus;
+        if (ncpus > 0) {
+            for (unsigned i = 0; i < t->nnodes; i++)
+                if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
+                    node_load[i] += load * t->nodes[i].ncpus / ncpus;
+            return;
+        }
+    }
+    int ni = np_topology_cpu_node(t, p->last_cpu);
+    if (ni >= 0)
+        node_load[ni] += use;
+}
+
+void np_view_init(struct np_proc_view *v, const struct np_proc *p, double cpu_use)
+{
+    memset(v, 0, sizeof(*v));
+    v->pid = p->pid;
+    v->start_time = p->start_time;
+    memcpy(v->comm, p->comm, sizeof(v->comm));
+    v->mem_kb = p->rss_kb;
+    v->cpu_use = cpu_use;
+}
+
+void np_view_skip(struct np_proc_view *v, enum np_skip why, enum np_hold hold, const char *detail)
+{
+    v->state = NP_VIEW_SKIPPED;
+    v->skip = why;
+    v->hold = hold;
+    snprintf(v->detail, sizeof(v->detail), "%s", detail ? detail : "");
+}
+
+/* Our own earlier placement must not look like someone else's pin. */
+static bool is_our_placement(const struct np_ledger_entry *le, const struct np_proc *p)
+{
+    return le->managed && le->placement && !le->placement->via_cgroup &&
+           np_bits_equal(le->placement->placed_cpus.w, p->cpus_allowed.w, NP_MAX_CPUS);
+}
+
+int np_cmp_work(const void *a, const void *b)
+{
+    const struct candidate_work *const *pa = a, *const *pb = b;
+    double ka = (*pa)->view->cpu_use * (double)(*pa)->view->mem_kb;
+    double kb = (*pb)->view->cpu_use * (double)(*pb)->view->mem_kb;
+    if (ka != kb)
+        return ka > kb ? -1 : 1;
+    return (*pa)->proc->pid - (*pb)->proc->pid;
+}
+
+int np_cycle_read_memory(struct np_engine *e, struct candidate_work *w)
+{
+    const struct np_config *cfg = e->cfg;
+    struct np_proc *p = w->proc;
+    uint64_t small_pages_kb = p->vm_rss_kb;
+    /* Sampling asks the kernel through move_pages: only the real actuator
+     * can answer (the recording one would invent every page's node). */
+    bool can_sample = e->root->is_live && strcmp(e->act->ops->name, "real") == 0;
+    if (can_sample && small_pages_kb > cfg->candidates.sample_above_kb) {
+        /* Walking numa_maps of this one would stall it: sample instead.
+         * Its memory policies still come from numa_maps, read far less
+         * often (refresh_policy). */
+        int r = np_pagesample(e->act, e->root, p->pid, cfg->candidates.sample_pages,
+                              (uint64_t)p->pid * 2654435761u + e->cycle, small_pages_kb,
+                              &w->mem);
+        if (r >= 0) {
+            w->have_mem = true;
+            w->view->sampled = true;
+            return 0;
+        }
+    }
+    int r = np_numa_maps_read(e->root, p->pid, cfg->candidates.max_numa_maps_bytes, &w->mem);
+    if (r < 0)
+        return r;
+    w->have_mem = true;
+    return 0;
+}
+
+/* Brings W's memory policies in its ledger entry up to date. The numa_maps
+ * path read the mappings' policies with its pages this cycle. A sampled
+ * process's come from a full numa_maps read kept in the ledger and made
+ * again only when its mappings changed (VmSize), its thread count changed
+ * or candidates.policy_rescan seconds passed: that read walks the page
+ * tables the sampling is there to spare (~11 ms per GiB of 4 KiB pages,
+ * stalling the process's mmap/munmap meanwhile). Threads' own policies are
+ * read from the head of each thread's numa_maps on the same schedule; the
+ * main thread's shows in the mappings already. 0 or -errno (the process
+ * is then not to be acted on: its policy is unknown). */
+static int refresh_policy(struct np_engine *e, struct candidate_work *w, double now)
+{
+    struct np_ledger_entry *le = w->le;
+    const struct np_proc *p = w->proc;
+    bool stale = !le->have_mpol || p->vm_size_kb != le->mpol_vm_size_kb ||
+                 p->nthreads != le->mpol_nthreads ||
+                 now - le->mpol_read_at >= e->cfg->candidates.policy_rescan;
+    if (!stale) {
+        if (!w->mem.sampled)
+            np_mpol_summary_take_mappings(&le->mpol, &w->mem.mpol);
+        return 0;
+    }
+    struct np_mpol_summary fresh;
+    memset(&fresh, 0, sizeof(fresh));
+    if (w->mem.sampled) {
+        struct np_numa_maps full;
+        int r = np_numa_maps_read(e->root, p->pid, e->cfg->candidates.max_numa_maps_bytes, &full);
+        if (r < 0)
+            return r;
+        np_mpol_summary_take_mappings(&fresh, &full.mpol);
+        np_numa_maps_clear(&full);
+    } else
+        np_mpol_summary_take_mappings(&fresh, &w->mem.mpol);
+    for (size_t i = 0; i < p->nthreads; i++) {
+        if (p->threads[i].tid == p->pid)
+            continue;
+        struct np_mpol pol;
+        /* A thread gone since the detail pass has no policy left to keep. */
+        if (np_mpol_read_thread(e->root, p->pid, p->threads[i].tid, &pol) == 0)
+            np_mpol_summary_add_thread(&fresh, p->threads[i].tid, &pol);
+    }
+    le->mpol = fresh;
+    le->have_mpol = true;
+    le->mpol_read_at = now;
+    le->mpol_vm_size_kb = p->vm_size_kb;
+    le->mpol_nthreads = p->nthreads;
+    return 0;
+}
+
+/* The memory-policy rule, for the cycle and for manual moves alike: with
+ * policy.leave_pinned, a process whose policies show someone placed its
+ * memory on purpose is not moved, CPUs included. One we placed that took a
+ * policy since (the program called mbind or set_mempolicy) is released
+ * and given its CPUs back. NP_SKIP_MEMPOLICY with DETAIL, NP_SKIP_NONE, or
+ * NP_SKIP_NONE with DETAIL set when the policy could not be read (then
+ * *RET_UNREADABLE is the error and the process is not acted on either). */
+static enum np_skip policy_rule(struct np_engine *e, struct candidate_work *w, double now,
+                                char *detail, size_t detailsz, int *ret_unreadable)
+{
+    *ret_unreadable = 0;
+    detail[0] = '\0';
+    if (!e->cfg->policy.leave_pinned)
+        return NP_SKIP_NONE;
+    int r = refresh_policy(e, w, now);
+    if (r < 0) {
+        *ret_unreadable = r;
+        snprintf(detail, detailsz, "cannot read its memory policy: %s",
+                 r == -E2BIG ? "numa_maps over candidates.max_numa_maps_mb" : strerror(-r));
+        return NP_SKIP_NONE;
+    }
+    if (!np_mpol_decides(&w->le->mpol, detail, detailsz))
+        return NP_SKIP_NONE;
+    if (w->le->managed) {
+        np_release(e, w->le, true);
+        size_t len = strlen(detail);
+        snprintf(detail + len, detailsz - len, " (set after numaplaced placed it: CPUs given back)");
+    }
+    return NP_SKIP_MEMPOLICY;
+}
+
+static bool refuse(struct np_admission *ret, enum np_skip skip, enum np_hold hold, const char *detail)
+{
+    ret->skip = skip;
+    ret->hold = hold;
+    snprintf(ret->detail, sizeof(ret->detail), "%s", detail ? detail : "");
+    return false;
+}
+
+bool np_admit(struct np_engine *e, struct candidate_work *w, enum np_admit_step step,
+              bool manual, bool force, double now, struct np_admission *ret)
+{
+    const struct np_config *cfg = e->cfg;
+    const struct np_proc *p = w->proc;
+    struct np_ledger_entry *le = w->le;
+    memset(ret, 0, sizeof(*ret));
+    enum np_skip why;
+    switch (step) {
+    case NP_ADMIT_STAT:
+        why = np_exclude_cheap(&cfg->exclude, p, e->self_pid);
+        if (why == NP_SKIP_NONE && np_engine_runtime_excluded(e, p))
+            why = NP_SKIP_RUNTIME_EXCLUDED;
+        if (why != NP_SKIP_NONE) {
+            np_release(e, le, true);
+            return refuse(ret, why, NP_HOLD_NONE, NULL);
+        }
+        if (le->given_up && !force)
+            return refuse(ret, NP_SKIP_NONE, NP_HOLD_GIVEN_UP, le->reason);
+        return true;
+    case NP_ADMIT_DETAIL:
+        if (!manual && p->vm_rss_kb + p->hugetlb_kb < cfg->candidates.min_rss_kb && !le->managed)
+            return refuse(ret, NP_SKIP_NONE, NP_HOLD_TOO_SMALL, "too small");
+        why = np_exclude_detail(&cfg->exclude, p);
+        if (why != NP_SKIP_NONE) {
+            np_release(e, le, true);
+            return refuse(ret, why, NP_HOLD_NONE, NULL);
+        }
+        if (cfg->policy.leave_pinned && !force && !is_our_placement(le, p)) {
+            why = np_pinned_check(e->root, e->topo, p, NULL, ret->detail, sizeof(ret->detail));
+            if (why != NP_SKIP_NONE) {
+                if (le->managed) {
+                    /* Our pin was replaced by someone else's: theirs wins. */
+                    np_release(e, le, false);
+                    size_t len = strlen(ret->detail);
+                    snprintf(ret->detail + len, sizeof(ret->detail) - len,
+                             " (re-pinned by someone else; no longer managed)");
+                }
+                ret->skip = why;
+                return false;
+            }
+        }
+        return true;
+    case NP_ADMIT_MEMORY: {
+        if (force)
+            return true;
+        int unreadable;
+        why = policy_rule(e, w, now, ret->detail, sizeof(ret->detail), &unreadable);
+        ret->error = unreadable;
+        if (unreadable == -ENOENT || unreadable == -ESRCH)
+            return refuse(ret, NP_SKIP_NONE, NP_HOLD_GONE, "exited during the scan");
+        if (unreadable < 0) {
+            ret->hold = NP_HOLD_UNREADABLE;
+            return false;
+        }
+        ret->skip = why;
+        return why == NP_SKIP_NONE;
+    }
+    }
+    return true;
+}
+
+static const struct np_thread_ticks *find_thread(const struct np_ledger_entry *le, int tid)
+{
+    size_t lo = 0, hi = le->nthread_ticks;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (le->thread_ticks[mid].tid == tid)
+            return &le->thread_ticks[mid];
+        if (le->thread_ticks[mid].tid < tid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* WEIGHT[t] = ticks thread t used since the last detail pass (all of them
+ * for a thread born since); then remembers the current ticks. At first
+ * sight only lifetime ticks exist: there the threads running now count
+ * (a busy worker), not those asleep (one that did the start-up work long
+ * ago), unless none runs. P's threads are sorted by tid. */
+static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, double *weight)
+{
+    bool first = le->thread_ticks == NULL, any_running = false;
+    for (size_t i = 0; i < p->nthreads; i++)
+        any_running |= p->threads[i].state == 'R';
+    for (size_t i = 0; i < p->nthreads; i++) {
+        const struct np_thread *th = &p->threads[i];
+        const struct np_thread_ticks *prev = first ? NULL : find_thread(le, th->tid);
+        uint64_t since = prev && th->cpu_ticks >= prev->ticks ? th->cpu_ticks - prev->ticks
+                                                              : th->cpu_ticks;
+        if (first && any_running && th->state != 'R')
+            since = 0;
+        weight[i] = (double)since;
+    }
+    struct np_thread_ticks *now = realloc(le->thread_ticks,
+                                          (p->nthreads ? p->nthreads : 1) * sizeof(*now));
+    if (!now)
+        return;     /* keeps the old figures: next time's deltas are longer, not wrong */
+    for (size_t i = 0; i < p->nthreads; i++) {
+        now[i].tid = p->threads[i].tid;
+        now[i].ticks = p->threads[i].cpu_ticks;
+    }
+    le->thread_ticks = now;
+    le->nthread_ticks = p->nthreads;
+}
+
+/* Counts W's remote findings: a cycle at which its threads ran on a known
+ * node and less of its memory than local_enough was local there adds one,
+ * any other takes one off, and a cycle it was not scored at starts the
+ * count again. A local glimpse takes one off rather than starting over:
+ * a misplaced process the scheduler briefly put beside its memory would
+ * otherwise never reach the count (seen in the guest: a hugetlb process
+ * glimpsed on its memory's busy node every third cycle stayed remote). */
+static void count_remote_finding(struct np_engine *e, struct candidate_work *w)
+{
+    struct np_ledger_entry *le = w->le;
+    bool ran = false;
+    for (unsigned i = 0; i < e->topo->nnodes; i++)
+        ran |= w->score.cpu_share[i] > 0.0;
+    bool remote = ran && w->score.locality < e->cfg->planner.local_enough;
+    unsigned count = le->scored_cycle + 1 == e->cycle ? le->remote_cycles : 0;
+    if (remote)
+        le->remote_cycles = count < UINT_MAX ? count + 1 : count;
+    else
+        le->remote_cycles = count > 0 ? count - 1 : 0;
+    le->scored_cycle = e->cycle;
+}
+
+/* The cheap pass booked W's CPU use on the node of its main thread's last
+ * CPU, all it had then. Once its threads are read, their shares tell where
+ * that CPU time is really spent: a process whose worker threads run away
+ * from an idle main thread made the main thread's node look busy and the
+ * workers' node idle (seen in the guest: a one-CPU node booked at 3.8 CPUs
+ * with three hogs' main threads, and a well-placed process's memory pulled
+ * because its own node looked full of its own CPU use). A process we
+ * placed stays booked on its placement. */
+void np_cycle_rebook_load_by_threads(const struct np_topology *t, const struct candidate_work *w,
+                                     double *node_load)
+{
+    if (w->le->managed && w->le->placement)
+        return;
+    int booked = np_topology_cpu_node(t, w->proc->last_cpu);
+    double total = 0.0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        total += w->score.cpu_share[i];
+    if (booked < 0 || !(total > 0.0))
+        return;
+    double use = w->view->cpu_use;
+    node_load[booked] = node_load[booked] > use ? node_load[booked] - use : 0.0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        node_load[i] += use * w->score.cpu_share[i] / total;
+}
+
+int np_cycle_score(struct np_engine *e, struct candidate_work *w)
+{
+    const struct np_topology *t = e->topo;
+    double *share = calloc(t->nnodes, sizeof(double));
+    double *weight = calloc(w->proc->nthreads ? w->proc->nthreads : 1, sizeof(double));
+    if (!share || !weight) {
+        free(share);
+        free(weight);
+        return -ENOMEM;
+    }
+    /* Threads weigh by the CPU time they used since the last cycle: a
+     * thread that did the start-up work and now sleeps keeps its old
+     * last_cpu and must not count (it made well-placed processes look
+     * remote in the guest). At first sight only lifetime ticks exist. */
+    thread_weights(w->le, w->proc, weight);
+    int r = np_score_cpu_share(t, w->proc->threads, w->proc->nthreads, weight, share);
+    if (r < 0 && r != -ENODATA)
+        goto out;
+    r = np_score_compute(t, &w->mem, share, w->view->cpu_use, &w->score);
+    if (r < 0)
+        goto out;
+    w->have_score = true;
+    count_remote_finding(e, w);
+    struct np_proc_view *v = w->view;
+    v->scored = true;
+    v->locality = w->score.locality;
+    v->remote_cost = w->score.remote_cost;
+    v->benefit = w->score.benefit;
+    v->remote_kb = w->score.remote_kb;
+    v->node_kb = calloc(t->nnodes, sizeof(uint64_t));
+    v->cpu_share = calloc(t->nnodes, sizeof(double));
+    if (v->node_kb && v->cpu_share) {
+        memcpy(v->node_kb, w->score.mem_kb, t->nnodes * sizeof(uint64_t));
+        memcpy(v->cpu_share, w->score.cpu_share, t->nnodes * sizeof(double));
+    }
+out:
+    free(share);
+    free(weight);
+    return r;
+}
