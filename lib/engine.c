@@ -56,6 +56,7 @@ struct np_engine *np_engine_free(struct np_engine *e)
         free(e->excluded_names[i]);
     free(e->last_node_load);
     free(e->restores);
+    np_cpu_times_clear(&e->cpu_times);
     free(e);
     return NULL;
 }
@@ -107,6 +108,28 @@ static int cmp_view(const void *a, const void *b)
     return va->pid - vb->pid;
 }
 
+/* Node load from proc/stat over the interval since the last reading: what
+ * every CPU of a node really did, whoever ran there. Without two readings
+ * (the first cycle, --once, a fixture without proc/stat) the load is
+ * booked per process instead (np_cycle_book_load). */
+static void measure_node_load(struct np_cycle *c)
+{
+    struct np_engine *e = c->e;
+    struct np_cpu_times now;
+    if (np_cpu_times_read(e->root, &now) < 0)
+        return;
+    if (e->have_cpu_times && c->now > e->cpu_times_at &&
+        np_node_cpu_use(e->topo, &e->cpu_times, &now, c->node_load, NULL) == 0) {
+        c->load_measured = true;
+        c->measured_since = e->cpu_times_at;
+    } else
+        memset(c->node_load, 0, e->topo->nnodes * sizeof(double));
+    np_cpu_times_clear(&e->cpu_times);
+    e->cpu_times = now;
+    e->have_cpu_times = true;
+    e->cpu_times_at = c->now;
+}
+
 /* A refusal as the view shows it. */
 static void view_refused(struct np_proc_view *v, const struct np_admission *a)
 {
@@ -147,7 +170,10 @@ static int cycle_begin(struct np_engine *e, double now, struct np_cycle_report *
     c->budget_kb = budget_per_interval_kb(e->cfg);
     c->node_load = calloc(t->nnodes ? t->nnodes : 1, sizeof(double));
     c->views = calloc(c->list.n ? c->list.n : 1, sizeof(*c->views));
-    return c->node_load && c->views ? 0 : -ENOMEM;
+    if (!c->node_load || !c->views)
+        return -ENOMEM;
+    measure_node_load(c);
+    return 0;
 }
 
 /* Cheap pass over every process (CPU use from stat, load per node, the
@@ -176,7 +202,9 @@ static int cycle_sample(struct np_cycle *c)
          * which ends with them: counting it made the node we ran on look
          * full for the next plan (seen in the guest: 0.6 CPU of copying
          * kept a process off the one node with room). */
-        if (p->pid != e->self_pid)
+        if (c->load_measured)
+            np_cycle_adjust_measured_load(e, le, p, use, c->measured_since, c->node_load);
+        else if (p->pid != e->self_pid)
             np_cycle_book_load(t, le, p, use, c->node_load);
         /* Processes we manage are checked every cycle, busy or not, so an
          * exclusion or someone else's re-pin is noticed at once. */
@@ -262,7 +290,8 @@ static int cycle_score(struct np_cycle *c)
             np_view_skip(w->view, NP_SKIP_NONE, NP_HOLD_UNSCORED, "could not score");
             continue;
         }
-        np_cycle_rebook_load_by_threads(e->topo, w, c->node_load);
+        if (!c->load_measured)
+            np_cycle_rebook_load_by_threads(e->topo, w, c->node_load);
         if (w->le->managed) {
             w->view->state = NP_VIEW_MANAGED;
             np_measure_after(e, w->view);

@@ -170,6 +170,7 @@ void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
                 lp->placed_cpus = pl.cpus;
                 lp->placed_nodes = pl.mems;
                 lp->placed_cpu_use = v->cpu_use;
+                lp->placed_at = now;
                 lp->via_cgroup = res.used_cgroup;
                 snprintf(lp->cgroup, sizeof(lp->cgroup), "%s", res.used_cgroup ? w->proc->cgroup : "");
             }

@@ -46,6 +46,11 @@ struct np_engine {
     unsigned last_node_load_n;
     size_t nrestores, restores_cap;
     struct np_pending_restore *restores;
+    /* The last proc/stat reading, which the next cycle measures node load
+     * against. */
+    bool have_cpu_times;
+    struct np_cpu_times cpu_times;
+    double cpu_times_at;
 };
 
 /* One process being considered this cycle (or by a manual move). */
@@ -68,6 +73,8 @@ struct np_cycle {
     struct np_proc_list list;
     double uptime;
     double *node_load;               /* CPUs in use per node index, as planned on */
+    bool load_measured;              /* node_load is from proc/stat, not booked per process */
+    double measured_since;           /* start of the measured window */
     struct np_proc_view *views;
     size_t nviews;
     struct candidate_work *work;     /* the busy ones admitted past the detail pass */
@@ -112,6 +119,14 @@ double np_cycle_update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
                                const struct np_proc *p, double now, double uptime);
 void np_cycle_book_load(const struct np_topology *t, const struct np_ledger_entry *le,
                         const struct np_proc *p, double use, double *node_load);
+/* With NODE_LOAD measured since SINCE: adds what a placement made after
+ * SINCE is expected to bring to its nodes beyond the USE it showed (it
+ * stalled while its memory moved, or ran elsewhere before it was bound),
+ * and takes numaplaced's own USE (page copying for its moves, which ends
+ * with them) off the node it ran on. */
+void np_cycle_adjust_measured_load(const struct np_engine *e, const struct np_ledger_entry *le,
+                                   const struct np_proc *p, double use, double since,
+                                   double *node_load);
 void np_view_init(struct np_proc_view *v, const struct np_proc *p, double cpu_use);
 /* Marks V skipped for WHY (an exclusion or pin) or HOLD, with DETAIL. */
 void np_view_skip(struct np_proc_view *v, enum np_skip why, enum np_hold hold, const char *detail);

@@ -86,6 +86,32 @@ void np_cycle_book_load(const struct np_topology *t, const struct np_ledger_entr
         node_load[ni] += use;
 }
 
+void np_cycle_adjust_measured_load(const struct np_engine *e, const struct np_ledger_entry *le,
+                                   const struct np_proc *p, double use, double since,
+                                   double *node_load)
+{
+    const struct np_topology *t = e->topo;
+    if (p->pid == e->self_pid) {
+        int ni = np_topology_cpu_node(t, p->last_cpu);
+        if (ni >= 0)
+            node_load[ni] = node_load[ni] > use ? node_load[ni] - use : 0.0;
+        return;
+    }
+    if (!le->managed || !le->placement || !(le->placement->placed_at >= since))
+        return;
+    const struct np_ledger_placement *pl = le->placement;
+    double missing = pl->placed_cpu_use - use;
+    unsigned ncpus = 0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
+            ncpus += t->nodes[i].ncpus;
+    if (!(missing > 0.0) || ncpus == 0)
+        return;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
+            node_load[i] += missing * t->nodes[i].ncpus / ncpus;
+}
+
 void np_view_init(struct np_proc_view *v, const struct np_proc *p, double cpu_use)
 {
     memset(v, 0, sizeof(*v));

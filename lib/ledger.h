@@ -21,6 +21,7 @@ struct np_ledger_placement {
     struct np_cpuset placed_cpus;    /* what we set (to tell a later re-pin by someone else) */
     struct np_nodeset placed_nodes;
     double placed_cpu_use;           /* CPU use when placed: the load it brings there */
+    double placed_at;                /* engine time of that placement */
     bool via_cgroup;
     char cgroup[NP_CGROUP_MAX];
 };

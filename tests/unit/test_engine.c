@@ -933,6 +933,103 @@ START_TEST(test_manual_move_refuses_policy_unless_forced)
 }
 END_TEST
 
+
+/* Copies fixture FILE (under tests/fixtures/procstat) to W's proc/stat. */
+static void world_proc_stat(struct world *w, const char *file)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "cp tests/fixtures/procstat/%s/proc/stat %s/proc/stat", file, w->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Adds TICKS of idle time (the 4th number) to every cpuN line of W's
+ * proc/stat: a window in which every CPU idled. */
+static void world_proc_stat_add_idle(struct world *w, unsigned long ticks)
+{
+    char path[512], line[512], out[8192] = "";
+    snprintf(path, sizeof(path), "%s/proc/stat", w->dir);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    while (fgets(line, sizeof(line), f)) {
+        unsigned cpu;
+        unsigned long user, nice, sys, idle;
+        char rest[400];
+        /* cpuN only: %u would read the aggregate "cpu  N ..." line's first number as an id. */
+        if (strncmp(line, "cpu", 3) == 0 && line[3] >= '0' && line[3] <= '9' &&
+            sscanf(line, "cpu%u %lu %lu %lu %lu %399[^\n]", &cpu, &user, &nice, &sys, &idle, rest) == 6)
+            snprintf(line, sizeof(line), "cpu%u %lu %lu %lu %lu %s\n", cpu, user, nice, sys, idle + ticks, rest);
+        ck_assert_uint_lt(strlen(out) + strlen(line), sizeof(out));
+        strcat(out, line);
+    }
+    fclose(f);
+    world_write(w, "proc/stat", out);
+}
+
+/* Node load is measured from proc/stat between two cycles: what each
+ * node's CPUs did, not where each process's main thread last ran (1011's
+ * main thread last ran on node 0; the CPUs of node 0 were idle). */
+START_TEST(test_node_load_measured_from_proc_stat)
+{
+    struct world w;
+    world_open(&w, true);
+    w.cfg.planner.max_moves_per_cycle = 0;
+    world_proc_stat(&w, "4node-before");
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    world_proc_stat(&w, "4node-after");
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    np_cycle_report_clear(&r);
+    unsigned n;
+    const double *load = np_engine_node_load(w.engine, &n);
+    ck_assert_ptr_nonnull(load);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_double_eq_tol(load[0], 0.0, 1e-9);
+    ck_assert_double_eq_tol(load[1], 0.75, 1e-9);
+    ck_assert_double_eq_tol(load[2], 2.0, 1e-9);
+    ck_assert_double_eq_tol(load[3], 1.0, 1e-9);
+    world_close(&w);
+}
+END_TEST
+
+/* A process placed during the measured window is booked on its target at
+ * its CPU use when placed, beyond what it used (it stalls while its memory
+ * moves), until a measurement covers it. */
+START_TEST(test_fresh_placement_booked_on_top_of_measurement)
+{
+    struct world w;
+    world_open(&w, true);
+    world_proc_stat(&w, "4node-before");
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    /* 1002 (1.0 CPU) was bound to node 2 at t = 100. */
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1002 cpus=4-5"));
+    w.cfg.planner.max_moves_per_cycle = 0;
+    world_sed(&w, "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\\t4-5/", "proc/1002/status");
+    world_proc_stat(&w, "4node-after");
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    np_cycle_report_clear(&r);
+    unsigned n;
+    const double *load = np_engine_node_load(w.engine, &n);
+    /* Measured 2.0 on node 2, plus 1002's 1.0 it did not use yet; node 0
+     * measured idle, plus 1011's 0.8 (bound there at t = 100 too). */
+    ck_assert_double_eq_tol(load[2], 3.0, 1e-9);
+    ck_assert_double_eq_tol(load[0], 0.8, 1e-9);
+    ck_assert_double_eq_tol(load[1], 0.75, 1e-9);
+    /* The next window starts after the placement: measured only. Every
+     * CPU idle for 1 s of this window. */
+    world_proc_stat_add_idle(&w, 100);
+    add_ticks_of(&w, 1002, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    np_cycle_report_clear(&r);
+    load = np_engine_node_load(w.engine, &n);
+    for (unsigned i = 0; i < n; i++)
+        ck_assert_double_eq_tol(load[i], 0.0, 1e-9);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -959,6 +1056,8 @@ int main(void)
     tcase_add_test(tc, test_policy_taken_after_placement_releases);
     tcase_add_test(tc, test_thread_policies_reread_on_change_or_rescan);
     tcase_add_test(tc, test_manual_move_refuses_policy_unless_forced);
+    tcase_add_test(tc, test_node_load_measured_from_proc_stat);
+    tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
