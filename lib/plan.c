@@ -83,6 +83,9 @@ static unsigned long long mib(uint64_t kb)
 struct plan_state {
     const struct np_topology *topo;
     const double *node_cpu_load;
+    double *base_load;          /* node_cpu_load less what homecomers vacate */
+    const struct np_candidate *cands;
+    int *home;                  /* per candidate: node index it goes home to, or -1 */
     const struct np_plan_params *params;
     unsigned n;
     unsigned *order;            /* n*n: per seed index, the seed then others by distance */
@@ -126,6 +129,8 @@ struct set_eval {
 static void plan_state_free(struct plan_state *st)
 {
     free(st->order);
+    free(st->base_load);
+    free(st->home);
     free(st->booked_cpu);
     free(st->booked_mem_kb);
     free(st->booked_huge_kb);
@@ -163,6 +168,7 @@ static int plan_state_init(struct plan_state *st, const struct np_topology *topo
     st->params = params;
     st->n = n;
     st->order = calloc((size_t)n * n, sizeof(*st->order));
+    st->base_load = calloc(n ? n : 1, sizeof(*st->base_load));
     st->booked_cpu = calloc(n, sizeof(*st->booked_cpu));
     st->booked_mem_kb = calloc(n, sizeof(*st->booked_mem_kb));
     st->booked_huge_kb = calloc((size_t)n * NP_MAX_HUGE_SIZES, sizeof(*st->booked_huge_kb));
@@ -176,7 +182,7 @@ static int plan_state_init(struct plan_state *st, const struct np_topology *topo
     st->huge_avail_kb = calloc((size_t)n * NP_MAX_HUGE_SIZES, sizeof(*st->huge_avail_kb));
     st->best = calloc(n, sizeof(*st->best));
     struct by_distance *tmp = calloc(n, sizeof(*tmp));
-    if (!st->order || !st->booked_cpu || !st->booked_mem_kb || !st->booked_huge_kb ||
+    if (!st->order || !st->base_load || !st->booked_cpu || !st->booked_mem_kb || !st->booked_huge_kb ||
         !st->own_cpu || !st->load || !st->capacity || !st->avail_kb || !st->ord_on_kb ||
         !st->share_fx || !st->huge_on_kb || !st->huge_avail_kb || !st->best || !tmp) {
         free(tmp);
@@ -200,6 +206,8 @@ static int plan_state_init(struct plan_state *st, const struct np_topology *topo
             row[j + 1] = tmp[j].idx;
     }
     free(tmp);
+    for (unsigned i = 0; i < n; i++)
+        st->base_load[i] = node_cpu_load[i];
     return 0;
 }
 
@@ -245,8 +253,9 @@ static void prepare_candidate(struct plan_state *st, const struct np_candidate *
         const struct np_node *node = &topo->nodes[i];
         double share = sc->cpu_share[i];
 
-        st->own_cpu[i] = st->cpu_use * share;
-        double others = st->node_cpu_load[i] - st->own_cpu[i];
+        /* A homecomer's own use is already out of base_load. */
+        st->own_cpu[i] = st->home && st->home[cand - st->cands] >= 0 ? 0.0 : st->cpu_use * share;
+        double others = st->base_load[i] - st->own_cpu[i];
         if (!(others > 0.0))
             others = 0.0;
         st->load[i] = others + st->booked_cpu[i];
@@ -503,6 +512,89 @@ static bool all_zero(const double *v, unsigned n)
     return true;
 }
 
+/* The node a process goes home to by a CPU bind alone: the one node that
+ * holds local_enough of its memory and has CPUs, when it runs elsewhere,
+ * would gain min_gain and has been found remote often enough to move;
+ * else -1. */
+static int home_node(const struct plan_state *st, const struct np_candidate *cand)
+{
+    const struct np_plan_params *params = st->params;
+    const struct np_score *sc = cand->score;
+    if (sc->locality >= params->local_enough || cand->cooling_down || sc->total_kb == 0 ||
+        all_zero(sc->cpu_share, st->n))
+        return -1;
+    if (params->confirm_cycles > 1 && cand->remote_cycles < params->confirm_cycles)
+        return -1;
+    for (unsigned i = 0; i < st->n; i++) {
+        double held = (double)sc->mem_kb[i] / (double)sc->total_kb;
+        if (held >= params->local_enough && st->topo->nodes[i].ncpus > 0 &&
+            held - sc->locality >= params->min_gain &&
+            sc->cpu_use <= (double)st->topo->nodes[i].ncpus * params->max_node_cpu_load + CPU_SLACK)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Rule 5, the whole machine at once: when every candidate that can go
+ * home by a CPU bind (home_node) fits there together, counting that the
+ * homecomers now running on a node leave it, they all go home with CPU
+ * binds and no page moves. Deciding one at a time against today's load
+ * saw a node "occupied" by a process about to leave it as full, and moved
+ * memory instead (seen in the guest: four busy processes, each with its
+ * memory on its own node and shuffled by the scheduler; 600 MiB migrated
+ * and 0.75 local, where four binds were the answer). All or none: a
+ * partial set would book homes whose occupants stay. Sets ST->home and
+ * base_load; the homecomers' arrivals are booked. */
+static int plan_homecoming(struct plan_state *st, const struct np_candidate *cands, size_t n)
+{
+    const struct np_plan_params *params = st->params;
+    st->cands = cands;
+    st->home = malloc((n ? n : 1) * sizeof(*st->home));
+    double *load = calloc(st->n ? st->n : 1, sizeof(*load));
+    if (!st->home || !load) {
+        free(load);
+        return -ENOMEM;
+    }
+    size_t nhome = 0;
+    for (size_t c = 0; c < n; c++) {
+        st->home[c] = home_node(st, &cands[c]);
+        nhome += st->home[c] >= 0;
+    }
+    /* One alone is what the ordinary rules already decide. */
+    bool use = nhome >= 2 && nhome <= params->max_moves;
+    for (unsigned i = 0; use && i < st->n; i++)
+        load[i] = st->node_cpu_load[i];
+    for (size_t c = 0; use && c < n; c++) {
+        if (st->home[c] < 0)
+            continue;
+        const struct np_score *sc = cands[c].score;
+        for (unsigned i = 0; i < st->n; i++)
+            load[i] -= sc->cpu_use * sc->cpu_share[i];
+        load[st->home[c]] += sc->cpu_use;
+    }
+    for (unsigned i = 0; use && i < st->n; i++)
+        if (!(load[i] <= (double)st->topo->nodes[i].ncpus * params->max_node_cpu_load + CPU_SLACK))
+            use = false;
+    if (use) {
+        for (size_t c = 0; c < n; c++) {
+            if (st->home[c] < 0)
+                continue;
+            const struct np_score *sc = cands[c].score;
+            for (unsigned i = 0; i < st->n; i++)
+                st->base_load[i] -= sc->cpu_use * sc->cpu_share[i];
+            st->booked_cpu[st->home[c]] += sc->cpu_use;
+        }
+        for (unsigned i = 0; i < st->n; i++)
+            if (!(st->base_load[i] > 0.0))
+                st->base_load[i] = 0.0;
+    } else {
+        for (size_t c = 0; c < n; c++)
+            st->home[c] = -1;
+    }
+    free(load);
+    return 0;
+}
+
 /* Rule 1's checks that need no target: local enough, cooling down, no CPU
  * data. True when they decided D. */
 static bool precheck(const struct plan_state *st, const struct np_candidate *cand,
@@ -664,6 +756,26 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
     return false;
 }
 
+/* A homecomer's decision: its home node, CPUs only (booked already). */
+static void decide_homecoming(struct plan_state *st, const struct np_candidate *cand,
+                              struct np_decision *d, unsigned home)
+{
+    const struct np_score *sc = cand->score;
+    np_nodeset_set(&d->target, (unsigned)st->topo->nodes[home].id);
+    d->move_kb = 0;
+    d->locality_after = (double)sc->mem_kb[home] / (double)sc->total_kb;
+    char nodes[96];
+    format_nodes(&d->target, nodes, sizeof(nodes));
+    if (held_by_limits(st, cand, d, nodes))
+        return;
+    d->reason = NP_REASON_MOVE;
+    set_why(d,
+            "%s: holds %.0f%% of its memory; the processes now running there go home "
+            "too, so it has CPU room (needs %.1f CPU): CPUs only",
+            nodes, d->locality_after * 100.0, sc->cpu_use);
+    st->moves++;
+}
+
 static void describe_move(const struct plan_state *st, const struct np_candidate *cand,
                           const struct set_eval *e, struct np_decision *d, const char *nodes)
 {
@@ -698,6 +810,11 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
 
     if (precheck(st, cand, d))
         return;
+    int home = st->home ? st->home[cand - st->cands] : -1;
+    if (home >= 0) {
+        decide_homecoming(st, cand, d, (unsigned)home);
+        return;
+    }
     struct set_eval e;
     unsigned seed;
     if (!evaluate_target(st, cand, d, &e, &seed))
@@ -713,6 +830,7 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
 }
 
 struct plan_order {
+    bool homecomer;             /* first: their homes are booked, their moves counted on */
     double benefit;
     int pid;
     size_t idx;
@@ -721,6 +839,8 @@ struct plan_order {
 static int plan_order_cmp(const void *a, const void *b)
 {
     const struct plan_order *x = a, *y = b;
+    if (x->homecomer != y->homecomer)
+        return x->homecomer ? -1 : 1;
     if (x->benefit != y->benefit)
         return x->benefit > y->benefit ? -1 : 1;
     if (x->pid != y->pid)
@@ -787,7 +907,14 @@ int np_plan(const struct np_topology *topo, const double *node_cpu_load,
         return r;
     }
 
+    r = plan_homecoming(&st, cands, n);
+    if (r < 0) {
+        plan_state_free(&st);
+        free(order);
+        return r;
+    }
     for (size_t c = 0; c < n; c++) {
+        order[c].homecomer = st.home[c] >= 0;
         order[c].benefit = cands[c].score->benefit;
         order[c].pid = cands[c].pid;
         order[c].idx = c;

@@ -13,7 +13,12 @@
  *     run, then the lowest node id.
  *  4. Candidates are taken by benefit, best first; each accepted move books
  *     its memory and CPU on the target so later ones see the room left.
- *     At most max_moves moves and budget_kb migrated kB per cycle. */
+ *     At most max_moves moves and budget_kb migrated kB per cycle.
+ *  5. The whole machine first: when every candidate that can go home by a
+ *     CPU bind alone (one node holds local_enough of its memory, it runs
+ *     elsewhere, confirmed) fits there together, counting that those now
+ *     running on a node leave it, they all go home with CPU binds and no
+ *     page moves, ranked first; else none does (all or none). */
 #ifndef NP_PLAN_H
 #define NP_PLAN_H
 

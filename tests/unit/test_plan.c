@@ -2,6 +2,7 @@
  * hand so the tests do not depend on the readers. */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "plan.h"
@@ -857,6 +858,143 @@ START_TEST(test_sparse_ids_and_cpuless_node)
 }
 END_TEST
 
+/* N busy processes of 3.0 CPU on topo_four (capacity 3.2 a node), process
+ * i with 1 GiB on node MEM[i] and running on node RUN[i]. LOAD is what
+ * they put on the nodes. */
+static void shuffled(const struct np_topology *t, struct proc *p, unsigned n, const int *mem,
+                     const int *run, double *load)
+{
+    for (unsigned i = 0; i < 4; i++)
+        load[i] = 0.0;
+    for (unsigned i = 0; i < n; i++) {
+        double share[4] = {0.0, 0.0, 0.0, 0.0};
+        share[run[i]] = 1.0;
+        proc_gib_scored(&p[i], 100 + (int)i, mem[i], t, share, 3.0);
+        load[run[i]] += 3.0;
+    }
+}
+
+/* Four processes, each with its memory on its own node, shuffled by the
+ * scheduler: one at a time, each finds its memory's node full of another
+ * and its memory would follow its CPUs (4 GiB copied); planned together,
+ * all four go home with CPU binds and 0 kB. */
+START_TEST(test_shuffled_processes_go_home_with_cpu_binds)
+{
+    struct np_topology *t = topo_four();
+    static const int mem[] = {0, 1, 2, 3}, run[] = {1, 2, 3, 0};
+    struct proc p[4];
+    double load[4];
+    shuffled(t, p, 4, mem, run, load);
+    struct np_plan_params params = params_default();
+    struct np_decision d[4];
+
+    /* Alone (the others stay where they run): memory follows CPUs. */
+    plan_one(t, load, &p[0], &params, &d[0]);
+    ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d[0]), "1");
+    ck_assert_uint_eq(d[0].move_kb, 1 * GIB);
+
+    struct np_candidate cands[4];
+    for (unsigned i = 0; i < 4; i++)
+        cands[i] = p[i].cand;
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    for (unsigned i = 0; i < 4; i++) {
+        char want[4];
+        snprintf(want, sizeof(want), "%d", mem[i]);
+        ck_assert_int_eq(d[i].reason, NP_REASON_MOVE);
+        ck_assert_str_eq(target_list(&d[i]), want);
+        ck_assert_uint_eq(d[i].move_kb, 0);
+        ck_assert_double_eq_tol(d[i].locality_after, 1.0, 1e-9);
+        ck_assert_ptr_nonnull(strstr(d[i].why, "go home too"));
+        ck_assert_ptr_nonnull(strstr(d[i].why, "CPUs only"));
+    }
+    for (unsigned i = 0; i < 4; i++)
+        proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
+
+/* Two swapped, one at home, node 3 idle: the two go home, ranked first;
+ * the one at home is local enough. All or none: one more homecomer that
+ * would overfill a home stops the whole set. */
+START_TEST(test_partial_permutation_goes_home_all_or_none)
+{
+    struct np_topology *t = topo_four();
+    static const int mem[] = {0, 1, 2, 0}, run[] = {1, 0, 2, 2};
+    struct proc p[4];
+    double load[4];
+    shuffled(t, p, 3, mem, run, load);
+    /* A fourth, small one (0.3 CPU) with its memory on node 0, running on
+     * node 3: a homecomer too, and node 0 would get 3.0 + 0.3 of 3.2 (+0.05
+     * slack) after 101 leaves it. */
+    double share3[4] = {0.0, 0.0, 0.0, 1.0};
+    proc_gib_scored(&p[3], 103, 0, t, share3, 0.3);
+    load[3] += 0.3;
+    struct np_plan_params params = params_default();
+    struct np_candidate cands[4];
+    for (unsigned i = 0; i < 4; i++)
+        cands[i] = p[i].cand;
+    struct np_decision d[4];
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_msg(strstr(d[i].why, "go home too") == NULL, "%u: %s", i, d[i].why);
+    proc_free(&p[3]);
+
+    /* Without the fourth: the two swapped go home, the third stays. */
+    ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
+    ck_assert_str_eq(target_list(&d[0]), "0");
+    ck_assert_str_eq(target_list(&d[1]), "1");
+    ck_assert_uint_eq(d[0].move_kb, 0);
+    ck_assert_uint_eq(d[1].move_kb, 0);
+    ck_assert_uint_le(d[0].rank, 2);
+    ck_assert_uint_le(d[1].rank, 2);
+    ck_assert_int_eq(d[2].reason, NP_REASON_LOCAL_ENOUGH);
+    ck_assert_uint_eq(d[2].rank, 3);
+    for (unsigned i = 0; i < 3; i++)
+        proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
+
+/* More homecomers than a home holds (two with memory on node 0), or not
+ * found remote often enough yet: no homecoming, the ordinary rules. */
+START_TEST(test_no_homecoming_when_oversubscribed_or_unconfirmed)
+{
+    struct np_topology *t = topo_four();
+    static const int mem[] = {0, 0, 1, 2, 3}, run[] = {1, 2, 3, 0, 0};
+    struct proc p[5];
+    double load[4];
+    shuffled(t, p, 5, mem, run, load);
+    struct np_plan_params params = params_default();
+    struct np_candidate cands[5];
+    for (unsigned i = 0; i < 5; i++)
+        cands[i] = p[i].cand;
+    struct np_decision d[5];
+    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
+    for (unsigned i = 0; i < 5; i++)
+        ck_assert_msg(strstr(d[i].why, "go home too") == NULL, "%u: %s", i, d[i].why);
+    for (unsigned i = 0; i < 5; i++)
+        proc_free(&p[i]);
+
+    static const int mem4[] = {0, 1, 2, 3}, run4[] = {1, 2, 3, 0};
+    shuffled(t, p, 4, mem4, run4, load);
+    params.confirm_cycles = 3;
+    for (unsigned i = 0; i < 4; i++) {
+        cands[i] = p[i].cand;
+        cands[i].remote_cycles = i == 0 ? 1 : 3;   /* process 100 seen remote once only */
+    }
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(d[0].reason, NP_REASON_CONFIRMING);
+    /* 100 stays on node 1, so 101 going home there would overfill it
+     * (3.0 + 3.0 of 3.2): the set 101-103 is infeasible, none goes home. */
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_msg(strstr(d[i].why, "go home too") == NULL, "%u: %s", i, d[i].why);
+    for (unsigned i = 0; i < 4; i++)
+        proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_rejects_bad_input)
 {
     struct np_topology *t = topo_four();
@@ -903,6 +1041,9 @@ int main(void)
     tcase_add_test(tc, test_cooldown_local_enough_no_cpu_data_low_gain);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_sparse_ids_and_cpuless_node);
+    tcase_add_test(tc, test_shuffled_processes_go_home_with_cpu_binds);
+    tcase_add_test(tc, test_partial_permutation_goes_home_all_or_none);
+    tcase_add_test(tc, test_no_homecoming_when_oversubscribed_or_unconfirmed);
     tcase_add_test(tc, test_rejects_bad_input);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
