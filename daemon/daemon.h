@@ -31,7 +31,7 @@ struct daemon {
     struct np_actuator act;
     struct np_engine *engine;
     struct event_base *base;
-    struct event *cycle_timer, *watchdog_timer;
+    struct event *cycle_timer, *watchdog_timer, *sample_timer;
     struct event *sig_term, *sig_int, *sig_hup;
     bool ready_sent;
     int last_numa_balancing;        /* to log a change once */

@@ -252,6 +252,29 @@ static void on_cycle(evutil_socket_t fd, short what, void *arg)
     schedule_cycle(d);
 }
 
+/* Between cycles: where the candidates' threads run (see evidence.h). */
+static void on_sample(evutil_socket_t fd, short what, void *arg)
+{
+    struct daemon *d = arg;
+    (void)np_engine_sample_threads(d->engine, daemon_now());
+}
+
+/* (Re)arms the thread sampler at sampling.thread_interval; 0 stops it. */
+static int schedule_sampler(struct daemon *d)
+{
+    if (d->sample_timer)
+        event_del(d->sample_timer);
+    double s = d->cfg.sampling.thread_interval;
+    if (!(s > 0.0))
+        return 0;
+    if (!d->sample_timer)
+        d->sample_timer = event_new(d->base, -1, EV_PERSIST, on_sample, d);
+    struct timeval tv = {.tv_sec = (time_t)s, .tv_usec = (suseconds_t)((s - (double)(time_t)s) * 1e6)};
+    if (!d->sample_timer || evtimer_add(d->sample_timer, &tv) < 0)
+        return log_errno(-ENOMEM, "cannot start the thread sampler: moves confirm by cycles instead");
+    return 0;
+}
+
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
     sd_notify(0, "WATCHDOG=1");
@@ -281,6 +304,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errsz)
     np_config_free(&old);
     event_del(d->cycle_timer);
     schedule_cycle(d);
+    (void)schedule_sampler(d);
     log_info("configuration reloaded: interval %.1f s%s", d->cfg.interval,
              d->cfg.dry_run ? ", dry-run" : "");
     return 0;
@@ -370,6 +394,7 @@ static int run_loop(struct daemon *d)
         if (d->watchdog_timer)
             evtimer_add(d->watchdog_timer, &tv);
     }
+    (void)schedule_sampler(d);
     /* The first cycle runs at once; READY=1 follows it. */
     struct timeval zero = {0, 0};
     evtimer_add(d->cycle_timer, &zero);
@@ -387,6 +412,8 @@ static void daemon_free(struct daemon *d)
         event_free(d->watchdog_timer);
     if (d->cycle_timer)
         event_free(d->cycle_timer);
+    if (d->sample_timer)
+        event_free(d->sample_timer);
     if (d->sig_term)
         event_free(d->sig_term);
     if (d->sig_int)

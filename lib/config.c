@@ -87,6 +87,12 @@ struct np_binding {
     X("candidates.policy_rescan", NP_KEY_FLOAT, 10, 86400, "300", NULL,            \
       BIND(NP_STORE_DOUBLE, candidates.policy_rescan, 1),                          \
       "Seconds between memory policy re-reads when mappings and threads stay the same.") \
+    X("sampling.thread_interval", NP_KEY_FLOAT, 0, 60, "1", NULL,                  \
+      BIND(NP_STORE_DOUBLE, sampling.thread_interval, 1),                          \
+      "Seconds between samples of the candidates' threads between cycles (0 = off).") \
+    X("sampling.max_threads", NP_KEY_INT, 1, 65536, "256", NULL,                   \
+      BIND(NP_STORE_UNSIGNED, sampling.max_threads, 1),                            \
+      "Threads sampled per candidate at most.")                                    \
     X("planner.local_enough", NP_KEY_FLOAT, 0, 1, "0.98", NULL,                    \
       BIND(NP_STORE_DOUBLE, planner.local_enough, 1),                              \
       "Leave a process alone when this fraction of its memory is local.")          \
@@ -98,7 +104,10 @@ struct np_binding {
       "Seconds before a moved process may be moved again.")                        \
     X("planner.confirm_cycles", NP_KEY_INT, 1, 100, "3", NULL,                     \
       BIND(NP_STORE_UNSIGNED, planner.confirm_cycles, 1),                          \
-      "Move only a process found remote this many times (a local cycle takes one off).") \
+      "Without the sampler's evidence: move only a process found remote this many times (a local cycle takes one off).") \
+    X("planner.confirm_seconds", NP_KEY_FLOAT, 0, 3600, "4", NULL,                 \
+      BIND(NP_STORE_DOUBLE, planner.confirm_seconds, 1),                           \
+      "With the sampler's evidence: move only a process away from its memory this many seconds without a break.") \
     X("planner.max_moves_per_cycle", NP_KEY_INT, 0, 1024, "4", NULL,               \
       BIND(NP_STORE_UNSIGNED, planner.max_moves_per_cycle, 1),                     \
       "Processes moved per cycle at most (0 = observe only).")                     \

@@ -45,10 +45,15 @@ struct np_config {
         double policy_rescan;        /* seconds between full policy reads of a sampled process */
     } candidates;
     struct {
+        double thread_interval;      /* seconds between thread samples of candidates; 0 = off */
+        unsigned max_threads;        /* threads sampled per candidate */
+    } sampling;
+    struct {
         double local_enough;
         double min_gain;
         double cooldown;             /* seconds */
-        unsigned confirm_cycles;     /* found remote this many times (net) */
+        unsigned confirm_cycles;     /* found remote this many times (net), without evidence */
+        double confirm_seconds;      /* away from its memory this long, with the sampler's evidence */
         unsigned max_moves_per_cycle;
         unsigned mem_headroom_pct;
         double max_node_cpu_load;

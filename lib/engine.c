@@ -286,7 +286,7 @@ static int cycle_score(struct np_cycle *c)
             view_refused(w->view, &adm);
             continue;
         }
-        if (np_cycle_score(e, w) < 0) {
+        if (np_cycle_score(e, w, c->now) < 0) {
             np_view_skip(w->view, NP_SKIP_NONE, NP_HOLD_UNSCORED, "could not score");
             continue;
         }
@@ -351,6 +351,8 @@ static int cycle_plan(struct np_cycle *c)
         /* A move left partial by the budget continues at once. */
         cand->cooling_down = w->le->cooldown_until > c->now && !w->le->migrating;
         cand->remote_cycles = w->le->remote_cycles;
+        cand->have_evidence = w->have_evidence;
+        cand->away_s = w->away_s;
         /* Only last cycle's held target is kept: an older one is stale. */
         if (w->le->held_cycle + 1 == e->cycle)
             cand->held_target = w->le->held_target;
@@ -375,6 +377,7 @@ static int cycle_plan(struct np_cycle *c)
         .budget_kb = plan_budget_kb,
         .memory_moves = c->rep->memory_moves,
         .confirm_cycles = e->single_snapshot ? 1 : cfg->planner.confirm_cycles,
+        .confirm_seconds = e->single_snapshot ? 0.0 : cfg->planner.confirm_seconds,
     };
     /* A planner failure leaves this cycle without plans, not without a cycle. */
     if (c->ncand && np_plan(t, c->node_load, c->cands, c->ncand, &params, c->dec) < 0)
@@ -433,6 +436,11 @@ static int cycle_end(struct np_cycle *c, int r)
     if (r == 0) {
         e->totals.cycles++;
         np_ledger_sweep(e->ledger, e->cycle);
+        /* The sampler follows this cycle's candidates only. */
+        size_t cur = 0;
+        for (struct np_ledger_entry *le; (le = np_ledger_next(e->ledger, &cur));)
+            if (le->tracked && le->scored_cycle != e->cycle)
+                le->tracked = false;
         qsort(c->views, c->nviews, sizeof(*c->views), cmp_view);
         c->rep->views = c->views;
         c->rep->nviews = c->nviews;
@@ -547,7 +555,7 @@ int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target
         r = adm.hold == NP_HOLD_GONE ? -ESRCH : adm.hold == NP_HOLD_UNREADABLE ? adm.error : -EPERM;
         goto out;
     }
-    r = np_cycle_score(e, &w);
+    r = np_cycle_score(e, &w, now);
     if (r < 0) {
         snprintf(why, whysz, "cannot score it: %s", strerror(-r));
         goto out;

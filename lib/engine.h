@@ -140,6 +140,10 @@ void np_engine_set_single_snapshot(struct np_engine *e, bool single);
  * run at all (topology unreadable); per-process failures are in RET. */
 int np_engine_cycle(struct np_engine *e, double now, struct np_cycle_report *ret);
 void np_cycle_report_clear(struct np_cycle_report *r);
+/* Between cycles (every sampling.thread_interval): reads the threads of
+ * the processes the last cycle scored and adds where their CPU time went
+ * to their evidence (see evidence.h). Returns how many were sampled. */
+int np_engine_sample_threads(struct np_engine *e, double now);
 
 /* Puts back the original affinity of every process we manage (on exit,
  * when configured). Returns how many were restored. */

@@ -62,6 +62,8 @@ struct candidate_work {
     bool have_mem;
     struct np_score score;
     bool have_score;
+    bool have_evidence;              /* the sampler saw its threads run since it was tracked */
+    double away_s;                   /* ... away from its memory this long without a break */
 };
 
 /* What passes between the stages of one cycle; cycle_end frees it all. */
@@ -141,7 +143,7 @@ void np_view_skip(struct np_proc_view *v, enum np_skip why, enum np_hold hold, c
 bool np_admit(struct np_engine *e, struct candidate_work *w, enum np_admit_step step,
               bool manual, bool force, double now, struct np_admission *ret);
 int np_cycle_read_memory(struct np_engine *e, struct candidate_work *w);
-int np_cycle_score(struct np_engine *e, struct candidate_work *w);
+int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now);
 void np_cycle_rebook_load_by_threads(const struct np_topology *t, const struct candidate_work *w,
                                      double *node_load);
 /* Pre-rank before memory is read: CPU use x size, then pid (qsort). */

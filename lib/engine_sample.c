@@ -418,7 +418,69 @@ void np_cycle_rebook_load_by_threads(const struct np_topology *t, const struct c
         node_load[i] += use * w->score.cpu_share[i] / total;
 }
 
-int np_cycle_score(struct np_engine *e, struct candidate_work *w)
+/* Where W's threads spent their CPU time since it was last scored, from
+ * the sampler's evidence, into SHARE: true when there is some. */
+static bool evidence_share(const struct np_engine *e, const struct candidate_work *w, double *share)
+{
+    const struct np_evidence *ev = w->le->evidence;
+    return ev && w->le->scored_at > 0 && np_evidence_samples_since(ev, w->le->scored_at) > 0 &&
+           np_evidence_share(ev, w->le->scored_at, e->topo->nnodes, share) == 0;
+}
+
+/* After scoring: how long the sampler saw W away from its memory; then
+ * W's evidence starts (a candidate not tracked until now starts afresh:
+ * old samples would date a stay from before it was watched) and its
+ * threads are sampled until a cycle no longer scores it. */
+static void track_evidence(struct np_engine *e, struct candidate_work *w, double now)
+{
+    struct np_ledger_entry *le = w->le;
+    const struct np_topology *t = e->topo;
+    double any[NP_MAX_NODES];
+    /* Samples without any CPU time say nothing (threads the readings never
+     * saw run): the cycle-count rule decides then. */
+    if (le->evidence && le->tracked && le->evidence->count > 0 && w->score.total_kb > 0 &&
+        t->nnodes <= NP_MAX_NODES && np_evidence_share(le->evidence, -1.0, t->nnodes, any) == 0) {
+        double frac[NP_MAX_NODES];
+        for (unsigned i = 0; i < t->nnodes && i < NP_MAX_NODES; i++)
+            frac[i] = (double)w->score.mem_kb[i] / (double)w->score.total_kb;
+        w->have_evidence = true;
+        w->away_s = np_evidence_away_seconds(le->evidence, frac, t->nnodes,
+                                             e->cfg->planner.local_enough);
+    }
+    if (!le->evidence)
+        le->evidence = calloc(1, sizeof(*le->evidence));
+    if (!le->evidence)
+        return;   /* no evidence: the cycle-count rule decides */
+    if (!le->tracked)
+        np_evidence_clear(le->evidence);
+    if (!le->evidence->have_base)
+        (void)np_evidence_add(le->evidence, t, now, w->proc->threads, w->proc->nthreads);
+    le->tracked = true;
+    le->scored_at = now;
+}
+
+int np_engine_sample_threads(struct np_engine *e, double now)
+{
+    size_t cur = 0, n = 0;
+    unsigned max_threads = e->cfg->sampling.max_threads;
+    for (struct np_ledger_entry *le; (le = np_ledger_next(e->ledger, &cur));) {
+        if (!le->tracked || !le->evidence)
+            continue;
+        struct np_proc p = {.pid = le->pid, .start_time = le->start_time};
+        struct np_thread *threads;
+        size_t nthreads;
+        if (np_sample_threads(e->root, &p, max_threads, &threads, &nthreads) < 0) {
+            le->tracked = false;   /* gone, or its PID reused: the next cycle decides */
+            continue;
+        }
+        if (np_evidence_add(le->evidence, e->topo, now, threads, nthreads) == 0)
+            n++;
+        free(threads);
+    }
+    return (int)n;
+}
+
+int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
 {
     const struct np_topology *t = e->topo;
     double *share = calloc(t->nnodes, sizeof(double));
@@ -433,14 +495,18 @@ int np_cycle_score(struct np_engine *e, struct candidate_work *w)
      * last_cpu and must not count (it made well-placed processes look
      * remote in the guest). At first sight only lifetime ticks exist. */
     thread_weights(w->le, w->proc, weight);
-    int r = np_score_cpu_share(t, w->proc->threads, w->proc->nthreads, weight, share);
-    if (r < 0 && r != -ENODATA)
-        goto out;
+    int r = 0;
+    if (!evidence_share(e, w, share)) {
+        r = np_score_cpu_share(t, w->proc->threads, w->proc->nthreads, weight, share);
+        if (r < 0 && r != -ENODATA)
+            goto out;
+    }
     r = np_score_compute(t, &w->mem, share, w->view->cpu_use, &w->score);
     if (r < 0)
         goto out;
     w->have_score = true;
     count_remote_finding(e, w);
+    track_evidence(e, w, now);
     struct np_proc_view *v = w->view;
     v->scored = true;
     v->locality = w->score.locality;

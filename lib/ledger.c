@@ -42,6 +42,8 @@ static void entry_free(struct np_ledger_entry *e)
     if (e) {
         free(e->placement);
         free(e->thread_ticks);
+        np_evidence_clear(e->evidence);
+        free(e->evidence);
         free(e);
     }
 }

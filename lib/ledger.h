@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "bitset.h"
 #include "exclude.h"
+#include "evidence.h"
 #include "mempolicy.h"
 
 /* Only processes we changed carry the (large) placement record. */
@@ -66,6 +67,11 @@ struct np_ledger_entry {
     double mpol_read_at;
     uint64_t mpol_vm_size_kb;
     size_t mpol_nthreads;
+    /* Where its threads' CPU time went between cycles (the sampler's, while
+     * it is a candidate: tracked), and the time it was last scored. */
+    struct np_evidence *evidence;
+    bool tracked;
+    double scored_at;
     /* Threads' CPU ticks at the last detail pass, to weigh each thread by
      * what it used since (sorted by tid; malloc'd). */
     size_t nthread_ticks;

@@ -30,6 +30,13 @@
  * without this slack a busy process (1.01 CPUs) never fits the last free
  * CPU of a node. */
 #define CPU_SLACK 0.05
+/* Rule 0 checks homes with each process's CPU time per node from the
+ * thread sampler, whose readings a second apart book a thread that moved
+ * between two of them half on each node: up to a quarter CPU per CPU of
+ * a node can be another node's (seen in the guest: 0.2-0.37 on one-CPU
+ * nodes while four hogs were shuffled). Two busy processes on one CPU
+ * still do not fit. */
+#define HOME_SLACK_PER_CPU 0.25
 /* CPU shares are compared as integers in units of 2^-40, so a set's share
  * does not depend on the order its nodes were added in. */
 #define SHARE_SCALE 1099511627776.0
@@ -512,39 +519,57 @@ static bool all_zero(const double *v, unsigned n)
     return true;
 }
 
-/* The node a process goes home to by a CPU bind alone: the one node that
- * holds local_enough of its memory and has CPUs, when it runs elsewhere,
- * would gain min_gain and has been found remote often enough to move;
- * else -1. */
-static int home_node(const struct plan_state *st, const struct np_candidate *cand)
+/* Rule 4's confirmation: with the sampler's evidence, away from its
+ * memory for confirm_seconds without a break; without it, found remote
+ * confirm_cycles times (a local cycle taking one off). */
+static bool confirmed(const struct np_plan_params *params, const struct np_candidate *cand)
+{
+    if (cand->have_evidence)
+        return cand->away_s >= params->confirm_seconds;
+    return params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
+}
+
+/* The node a process belongs on: the one node that holds local_enough of
+ * its memory, has CPUs and room for its CPU use; else -1. */
+static int home_of(const struct plan_state *st, const struct np_candidate *cand)
 {
     const struct np_plan_params *params = st->params;
     const struct np_score *sc = cand->score;
-    if (sc->locality >= params->local_enough || cand->cooling_down || sc->total_kb == 0 ||
-        all_zero(sc->cpu_share, st->n))
-        return -1;
-    if (params->confirm_cycles > 1 && cand->remote_cycles < params->confirm_cycles)
+    if (sc->total_kb == 0 || all_zero(sc->cpu_share, st->n))
         return -1;
     for (unsigned i = 0; i < st->n; i++) {
         double held = (double)sc->mem_kb[i] / (double)sc->total_kb;
         if (held >= params->local_enough && st->topo->nodes[i].ncpus > 0 &&
-            held - sc->locality >= params->min_gain &&
             sc->cpu_use <= (double)st->topo->nodes[i].ncpus * params->max_node_cpu_load + CPU_SLACK)
             return (int)i;
     }
     return -1;
 }
 
-/* Rule 5, the whole machine at once: when every candidate that can go
- * home by a CPU bind (home_node) fits there together, counting that the
- * homecomers now running on a node leave it, they all go home with CPU
- * binds and no page moves. Deciding one at a time against today's load
- * saw a node "occupied" by a process about to leave it as full, and moved
- * memory instead (seen in the guest: four busy processes, each with its
- * memory on its own node and shuffled by the scheduler; 600 MiB migrated
- * and 0.75 local, where four binds were the answer). All or none: a
- * partial set would book homes whose occupants stay. Sets ST->home and
- * base_load; the homecomers' arrivals are booked. */
+/* Whether a process with home H goes there now: it runs away from it, is
+ * not cooling down, would gain min_gain and is confirmed. */
+static bool goes_home(const struct plan_state *st, const struct np_candidate *cand, int h)
+{
+    const struct np_plan_params *params = st->params;
+    const struct np_score *sc = cand->score;
+    double held = (double)sc->mem_kb[h] / (double)sc->total_kb;
+    return sc->locality < params->local_enough && !cand->cooling_down &&
+           held - sc->locality >= params->min_gain && confirmed(params, cand);
+}
+
+/* Rule 0, the whole machine at once: every candidate that belongs on one
+ * node (home_of) is counted there, where it is or soon will be, and when
+ * they all fit their homes together, those that go home now (goes_home)
+ * do so with CPU binds and no page moves. Deciding one at a time against
+ * today's load saw a node "occupied" by a process about to leave it as
+ * full, and moved memory instead (seen in the guest: four busy processes,
+ * each with its memory on its own node and shuffled by the scheduler;
+ * 600 MiB migrated and 0.75 local, where four binds were the answer). A
+ * process away but not confirmed yet still counts at its home: it goes
+ * there at a later cycle, by our bind or the scheduler. All or none: with
+ * homes that do not all fit, a home could be booked while its occupant
+ * stays. Sets ST->home (those going now) and base_load; their arrivals
+ * are booked. */
 static int plan_homecoming(struct plan_state *st, const struct np_candidate *cands, size_t n)
 {
     const struct np_plan_params *params = st->params;
@@ -555,26 +580,29 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
         free(load);
         return -ENOMEM;
     }
-    size_t nhome = 0;
-    for (size_t c = 0; c < n; c++) {
-        st->home[c] = home_node(st, &cands[c]);
-        nhome += st->home[c] >= 0;
-    }
-    /* One alone is what the ordinary rules already decide. */
-    bool use = nhome >= 2 && nhome <= params->max_moves;
-    for (unsigned i = 0; use && i < st->n; i++)
+    size_t nbelong = 0, ngo = 0;
+    for (unsigned i = 0; i < st->n; i++)
         load[i] = st->node_cpu_load[i];
-    for (size_t c = 0; use && c < n; c++) {
-        if (st->home[c] < 0)
+    for (size_t c = 0; c < n; c++) {
+        int h = home_of(st, &cands[c]);
+        st->home[c] = h >= 0 && goes_home(st, &cands[c], h) ? h : -1;
+        if (h < 0)
             continue;
+        nbelong++;
+        ngo += st->home[c] >= 0;
         const struct np_score *sc = cands[c].score;
         for (unsigned i = 0; i < st->n; i++)
             load[i] -= sc->cpu_use * sc->cpu_share[i];
-        load[st->home[c]] += sc->cpu_use;
+        load[h] += sc->cpu_use;
     }
-    for (unsigned i = 0; use && i < st->n; i++)
-        if (!(load[i] <= (double)st->topo->nodes[i].ncpus * params->max_node_cpu_load + CPU_SLACK))
+    /* Alone (nothing else belonging anywhere) it is what the ordinary rules
+     * already decide. */
+    bool use = ngo >= 1 && nbelong >= 2 && ngo <= params->max_moves;
+    for (unsigned i = 0; use && i < st->n; i++) {
+        double ncpus = (double)st->topo->nodes[i].ncpus;
+        if (!(load[i] <= ncpus * params->max_node_cpu_load + CPU_SLACK + ncpus * HOME_SLACK_PER_CPU))
             use = false;
+    }
     if (use) {
         for (size_t c = 0; c < n; c++) {
             if (st->home[c] < 0)
@@ -722,12 +750,18 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
      * that many intervals less one
      * (seen in the guest: a well-placed process's memory pulled after its
      * thread ran on another node for one interval). */
-    if (params->confirm_cycles > 1 && cand->remote_cycles < params->confirm_cycles) {
+    if (!confirmed(params, cand)) {
         d->reason = NP_REASON_CONFIRMING;
-        set_why(d,
-                "found remote %u of the %u times a move needs (a local cycle takes one "
-                "off); would move to %s",
-                cand->remote_cycles, params->confirm_cycles, nodes);
+        if (cand->have_evidence)
+            set_why(d,
+                    "away from its memory for %.1f s of the %.1f s a move needs without a "
+                    "break; would move to %s",
+                    cand->away_s, params->confirm_seconds, nodes);
+        else
+            set_why(d,
+                    "found remote %u of the %u times a move needs (a local cycle takes one "
+                    "off); would move to %s",
+                    cand->remote_cycles, params->confirm_cycles, nodes);
         return true;
     }
     if (st->moves >= params->max_moves) {
@@ -852,6 +886,7 @@ static bool params_valid(const struct np_plan_params *p)
 {
     return isfinite(p->local_enough) && isfinite(p->min_gain) &&
            isfinite(p->max_node_cpu_load) && p->max_node_cpu_load >= 0.0 &&
+           isfinite(p->confirm_seconds) && p->confirm_seconds >= 0.0 &&
            p->mem_headroom_pct <= 100;
 }
 

@@ -14,11 +14,11 @@
  *  4. Candidates are taken by benefit, best first; each accepted move books
  *     its memory and CPU on the target so later ones see the room left.
  *     At most max_moves moves and budget_kb migrated kB per cycle.
- *  5. The whole machine first: when every candidate that can go home by a
- *     CPU bind alone (one node holds local_enough of its memory, it runs
- *     elsewhere, confirmed) fits there together, counting that those now
- *     running on a node leave it, they all go home with CPU binds and no
- *     page moves, ranked first; else none does (all or none). */
+ *  5. The whole machine first: every candidate that belongs on one node
+ *     (it holds local_enough of its memory) is counted there; when they
+ *     all fit their homes together, those away from home and confirmed go
+ *     home now with CPU binds and no page moves, ranked first; else none
+ *     does (all or none). */
 #ifndef NP_PLAN_H
 #define NP_PLAN_H
 
@@ -53,9 +53,11 @@ struct np_plan_params {
     uint64_t budget_kb;         /* kB that may be migrated this cycle; 0 = none */
     bool memory_moves;          /* false: place CPUs only, leave pages to the kernel
                                    (hugetlb is still counted as needing a move) */
-    unsigned confirm_cycles;    /* a move needs np_candidate.remote_cycles to reach
-                                   this; 0 or 1 acts at once (a single snapshot has no
-                                   next cycle) */
+    unsigned confirm_cycles;    /* without evidence, a move needs
+                                   np_candidate.remote_cycles to reach this; 0 or 1
+                                   acts at once (a single snapshot has no next cycle) */
+    double confirm_seconds;     /* with evidence, a move needs np_candidate.away_s to
+                                   reach this; 0 acts at once */
 };
 
 struct np_candidate {
@@ -69,6 +71,11 @@ struct np_candidate {
      * where threads run is one instant's glimpse, and several findings,
      * an interval apart, are evidence. */
     unsigned remote_cycles;
+    /* The sampler's word, when it has one: how long its threads have run
+     * away from its memory without a break (evidence.h). It replaces
+     * remote_cycles as the confirmation. */
+    bool have_evidence;
+    double away_s;
     /* The target of a move planned for it last cycle and held back
      * (waiting, over the cycle's limits, paused; empty if none): kept while
      * it still fits, so a process whose threads wander is not given a new

@@ -444,6 +444,26 @@ static int gone_as_esrch(int r)
     return r == -ENOENT ? -ESRCH : r;
 }
 
+int np_sample_threads(const struct np_root *root, const struct np_proc *p, size_t max_threads,
+                      struct np_thread **ret, size_t *ret_n)
+{
+    struct np_thread *threads = NULL;
+    size_t n = 0;
+    int r = check_identity(root, p);
+    if (r == 0)
+        r = read_threads(root, p->pid, max_threads, &threads, &n);
+    /* Again after the reads: a PID reused meanwhile is caught here. */
+    if (r == 0)
+        r = check_identity(root, p);
+    if (r < 0) {
+        free(threads);
+        return gone_as_esrch(r);
+    }
+    *ret = threads;
+    *ret_n = n;
+    return 0;
+}
+
 int np_sample_detail(const struct np_root *root, struct np_proc *p, size_t max_threads)
 {
     if (!root || !p || p->pid <= 0)

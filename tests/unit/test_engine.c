@@ -1030,6 +1030,60 @@ START_TEST(test_fresh_placement_booked_on_top_of_measurement)
 }
 END_TEST
 
+
+/* With the thread sampler's evidence a move needs the threads away from
+ * the memory for planner.confirm_seconds without a break, however few
+ * cycles that took; a glimpse away between samples that came back is no
+ * evidence. local-db (1004): memory on node 1, threads on CPUs 2-3. */
+START_TEST(test_sampler_evidence_confirms_in_seconds)
+{
+    struct world w;
+    world_open_running(&w);   /* scored at t = 100: tracked from there */
+    struct np_cycle_report r;
+    /* Away on node 3 at every sample, 1 s apart. */
+    for (unsigned i = 1; i <= 5; i++) {
+        set_last_cpu(&w, 1004, 1004, 6);
+        advance_cpu(&w, 1004, 100);
+        /* the five the first cycle scored */
+        ck_assert_int_eq(np_engine_sample_threads(w.engine, 100.0 + i), 5);
+    }
+    ck_assert_int_eq(np_engine_cycle(w.engine, 105.5, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1004);
+    ck_assert_ptr_nonnull(v);
+    /* The count alone would say "found remote 2 of the 3 times". */
+    ck_assert_msg(v->decision.reason == NP_REASON_MOVE, "%s", v->decision.why);
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1004 cpus=2-3"));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+
+    /* Away, back home for two readings, away, away: the stay dates from
+     * the reading home (a move between readings books half the gap on
+     * each node, so only a reading home after one home is all local). */
+    world_open_running(&w);
+    static const int cpus[] = {6, 2, 2, 6, 6};
+    for (unsigned i = 0; i < 5; i++) {
+        set_last_cpu(&w, 1004, 1004, cpus[i]);
+        advance_cpu(&w, 1004, 100);
+        ck_assert_int_eq(np_engine_sample_threads(w.engine, 101.0 + i), 5);
+    }
+    ck_assert_int_eq(np_engine_cycle(w.engine, 105.5, &r), 0);
+    v = view_of(&r, 1004);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_CONFIRMING);
+    ck_assert_str_eq(v->decision.why, "away from its memory for 2.0 s of the 4.0 s a move needs "
+                                      "without a break; would move to node 1");
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "tid=1004 "));
+    np_cycle_report_clear(&r);
+    /* Processes that cycle did not score (the other four, idle since) are
+     * no longer sampled; one that exits stops at once. */
+    ck_assert_int_eq(np_engine_sample_threads(w.engine, 106.0), 1);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s/proc/1004", w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(np_engine_sample_threads(w.engine, 107.0), 0);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -1058,6 +1112,7 @@ int main(void)
     tcase_add_test(tc, test_manual_move_refuses_policy_unless_forced);
     tcase_add_test(tc, test_node_load_measured_from_proc_stat);
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
+    tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

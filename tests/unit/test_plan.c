@@ -924,12 +924,13 @@ START_TEST(test_partial_permutation_goes_home_all_or_none)
     struct proc p[4];
     double load[4];
     shuffled(t, p, 3, mem, run, load);
-    /* A fourth, small one (0.3 CPU) with its memory on node 0, running on
-     * node 3: a homecomer too, and node 0 would get 3.0 + 0.3 of 3.2 (+0.05
-     * slack) after 101 leaves it. */
+    /* A fourth (1.5 CPU) with its memory on node 0, running on node 3: a
+     * homecomer too, and node 0 would get 3.0 + 1.5 of 3.2 after 101
+     * leaves it (over even the 0.05 + 4 x 0.25 the sampler's attribution
+     * is allowed). */
     double share3[4] = {0.0, 0.0, 0.0, 1.0};
-    proc_gib_scored(&p[3], 103, 0, t, share3, 0.3);
-    load[3] += 0.3;
+    proc_gib_scored(&p[3], 103, 0, t, share3, 1.5);
+    load[3] += 1.5;
     struct np_plan_params params = params_default();
     struct np_candidate cands[4];
     for (unsigned i = 0; i < 4; i++)
@@ -956,9 +957,9 @@ START_TEST(test_partial_permutation_goes_home_all_or_none)
 }
 END_TEST
 
-/* More homecomers than a home holds (two with memory on node 0), or not
- * found remote often enough yet: no homecoming, the ordinary rules. */
-START_TEST(test_no_homecoming_when_oversubscribed_or_unconfirmed)
+/* More homecomers than a home holds (two with memory on node 0): no
+ * homecoming, the ordinary rules. */
+START_TEST(test_no_homecoming_when_oversubscribed)
 {
     struct np_topology *t = topo_four();
     static const int mem[] = {0, 0, 1, 2, 3}, run[] = {1, 2, 3, 0, 0};
@@ -975,20 +976,52 @@ START_TEST(test_no_homecoming_when_oversubscribed_or_unconfirmed)
         ck_assert_msg(strstr(d[i].why, "go home too") == NULL, "%u: %s", i, d[i].why);
     for (unsigned i = 0; i < 5; i++)
         proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
 
-    static const int mem4[] = {0, 1, 2, 3}, run4[] = {1, 2, 3, 0};
-    shuffled(t, p, 4, mem4, run4, load);
+/* One not confirmed yet (100, memory on node 0, on node 1) still counts
+ * at its home: the
+ * other three go home now, 101 onto node 1 beside it, and 100 waits for
+ * its confirmation. Without counting it at home, node 1 would look full
+ * and 101's memory would follow its CPUs. */
+START_TEST(test_unconfirmed_counts_at_its_home)
+{
+    struct np_topology *t = topo_four();
+    static const int mem[] = {0, 1, 2, 3}, run[] = {1, 2, 3, 0};
+    struct proc p[4];
+    double load[4];
+    shuffled(t, p, 4, mem, run, load);
+    struct np_plan_params params = params_default();
     params.confirm_cycles = 3;
+    struct np_candidate cands[4];
     for (unsigned i = 0; i < 4; i++) {
         cands[i] = p[i].cand;
         cands[i].remote_cycles = i == 0 ? 1 : 3;   /* process 100 seen remote once only */
     }
+    struct np_decision d[4];
     ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_CONFIRMING);
-    /* 100 stays on node 1, so 101 going home there would overfill it
-     * (3.0 + 3.0 of 3.2): the set 101-103 is infeasible, none goes home. */
-    for (unsigned i = 0; i < 4; i++)
-        ck_assert_msg(strstr(d[i].why, "go home too") == NULL, "%u: %s", i, d[i].why);
+    for (unsigned i = 1; i < 4; i++) {
+        char want[4];
+        snprintf(want, sizeof(want), "%d", mem[i]);
+        ck_assert_int_eq(d[i].reason, NP_REASON_MOVE);
+        ck_assert_str_eq(target_list(&d[i]), want);
+        ck_assert_uint_eq(d[i].move_kb, 0);
+        ck_assert_ptr_nonnull(strstr(d[i].why, "go home too"));
+    }
+    /* With the evidence rule instead of the count: the same. */
+    params.confirm_seconds = 4.0;
+    for (unsigned i = 0; i < 4; i++) {
+        cands[i].have_evidence = true;
+        cands[i].away_s = i == 0 ? 2.0 : 5.0;
+    }
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(d[0].reason, NP_REASON_CONFIRMING);
+    ck_assert_str_eq(d[0].why, "away from its memory for 2.0 s of the 4.0 s a move needs "
+                               "without a break; would move to node 0");
+    ck_assert_int_eq(d[1].reason, NP_REASON_MOVE);
+    ck_assert_uint_eq(d[1].move_kb, 0);
     for (unsigned i = 0; i < 4; i++)
         proc_free(&p[i]);
     topo_free(t);
@@ -1043,7 +1076,8 @@ int main(void)
     tcase_add_test(tc, test_sparse_ids_and_cpuless_node);
     tcase_add_test(tc, test_shuffled_processes_go_home_with_cpu_binds);
     tcase_add_test(tc, test_partial_permutation_goes_home_all_or_none);
-    tcase_add_test(tc, test_no_homecoming_when_oversubscribed_or_unconfirmed);
+    tcase_add_test(tc, test_no_homecoming_when_oversubscribed);
+    tcase_add_test(tc, test_unconfirmed_counts_at_its_home);
     tcase_add_test(tc, test_rejects_bad_input);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -14,17 +14,19 @@
 # seconds (seen: 1 run in 12, over 6 s).  Such a hog is no longer well
 # placed, and binding it back to its memory is right.  So a watcher records
 # every 0.5 s where each hog's running thread is; a run in which a hog whose
-# placement changed had been away from its node for 2 intervals or more
-# (the least numaplaced needs to act: found remote planner.confirm_cycles
-# = 3 times, a local cycle taking one off, cycles at least an interval
-# apart; a stay broken by a moment at home needs more) tests something
-# else, and is run again (up to 3 times).  The watcher's samples may see
-# the stay start late and end early by one sample gap each, so "2
-# intervals" is read as 2 intervals less two of its largest gaps.  A change
-# after a shorter stay away fails the scenario.
+# placement changed had been away from its node for as long as numaplaced
+# needs to act tests something else, and is run again (up to 3 times).
+# That least stay is planner.confirm_seconds (4 s) unbroken, with the
+# thread sampler's evidence (the default); without it (sampling off) it is
+# 2 intervals (found remote planner.confirm_cycles = 3 times, cycles at
+# least an interval apart).  The watcher's samples may see the stay start
+# late and end early by one sample gap each, so the least stay is read as
+# that less two of its largest gaps.  A change after a shorter stay away
+# fails the scenario.
 # vm: --cpus-per-node 2
 . /scenarios/common.sh
 np_topology
+NP_CONFIRM_CS=400   # planner.confirm_seconds (default 4 s), in centiseconds
 
 # cpu -> node map, one "cpu node" line each (cpulists like "0-1,4").
 for n in $(np_nodes); do
@@ -156,7 +158,7 @@ attempt() { # attempt N: 0 pass, 1 fail, 2 inconclusive (a hog left its node)
 		away=$(away_before_change "$p" "$n" "$all")
 		gap=$(largest_watch_gap "$p")
 		np_info "pid $p (local$n) ran off node $n for $(np_cs_to_s "$away") s before its placement changed (watcher's largest sample gap $(np_cs_to_s "$gap") s)"
-		[ "$away" -ge $((NP_INTERVAL * 2 * 100 - 2 * gap)) ] && verdict=2
+		[ "$away" -ge $((NP_CONFIRM_CS - 2 * gap)) ] && verdict=2
 	done
 	return $verdict
 }
@@ -166,7 +168,7 @@ while :; do
 	attempt $n
 	rc=$?
 	[ $rc -ne 2 ] && break
-	[ $n -ge 3 ] && { np_info "3 attempts, each with a hog off its node (before the placer started, or for 2 intervals)"; rc=1; break; }
+	[ $n -ge 3 ] && { np_info "3 attempts, each with a hog off its node (before the placer started, or for planner.confirm_seconds)"; rc=1; break; }
 	np_info "attempt $n inconclusive: a hog was no longer well placed ($NP_FAILS); starting over"
 	np_dump_placer_log
 	for p in $NP_PLACER_PID $NP_HOGS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
