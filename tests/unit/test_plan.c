@@ -874,6 +874,18 @@ static void shuffled(const struct np_topology *t, struct proc *p, unsigned n, co
     }
 }
 
+/* D sends its process home to NODE with a CPU bind, nothing migrated. */
+static void assert_home_bind(const struct np_decision *d, int node)
+{
+    char want[8];
+    snprintf(want, sizeof(want), "%d", node);
+    ck_assert_int_eq(d->reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(d), want);
+    ck_assert_uint_eq(d->move_kb, 0);
+    ck_assert_ptr_nonnull(strstr(d->why, "go home too"));
+    ck_assert_ptr_nonnull(strstr(d->why, "CPUs only"));
+}
+
 /* Four processes, each with its memory on its own node, shuffled by the
  * scheduler: one at a time, each finds its memory's node full of another
  * and its memory would follow its CPUs (4 GiB copied); planned together,
@@ -899,14 +911,8 @@ START_TEST(test_shuffled_processes_go_home_with_cpu_binds)
         cands[i] = p[i].cand;
     ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++) {
-        char want[4];
-        snprintf(want, sizeof(want), "%d", mem[i]);
-        ck_assert_int_eq(d[i].reason, NP_REASON_MOVE);
-        ck_assert_str_eq(target_list(&d[i]), want);
-        ck_assert_uint_eq(d[i].move_kb, 0);
+        assert_home_bind(&d[i], mem[i]);
         ck_assert_double_eq_tol(d[i].locality_after, 1.0, 1e-9);
-        ck_assert_ptr_nonnull(strstr(d[i].why, "go home too"));
-        ck_assert_ptr_nonnull(strstr(d[i].why, "CPUs only"));
     }
     for (unsigned i = 0; i < 4; i++)
         proc_free(&p[i]);
@@ -943,10 +949,8 @@ START_TEST(test_partial_permutation_goes_home_all_or_none)
 
     /* Without the fourth: the two swapped go home, the third stays. */
     ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
-    ck_assert_str_eq(target_list(&d[0]), "0");
-    ck_assert_str_eq(target_list(&d[1]), "1");
-    ck_assert_uint_eq(d[0].move_kb, 0);
-    ck_assert_uint_eq(d[1].move_kb, 0);
+    assert_home_bind(&d[0], 0);
+    assert_home_bind(&d[1], 1);
     ck_assert_uint_le(d[0].rank, 2);
     ck_assert_uint_le(d[1].rank, 2);
     ck_assert_int_eq(d[2].reason, NP_REASON_LOCAL_ENOUGH);
@@ -1002,14 +1006,8 @@ START_TEST(test_unconfirmed_counts_at_its_home)
     struct np_decision d[4];
     ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_CONFIRMING);
-    for (unsigned i = 1; i < 4; i++) {
-        char want[4];
-        snprintf(want, sizeof(want), "%d", mem[i]);
-        ck_assert_int_eq(d[i].reason, NP_REASON_MOVE);
-        ck_assert_str_eq(target_list(&d[i]), want);
-        ck_assert_uint_eq(d[i].move_kb, 0);
-        ck_assert_ptr_nonnull(strstr(d[i].why, "go home too"));
-    }
+    for (unsigned i = 1; i < 4; i++)
+        assert_home_bind(&d[i], mem[i]);
     /* With the evidence rule instead of the count: the same. */
     params.confirm_seconds = 4.0;
     for (unsigned i = 0; i < 4; i++) {
