@@ -351,8 +351,12 @@ static void set_walk(struct set_eval *e, const struct plan_state *st, unsigned s
 }
 
 /* Whether the process needs more than one node: its memory fits no single
- * CPU node's room (with what it already has there), or its CPU use exceeds
- * every node's capacity, or it has hugetlb memory (pools are per node).
+ * CPU node's room (with what it already has there; hugetlb of each size
+ * against the node's free pool of that size), or its CPU use exceeds every
+ * node's capacity. Having hugetlb memory alone no longer qualifies: a
+ * hugetlb hog was bound to nodes 2-3 while no single node had CPU room,
+ * ran on node 2 with half its memory on node 3, and cooled down there
+ * (a clean-clone CI run).
  * A process that does not is only placed on one node: a set of several
  * chosen because no single node has CPU room right now would bind its
  * threads to CPUs away from its memory (seen in the guest: a one-thread
@@ -360,13 +364,16 @@ static void set_walk(struct set_eval *e, const struct plan_state *st, unsigned s
  * remote on node 1). */
 static bool needs_several_nodes(const struct plan_state *st)
 {
-    if (st->nhuge > 0)
-        return true;
+    unsigned n = st->n;
     bool memory_fits_one = false, cpu_fits_one = false;
-    for (unsigned i = 0; i < st->n; i++) {
+    for (unsigned i = 0; i < n; i++) {
         if (st->topo->nodes[i].ncpus == 0)
             continue;   /* memory on a CPU-less node is placed with a CPU node */
-        if (sat_add(st->avail_kb[i], st->ord_on_kb[i]) >= st->ord_total_kb)
+        bool fits = sat_add(st->avail_kb[i], st->ord_on_kb[i]) >= st->ord_total_kb;
+        for (unsigned s = 0; fits && s < st->nhuge; s++)
+            fits = sat_add(st->huge_avail_kb[(size_t)s * n + i], st->huge_on_kb[(size_t)s * n + i]) >=
+                   st->huge_total_kb[s];
+        if (fits)
             memory_fits_one = true;
         if (st->cpu_use <= st->capacity[i] + CPU_SLACK)
             cpu_fits_one = true;
