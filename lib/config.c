@@ -105,7 +105,7 @@ struct np_binding {
     X("planner.confirm_cycles", NP_KEY_INT, 1, 100, "3", NULL,                     \
       BIND(NP_STORE_UNSIGNED, planner.confirm_cycles, 1),                          \
       "Without the sampler's evidence: move only a process found remote this many times (a local cycle takes one off).") \
-    X("planner.confirm_seconds", NP_KEY_FLOAT, 0, 3600, "4", NULL,                 \
+    X("planner.confirm_seconds", NP_KEY_FLOAT, 0, 3600, "5", NULL,                 \
       BIND(NP_STORE_DOUBLE, planner.confirm_seconds, 1),                           \
       "With the sampler's evidence: move only a process away from its memory this many seconds without a break.") \
     X("planner.max_moves_per_cycle", NP_KEY_INT, 0, 1024, "4", NULL,               \

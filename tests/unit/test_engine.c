@@ -1069,7 +1069,7 @@ START_TEST(test_sampler_evidence_confirms_in_seconds)
     ck_assert_int_eq(np_engine_cycle(w.engine, 105.5, &r), 0);
     v = view_of(&r, 1004);
     ck_assert_int_eq(v->decision.reason, NP_REASON_CONFIRMING);
-    ck_assert_str_eq(v->decision.why, "away from its memory for 2.0 s of the 4.0 s a move needs "
+    ck_assert_str_eq(v->decision.why, "away from its memory for 2.0 s of the 5.0 s a move needs "
                                       "without a break; would move to node 1");
     ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "tid=1004 "));
     np_cycle_report_clear(&r);

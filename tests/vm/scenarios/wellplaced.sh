@@ -16,7 +16,7 @@
 # every 0.5 s where each hog's running thread is; a run in which a hog whose
 # placement changed had been away from its node for as long as numaplaced
 # needs to act tests something else, and is run again (up to 3 times).
-# That least stay is planner.confirm_seconds (4 s) unbroken, with the
+# That least stay is planner.confirm_seconds (5 s) unbroken, with the
 # thread sampler's evidence (the default); without it (sampling off) it is
 # 2 intervals (found remote planner.confirm_cycles = 3 times, cycles at
 # least an interval apart).  The watcher's samples may see the stay start
@@ -26,7 +26,7 @@
 # vm: --cpus-per-node 2
 . /scenarios/common.sh
 np_topology
-NP_CONFIRM_CS=400   # planner.confirm_seconds (default 4 s), in centiseconds
+NP_CONFIRM_CS=500   # planner.confirm_seconds (default 5 s), in centiseconds
 
 # cpu -> node map, one "cpu node" line each (cpulists like "0-1,4").
 for n in $(np_nodes); do
