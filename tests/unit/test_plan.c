@@ -1039,6 +1039,38 @@ START_TEST(test_unconfirmed_counts_at_its_home)
 }
 END_TEST
 
+/* A process that fills a pair (6.4 CPUs of 6.4 usable) with a little
+ * background on the pair (0.4): a set of several may be a tenth of its
+ * capacity over, so it takes the pair, not a bigger set spread away from
+ * its memory (bignode in the guest: nodes 0-2 without a migration, 50%
+ * local). A tenth over and more is still refused. */
+START_TEST(test_several_nodes_tolerate_background)
+{
+    struct np_topology *t = topo_four();
+    const double share[] = {0.5, 0.0, 0.5, 0.0};
+    struct proc p;
+    proc_init(&p, 45, 4);
+    proc_anon(&p, 0, 6 * GIB);
+    proc_anon(&p, 2, 6 * GIB);
+    proc_score(&p, t, share, 6.4);
+    struct np_plan_params params = params_default();
+    struct np_decision d;
+    const double load[] = {3.2, 0.4, 3.2, 0.0};
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_str_eq(target_list(&d), "0-1");
+    ck_assert_uint_eq(d.move_kb, 6 * GIB);
+    /* 0.7 of background on node 1 and 0.7 on node 3: over a tenth on
+     * both pairs, so the smallest set that fits is larger. */
+    const double busier[] = {3.2, 0.7, 3.2, 0.7};
+    plan_one(t, busier, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_uint_gt(np_nodeset_count(&d.target), 2);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_rejects_bad_input)
 {
     struct np_topology *t = topo_four();
@@ -1089,6 +1121,7 @@ int main(void)
     tcase_add_test(tc, test_partial_permutation_goes_home_all_or_none);
     tcase_add_test(tc, test_no_homecoming_when_oversubscribed);
     tcase_add_test(tc, test_unconfirmed_counts_at_its_home);
+    tcase_add_test(tc, test_several_nodes_tolerate_background);
     tcase_add_test(tc, test_rejects_bad_input);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
