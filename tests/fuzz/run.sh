@@ -43,7 +43,8 @@ ASAN_OPTIONS=detect_leaks=1 "$out/fuzz_request" -max_total_time="$secs" -max_len
 # Seeds: the numa_maps fixtures (real and hand-made, malformed and overlong
 # lines) and the thread numa_maps heads.
 i=0
-for f in tests/fixtures/numa_maps/* tests/fixtures/mempolicy/proc/*/task/*/numa_maps; do
+for f in tests/fixtures/numa_maps/* tests/fixtures/mempolicy/proc/*/task/*/numa_maps \
+         tests/fixtures/mempolicy-guest/proc/*/numa_maps tests/fixtures/mempolicy-guest/proc/*/task/*/numa_maps; do
     cp "$f" "$out/corpus-mempolicy/seed$i"; i=$((i + 1))
 done
 ASAN_OPTIONS=detect_leaks=1 "$out/fuzz_mempolicy" -max_total_time="$mpol_secs" -max_len=72000 \

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mempolicy.h"
+#include "numamaps.h"
 
 #define FIXTURE "tests/fixtures/mempolicy"
 
@@ -700,6 +701,43 @@ START_TEST(test_read_threads_into_summary)
 }
 END_TEST
 
+/* What the 4-node guest's kernel (Debian 6.1) printed for the mempolicy
+ * scenario's processes (tests/fixtures/mempolicy-guest, lines copied from
+ * the scenario's log): numactl --interleave=all (197), numactl
+ * --preferred=1 (238), an mbind()ed interleave buffer beside default
+ * memory (283), and a thread's own set_mempolicy (340, thread 357). */
+START_TEST(test_guest_policy_lines)
+{
+    struct np_root root;
+    ck_assert_int_eq(np_root_open("tests/fixtures/mempolicy-guest", &root), 0);
+    static const struct {
+        int pid;
+        const char *detail;
+    } procs[] = {
+        { 197, "memory policy interleave:0-3 on 3 of 3 mappings, 12 KiB" },
+        { 238, "memory policy preferred:1 on 3 of 3 mappings, 12 KiB" },
+        { 283, "memory policy interleave:0-3 on 1 of 2 mappings, 200 MiB" },
+    };
+    for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+        struct np_numa_maps m;
+        ck_assert_int_eq(np_numa_maps_read(&root, procs[i].pid, 1 << 20, &m), 0);
+        char detail[256];
+        ck_assert(np_mpol_decides(&m.mpol, detail, sizeof(detail)));
+        ck_assert_str_eq(detail, procs[i].detail);
+        np_numa_maps_clear(&m);
+    }
+    struct np_mpol pol;
+    ck_assert_int_eq(np_mpol_read_thread(&root, 340, 357, &pol), 0);
+    ck_assert_int_eq(pol.mode, NP_MPOL_INTERLEAVE);
+    assert_nodes(&pol.nodes, "0-3");
+    ck_assert_int_eq(np_mpol_read_thread(&root, 340, 358, &pol), 0);
+    ck_assert_int_eq(pol.mode, NP_MPOL_DEFAULT);
+    ck_assert_int_eq(np_mpol_read_thread(&root, 340, 340, &pol), 0);
+    ck_assert_int_eq(pol.mode, NP_MPOL_DEFAULT);
+    np_root_close(&root);
+}
+END_TEST
+
 static Suite *mempolicy_suite(void)
 {
     Suite *s = suite_create("mempolicy");
@@ -728,9 +766,11 @@ static Suite *mempolicy_suite(void)
     tc = tcase_create("read");
     tcase_add_test(tc, test_read_thread);
     tcase_add_test(tc, test_read_threads_into_summary);
+    tcase_add_test(tc, test_guest_policy_lines);
     suite_add_tcase(s, tc);
     return s;
 }
+
 
 int main(void)
 {
