@@ -28,6 +28,9 @@ const char *np_act_class_name(enum np_act_class c);
 
 struct np_actuator_ops {
     const char *name;                     /* "real", "recording" */
+    /* Calls for different processes may run at once, from several threads
+     * (the recording actuator's log may not). */
+    bool concurrent;
     int (*get_affinity)(void *ctx, int tid, struct np_cpuset *ret);
     int (*set_affinity)(void *ctx, int tid, const struct np_cpuset *cpus);
     /* Moves PID's pages on FROM nodes to TO nodes. Returns pages that could

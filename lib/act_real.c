@@ -128,6 +128,7 @@ static void real_free(void *ctx)
 
 static const struct np_actuator_ops real_ops = {
     .name = "real",
+    .concurrent = true,
     .get_affinity = real_get_affinity,
     .set_affinity = real_set_affinity,
     .migrate_pages = real_migrate_pages,

@@ -395,6 +395,34 @@ static void cycle_act(struct np_cycle *c)
     np_act_pending_restores(e);
     for (size_t i = 0; i < c->ncontinuing; i++)
         np_act_on(e, c->continuing[i], c->now, &c->budget_kb, true, c->rep);
+    /* A concurrent actuator applies the cycle's moves at once, each on a
+     * thread of its own: their copies overlap instead of queueing (in the
+     * guest three 300 MiB moves took 18, 21 and 40 s one after another,
+     * past a 75 s deadline), so no move waits for the next cycle. */
+    if (e->act->ops->concurrent && !e->paused) {
+        struct candidate_work **batch = calloc(c->ncand ? c->ncand : 1, sizeof(*batch));
+        size_t nbatch = 0;
+        for (unsigned rank = 1; batch && rank <= c->ncand; rank++) {
+            for (size_t i = 0; i < c->ncand; i++) {
+                const struct np_decision *d = &c->dec[i];
+                if (d->rank != rank)
+                    continue;
+                c->cw[i]->view->decided = true;
+                c->cw[i]->view->decision = *d;
+                if (d->reason == NP_REASON_CONFIRMING || d->reason == NP_REASON_MAX_MOVES ||
+                    d->reason == NP_REASON_BUDGET)
+                    np_remember_plan(e, c->cw[i]->le, d);
+                if (d->reason == NP_REASON_MOVE)
+                    batch[nbatch++] = c->cw[i];
+            }
+        }
+        if (batch && np_act_batch(e, batch, nbatch, c->now, &c->budget_kb, c->rep->memory_moves,
+                                  c->rep) == 0) {
+            free(batch);
+            return;
+        }
+        free(batch);   /* out of memory: one at a time below */
+    }
     double act_started = np_clock_seconds(CLOCK_MONOTONIC);
     for (unsigned rank = 1; rank <= c->ncand; rank++) {
         for (size_t i = 0; i < c->ncand; i++) {

@@ -2,6 +2,7 @@
  * earlier, planned moves, and what is remembered of them (ledger,
  * history, totals). See engine_internal.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine_internal.h"
@@ -68,13 +69,13 @@ void np_remember_plan(const struct np_engine *e, struct np_ledger_entry *le,
     le->held_cycle = e->cycle;
 }
 
-void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
-               uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
+/* The placement W's decision asks the actuator for, with BUDGET_KB. */
+static void act_prepare(const struct np_engine *e, const struct candidate_work *w,
+                        uint64_t budget_kb, bool memory_moves, struct np_placement *ret)
 {
     const struct np_config *cfg = e->cfg;
     const struct np_topology *t = e->topo;
-    struct np_proc_view *v = w->view;
-    const struct np_decision *d = &v->decision;
+    const struct np_decision *d = &w->view->decision;
     struct np_placement pl;
     memset(&pl, 0, sizeof(pl));
     pl.pid = w->proc->pid;
@@ -97,7 +98,7 @@ void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
     /* move_kb 0: the memory is already local enough on the target. */
     pl.move_memory = (memory_moves || has_huge) && d->move_kb > 0 &&
                      !np_bits_empty(NP_NODES(&pl.from));
-    pl.budget_kb = *budget_left;
+    pl.budget_kb = budget_kb;
     pl.remote_kb = d->move_kb;
     pl.max_threads = cfg->candidates.max_threads;
     /* The room the planner counted on: usable memory above the headroom. */
@@ -111,13 +112,21 @@ void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
     }
     bool cgroup = cfg->actuator.use_cgroup && np_cgroup_sole_tenant(e->root, w->proc);
     pl.cgroup = cgroup ? w->proc->cgroup : NULL;
+    *ret = pl;
+}
 
-    struct np_act_result res;
-    memset(&res, 0, sizeof(res));
-    double t0 = np_clock_seconds(CLOCK_MONOTONIC);
-    int r = np_act_apply(e->act, e->root, &pl, &res);
-    double ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
-
+/* What the actuator did with W's placement PL (result R, RES, MS): view,
+ * ledger, totals, history, report. */
+static void act_record(struct np_engine *e, struct candidate_work *w, double now,
+                       const struct np_placement *plp, int r, const struct np_act_result *resp,
+                       double ms, uint64_t *budget_left, struct np_cycle_report *rep)
+{
+    const struct np_config *cfg = e->cfg;
+    const struct np_topology *t = e->topo;
+    struct np_proc_view *v = w->view;
+    const struct np_decision *d = &v->decision;
+    const struct np_placement pl = *plp;
+    const struct np_act_result res = *resp;
     struct np_ledger_entry *le = w->le;
     v->acted = true;
     v->act_class = r < 0 ? res.cls : NP_ACT_OK;
@@ -203,6 +212,71 @@ void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
         rep->actions = copy;
         rep->actions[rep->nactions++] = *a;
     }
+}
+
+void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
+               uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
+{
+    struct np_placement pl;
+    struct np_act_result res;
+    act_prepare(e, w, *budget_left, memory_moves, &pl);
+    memset(&res, 0, sizeof(res));
+    double t0 = np_clock_seconds(CLOCK_MONOTONIC);
+    int r = np_act_apply(e->act, e->root, &pl, &res);
+    double ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
+    act_record(e, w, now, &pl, r, &res, ms, budget_left, rep);
+}
+
+/* One placement applied on a thread of its own: it touches only its job. */
+struct act_job {
+    const struct np_actuator *act;
+    const struct np_root *root;
+    struct np_placement pl;
+    struct np_act_result res;
+    int r;
+    double ms;
+    pthread_t thread;
+    bool threaded;
+};
+
+static void *act_job_run(void *arg)
+{
+    struct act_job *j = arg;
+    double t0 = np_clock_seconds(CLOCK_MONOTONIC);
+    j->r = np_act_apply(j->act, j->root, &j->pl, &j->res);
+    j->ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
+    return NULL;
+}
+
+int np_act_batch(struct np_engine *e, struct candidate_work **ws, size_t n, double now,
+                 uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
+{
+    if (n == 0)
+        return 0;
+    struct act_job *jobs = calloc(n, sizeof(*jobs));
+    if (!jobs)
+        return -ENOMEM;
+    /* Each move gets the budget the ones ranked before it leave. */
+    uint64_t left = *budget_left;
+    for (size_t i = 0; i < n; i++) {
+        jobs[i].act = e->act;
+        jobs[i].root = e->root;
+        act_prepare(e, ws[i], left, memory_moves, &jobs[i].pl);
+        uint64_t takes = jobs[i].pl.move_memory ? jobs[i].pl.remote_kb : 0;
+        left = takes < left ? left - takes : 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        jobs[i].threaded = pthread_create(&jobs[i].thread, NULL, act_job_run, &jobs[i]) == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].threaded)
+            pthread_join(jobs[i].thread, NULL);
+        else
+            act_job_run(&jobs[i]);   /* no thread to be had: here, in turn */
+    }
+    for (size_t i = 0; i < n; i++)
+        act_record(e, ws[i], now, &jobs[i].pl, jobs[i].r, &jobs[i].res, jobs[i].ms, budget_left, rep);
+    free(jobs);
+    return 0;
 }
 
 /* kB of NODE_KB (per node index) on the node ids of SET. */

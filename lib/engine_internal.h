@@ -156,6 +156,13 @@ void np_release(struct np_engine *e, struct np_ledger_entry *le, bool restore);
 void np_act_pending_restores(struct np_engine *e);
 void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
                uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep);
+/* Applies the N placements WS decided, at once on threads of their own
+ * (the actuator must be concurrent): copying memory for one no longer
+ * waits for the others, and a node's copy runs beside another's. The
+ * budget goes to them in order. Results are recorded here, on the
+ * caller's thread, in order. 0 or -ENOMEM (nothing applied). */
+int np_act_batch(struct np_engine *e, struct candidate_work **ws, size_t n, double now,
+                 uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep);
 /* Decides W's move begun earlier (the budget cut it short) into its view:
  * reason move when there is more to copy and budget left; returns the kB
  * it may take, which the plan must not count on. */

@@ -3,10 +3,12 @@
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "engine.h"
 
@@ -1084,6 +1086,105 @@ START_TEST(test_sampler_evidence_confirms_in_seconds)
 }
 END_TEST
 
+
+/* A concurrent actuator around the recording one: each call under one
+ * lock (the log is not thread-safe), and migrate_pages waits (at most 2 s)
+ * until two are in flight, so overlapping moves show as two at once. */
+static pthread_mutex_t conc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t conc_cond = PTHREAD_COND_INITIALIZER;
+static int conc_in_flight, conc_max_in_flight;
+static const struct np_actuator_ops *conc_inner;
+
+static int conc_get_affinity(void *ctx, int tid, struct np_cpuset *ret)
+{
+    pthread_mutex_lock(&conc_lock);
+    int r = conc_inner->get_affinity(ctx, tid, ret);
+    pthread_mutex_unlock(&conc_lock);
+    return r;
+}
+
+static int conc_set_affinity(void *ctx, int tid, const struct np_cpuset *cpus)
+{
+    pthread_mutex_lock(&conc_lock);
+    int r = conc_inner->set_affinity(ctx, tid, cpus);
+    pthread_mutex_unlock(&conc_lock);
+    return r;
+}
+
+static long conc_migrate_pages(void *ctx, int pid, const struct np_nodeset *from,
+                               const struct np_nodeset *to)
+{
+    pthread_mutex_lock(&conc_lock);
+    conc_in_flight++;
+    if (conc_in_flight > conc_max_in_flight)
+        conc_max_in_flight = conc_in_flight;
+    pthread_cond_broadcast(&conc_cond);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    while (conc_in_flight < 2 && pthread_cond_timedwait(&conc_cond, &conc_lock, &until) == 0)
+        ;
+    long r = conc_inner->migrate_pages(ctx, pid, from, to);
+    conc_in_flight--;
+    pthread_mutex_unlock(&conc_lock);
+    return r;
+}
+
+static int conc_move_pages(void *ctx, int pid, unsigned long count, void **pages, const int *nodes,
+                           int *status)
+{
+    pthread_mutex_lock(&conc_lock);
+    int r = conc_inner->move_pages(ctx, pid, count, pages, nodes, status);
+    pthread_mutex_unlock(&conc_lock);
+    return r;
+}
+
+static int conc_write_cgroup(void *ctx, const char *cgroup, const char *file, const char *value)
+{
+    pthread_mutex_lock(&conc_lock);
+    int r = conc_inner->write_cgroup(ctx, cgroup, file, value);
+    pthread_mutex_unlock(&conc_lock);
+    return r;
+}
+
+/* A concurrent actuator applies a cycle's moves at once: both of the
+ * fixture's moves are in migrate_pages together, and each is recorded
+ * (history, the action, the ledger) as with one at a time. */
+START_TEST(test_concurrent_actuator_moves_at_once)
+{
+    struct world w;
+    world_open(&w, true);
+    conc_inner = w.act.ops;
+    struct np_actuator_ops ops = *w.act.ops;
+    ops.name = "recording-concurrent";
+    ops.concurrent = true;
+    ops.get_affinity = conc_get_affinity;
+    ops.set_affinity = conc_set_affinity;
+    ops.migrate_pages = conc_migrate_pages;
+    ops.move_pages = conc_move_pages;
+    ops.write_cgroup = conc_write_cgroup;
+    const struct np_actuator_ops *saved = w.act.ops;
+    w.act.ops = &ops;
+    conc_in_flight = conc_max_in_flight = 0;
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_int_eq(conc_max_in_flight, 2);
+    ck_assert_uint_eq(r.nactions, 2);
+    ck_assert_int_eq(r.actions[0].pid, 1002);   /* in rank order */
+    ck_assert_int_eq(r.actions[1].pid, 1011);
+    ck_assert_int_eq(r.actions[0].result, NP_ACT_OK);
+    ck_assert_int_eq(r.actions[1].result, NP_ACT_OK);
+    ck_assert_uint_eq(np_engine_history_count(w.engine), 2);
+    w.act.ops = saved;   /* the log is the recording actuator's */
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1002 from=0-1 to=2"));
+    ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1011 from=1-2 to=0"));
+    ck_assert_uint_eq(np_engine_totals(w.engine)->moves, 2);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -1113,6 +1214,7 @@ int main(void)
     tcase_add_test(tc, test_node_load_measured_from_proc_stat);
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
+    tcase_add_test(tc, test_concurrent_actuator_moves_at_once);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
