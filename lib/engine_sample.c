@@ -454,7 +454,7 @@ static void track_evidence(struct np_engine *e, struct candidate_work *w, double
     if (!le->tracked)
         np_evidence_clear(le->evidence);
     if (!le->evidence->have_base)
-        (void)np_evidence_add(le->evidence, t, now, w->proc->threads, w->proc->nthreads);
+        (void)np_evidence_add(le->evidence, t, now, w->proc->threads, w->proc->nthreads, 0.0);
     le->tracked = true;
     le->scored_at = now;
 }
@@ -473,7 +473,9 @@ int np_engine_sample_threads(struct np_engine *e, double now)
             le->tracked = false;   /* gone, or its PID reused: the next cycle decides */
             continue;
         }
-        if (np_evidence_add(le->evidence, e->topo, now, threads, nthreads) == 0)
+        /* Three sampler periods: a longer gap is the loop busy (copying). */
+        if (np_evidence_add(le->evidence, e->topo, now, threads, nthreads,
+                            3.0 * e->cfg->sampling.thread_interval) == 0)
             n++;
         free(threads);
     }

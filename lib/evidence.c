@@ -35,7 +35,7 @@ void np_evidence_clear(struct np_evidence *e)
 }
 
 int np_evidence_add(struct np_evidence *e, const struct np_topology *t, double now,
-                    const struct np_thread *threads, size_t n)
+                    const struct np_thread *threads, size_t n, double max_gap)
 {
     unsigned nnodes = t->nnodes;
     if (e->have_base && e->nnodes != nnodes)
@@ -57,6 +57,8 @@ int np_evidence_add(struct np_evidence *e, const struct np_topology *t, double n
     }
     e->ticks = ticks;
     if (e->have_base) {
+        double prev_t = e->count ? e->t[slot(e, e->count - 1)] : e->base_t;
+        bool too_long = max_gap > 0.0 && now - prev_t > max_gap;
         unsigned k;
         if (e->count < NP_EVIDENCE_MAX)
             k = slot(e, e->count++);
@@ -66,7 +68,7 @@ int np_evidence_add(struct np_evidence *e, const struct np_topology *t, double n
         }
         double *row = &e->ticks[(size_t)k * nnodes];
         memset(row, 0, nnodes * sizeof(*row));
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && !too_long; i++) {
             const struct np_evidence_thread *prev = find(e, threads[i].tid);
             int ni = np_topology_cpu_node(t, threads[i].last_cpu);
             /* A thread born since the last reading: its time is not all

@@ -43,12 +43,14 @@ struct np_evidence {
  * since the last reading go to the node of its last CPU, or half to it
  * and half to the node it was on at the last reading when it moved
  * between the two (when in the gap it moved is not known; all to the new
- * node booked up to a whole gap of its time on the wrong one). The first
- * reading (or the first after the node count changed) only sets the base.
- * A reading not later than the last is ignored. 0 or -ENOMEM (E then
- * keeps its old state). */
+ * node booked up to a whole gap of its time on the wrong one). A reading
+ * more than MAX_GAP seconds after the last (> 0; the loop was busy, e.g.
+ * copying memory) books nothing: over so long a gap neither node is
+ * known, and half of it on the old one showed a process just bound home
+ * as 50% remote for a cycle. A reading not later than the last is
+ * ignored. 0 or -ENOMEM (E then keeps its old state). */
 int np_evidence_add(struct np_evidence *e, const struct np_topology *t, double now,
-                    const struct np_thread *threads, size_t n);
+                    const struct np_thread *threads, size_t n, double max_gap);
 /* Number of samples read after SINCE. */
 unsigned np_evidence_samples_since(const struct np_evidence *e, double since);
 /* Share of the CPU time per node index (NNODES entries summing to 1) over

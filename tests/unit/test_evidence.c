@@ -26,7 +26,7 @@ static void read_one(struct np_evidence *e, const struct np_topology *t, double 
                      uint64_t ticks, int cpu)
 {
     struct np_thread th = {.tid = 7, .cpu_ticks = ticks, .last_cpu = cpu, .state = 'R'};
-    ck_assert_int_eq(np_evidence_add(e, t, now, &th, 1), 0);
+    ck_assert_int_eq(np_evidence_add(e, t, now, &th, 1, 0.0), 0);
 }
 
 START_TEST(test_ticks_go_to_the_node_of_the_reading)
@@ -38,14 +38,14 @@ START_TEST(test_ticks_go_to_the_node_of_the_reading)
         {.tid = 7, .cpu_ticks = 1000, .last_cpu = 0},
         {.tid = 9, .cpu_ticks = 50, .last_cpu = 4},
     };
-    ck_assert_int_eq(np_evidence_add(&e, t, 10.0, th, 2), 0);   /* the base */
+    ck_assert_int_eq(np_evidence_add(&e, t, 10.0, th, 2, 0.0), 0);   /* the base */
     ck_assert_uint_eq(e.count, 0);
     th[0].cpu_ticks = 1060;          /* 60 ticks, now on node 1 */
     th[0].last_cpu = 3;
     th[1].cpu_ticks = 90;            /* 40 ticks on node 2 */
     struct np_thread born = {.tid = 8, .cpu_ticks = 500, .last_cpu = 6};
     struct np_thread all[3] = {th[0], born, th[1]};
-    ck_assert_int_eq(np_evidence_add(&e, t, 11.0, all, 3), 0);
+    ck_assert_int_eq(np_evidence_add(&e, t, 11.0, all, 3, 0.0), 0);
     ck_assert_uint_eq(e.count, 1);
     ck_assert_uint_eq(np_evidence_samples_since(&e, 10.0), 1);
     ck_assert_uint_eq(np_evidence_samples_since(&e, 11.0), 0);
@@ -62,7 +62,7 @@ START_TEST(test_ticks_go_to_the_node_of_the_reading)
         {.tid = 8, .cpu_ticks = 600, .last_cpu = 6},
         {.tid = 9, .cpu_ticks = 90, .last_cpu = 4},
     };
-    ck_assert_int_eq(np_evidence_add(&e, t, 12.0, next, 3), 0);
+    ck_assert_int_eq(np_evidence_add(&e, t, 12.0, next, 3, 0.0), 0);
     ck_assert_int_eq(np_evidence_share(&e, 11.0, 4, share), 0);
     ck_assert_double_eq_tol(share[3], 1.0, 1e-12);
     /* Over both samples: 30 on node 0, 30 on node 1, 40 on node 2, 100 on
@@ -73,7 +73,7 @@ START_TEST(test_ticks_go_to_the_node_of_the_reading)
     ck_assert_double_eq_tol(share[2], 0.2, 1e-12);
     ck_assert_double_eq_tol(share[3], 0.5, 1e-12);
     /* A reading not later than the last is ignored. */
-    ck_assert_int_eq(np_evidence_add(&e, t, 12.0, next, 3), 0);
+    ck_assert_int_eq(np_evidence_add(&e, t, 12.0, next, 3, 0.0), 0);
     ck_assert_uint_eq(e.count, 2);
     /* Wrong width, no CPU time in the window. */
     ck_assert_int_eq(np_evidence_share(&e, 0.0, 3, share), -EINVAL);
@@ -165,6 +165,43 @@ START_TEST(test_topology_change_starts_afresh)
 }
 END_TEST
 
+/* A reading long after the last (the loop was busy copying) books
+ * nothing: neither node is known over the gap. A process bound home during
+ * such a gap is not shown half remote. */
+START_TEST(test_long_gap_books_nothing)
+{
+    struct np_topology *t = topo_four();
+    struct np_evidence e;
+    memset(&e, 0, sizeof(e));
+    struct np_thread th = {.tid = 7, .cpu_ticks = 0, .last_cpu = 4};   /* node 2 */
+    ck_assert_int_eq(np_evidence_add(&e, t, 100.0, &th, 1, 3.0), 0);
+    th.cpu_ticks = 2000;
+    th.last_cpu = 6;                                                  /* node 3, 20 s on */
+    ck_assert_int_eq(np_evidence_add(&e, t, 120.0, &th, 1, 3.0), 0);
+    ck_assert_uint_eq(e.count, 1);
+    double share[4];
+    ck_assert_int_eq(np_evidence_share(&e, 0.0, 4, share), -ENODATA);
+    /* The next one, a second later, counts: all on node 3. */
+    th.cpu_ticks = 2100;
+    ck_assert_int_eq(np_evidence_add(&e, t, 121.0, &th, 1, 3.0), 0);
+    ck_assert_int_eq(np_evidence_share(&e, 0.0, 4, share), 0);
+    ck_assert_double_eq_tol(share[3], 1.0, 1e-12);
+    /* The same gap with no limit: half on each node. */
+    np_evidence_clear(&e);
+    th.cpu_ticks = 0;
+    th.last_cpu = 4;
+    ck_assert_int_eq(np_evidence_add(&e, t, 100.0, &th, 1, 0.0), 0);
+    th.cpu_ticks = 2000;
+    th.last_cpu = 6;
+    ck_assert_int_eq(np_evidence_add(&e, t, 120.0, &th, 1, 0.0), 0);
+    ck_assert_int_eq(np_evidence_share(&e, 0.0, 4, share), 0);
+    ck_assert_double_eq_tol(share[2], 0.5, 1e-12);
+    ck_assert_double_eq_tol(share[3], 0.5, 1e-12);
+    np_evidence_clear(&e);
+    topo_free(t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("evidence");
@@ -173,6 +210,7 @@ int main(void)
     tcase_add_test(tc, test_away_seconds);
     tcase_add_test(tc, test_ring_keeps_the_newest);
     tcase_add_test(tc, test_topology_change_starts_afresh);
+    tcase_add_test(tc, test_long_gap_books_nothing);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
