@@ -385,6 +385,19 @@ static int cycle_plan(struct np_cycle *c)
     return 0;
 }
 
+/* W's decision D goes into its view. A plan held back (waiting for
+ * confirmation, over this cycle's moves or budget, paused) is remembered:
+ * next cycle keeps its target while it still fits. */
+static void take_decision(struct np_engine *e, struct candidate_work *w, const struct np_decision *d)
+{
+    w->view->decided = true;
+    w->view->decision = *d;
+    bool held = d->reason == NP_REASON_CONFIRMING || d->reason == NP_REASON_MAX_MOVES ||
+                d->reason == NP_REASON_BUDGET || (d->reason == NP_REASON_MOVE && e->paused);
+    if (held)
+        np_remember_plan(e, w->le, d);
+}
+
 /* The only stage that acts: queued restores, moves begun earlier, then the
  * plans in rank order so the budget goes to the best moves first. Plans
  * come from one snapshot: once acting has taken half an interval the rest
@@ -407,11 +420,7 @@ static void cycle_act(struct np_cycle *c)
                 const struct np_decision *d = &c->dec[i];
                 if (d->rank != rank)
                     continue;
-                c->cw[i]->view->decided = true;
-                c->cw[i]->view->decision = *d;
-                if (d->reason == NP_REASON_CONFIRMING || d->reason == NP_REASON_MAX_MOVES ||
-                    d->reason == NP_REASON_BUDGET)
-                    np_remember_plan(e, c->cw[i]->le, d);
+                take_decision(e, c->cw[i], d);
                 if (d->reason == NP_REASON_MOVE)
                     batch[nbatch++] = c->cw[i];
             }
@@ -430,15 +439,7 @@ static void cycle_act(struct np_cycle *c)
             struct candidate_work *w = c->cw[i];
             if (d->rank != rank)
                 continue;
-            w->view->decided = true;
-            w->view->decision = *d;
-            /* A plan held back (waiting for confirmation, over this
-             * cycle's moves or budget, paused) is remembered: next
-             * cycle keeps its target while it still fits. */
-            bool held = d->reason == NP_REASON_CONFIRMING || d->reason == NP_REASON_MAX_MOVES ||
-                        d->reason == NP_REASON_BUDGET || (d->reason == NP_REASON_MOVE && e->paused);
-            if (held)
-                np_remember_plan(e, w->le, d);
+            take_decision(e, w, d);
             if (d->reason != NP_REASON_MOVE || e->paused)
                 continue;
             if (np_clock_seconds(CLOCK_MONOTONIC) - act_started > e->cfg->interval * NP_ACT_TIME_SHARE) {
