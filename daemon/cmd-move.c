@@ -27,6 +27,10 @@ int cmd_move(struct daemon *d, const struct np_request *req, struct json_object 
     }
     char line[512];
     np_action_format(&act, line, sizeof(line));
+    if (why[0]) {   /* the copy went to the mover */
+        size_t len = strlen(line);
+        snprintf(line + len, sizeof(line) - len, "; %s", why);
+    }
     jset(data, "action", cmd_action_json(&act));
     jset(data, "text", jstr(line));
     return 0;

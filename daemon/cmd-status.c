@@ -82,6 +82,35 @@ struct json_object *cmd_cycle_json(const struct daemon *d)
     return o;
 }
 
+/* The mover's jobs: pid, from -> to, MiB done of total, MB/s, elapsed. */
+static struct json_object *moves_json(const struct daemon *d)
+{
+    struct json_object *a = json_object_new_array();
+    struct np_move_status ms;
+    double now = daemon_now();
+    size_t n = np_engine_moves_in_flight(d->engine, 0, NULL);
+    for (size_t i = 0; i < n && np_engine_moves_in_flight(d->engine, i, &ms) > i; i++) {
+        struct json_object *o = json_object_new_object();
+        char from[256], to[256];
+        if (np_bits_format_list(NP_NODES(&ms.from), from, sizeof(from)) < 0)
+            from[0] = '\0';
+        if (np_bits_format_list(NP_NODES(&ms.to), to, sizeof(to)) < 0)
+            to[0] = '\0';
+        double elapsed = now - ms.started;
+        jset(o, "pid", jint(ms.pid));
+        jset(o, "comm", jstr(ms.comm));
+        jset(o, "from", jstr(from));
+        jset(o, "to", jstr(to));
+        jset(o, "done_bytes", jint((int64_t)(ms.done_kb * 1024)));
+        jset(o, "total_bytes", jint((int64_t)(ms.total_kb * 1024)));
+        jset(o, "elapsed_s", jdbl(elapsed));
+        jset(o, "mb_per_s", jdbl(elapsed > 0 ? (double)ms.done_kb / 1024.0 / elapsed : 0.0));
+        jset(o, "cancelling", jbool(ms.cancelling));
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
 int cmd_status(struct daemon *d, const struct np_request *req, struct json_object *data,
                struct cmd_result *res)
 {
@@ -114,11 +143,13 @@ int cmd_status(struct daemon *d, const struct np_request *req, struct json_objec
     jset(jt, "cycles", jint((int64_t)tot->cycles));
     jset(jt, "moves", jint((int64_t)tot->moves));
     jset(jt, "moved_bytes", jint((int64_t)(tot->moved_kb * 1024)));
+    jset(jt, "cancelled", jint((int64_t)tot->cancelled));
     for (int c = NP_ACT_GONE; c <= NP_ACT_INVALID; c++)
         jset(fail, np_act_class_name((enum np_act_class)c), jint((int64_t)tot->failures[c]));
     jset(jt, "failures", fail);
     jset(data, "totals", jt);
     jset(data, "runtime_exclusions", exclusions_json(d));
+    jset(data, "moves_in_flight", moves_json(d));
 
     struct json_object *jc = json_object_new_object();
     jset(jc, "clients", jint(ctl ? ctl->nclients : 0));

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "engine.h"
 #include "fsroot.h"
+#include "mover.h"
 
 #ifndef NP_VERSION
 #define NP_VERSION "0.1.0"
@@ -31,7 +32,9 @@ struct daemon {
     struct np_actuator act;
     struct np_engine *engine;
     struct event_base *base;
-    struct event *cycle_timer, *watchdog_timer, *sample_timer;
+    struct event *cycle_timer, *watchdog_timer, *sample_timer, *moves_done;
+    struct np_mover *mover;         /* copies memory off the loop (real actuator only) */
+    double last_cycle_at;           /* monotonic seconds, for the watchdog */
     struct event *sig_term, *sig_int, *sig_hup;
     bool ready_sent;
     int last_numa_balancing;        /* to log a change once */

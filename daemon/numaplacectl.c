@@ -407,6 +407,17 @@ static void print_status(struct json_object *d)
     printf("totals: %lld cycles, %lld moves, %s migrated, failures: %s\n", (long long)gint(t, "cycles"),
            (long long)gint(t, "moves"), fmt_kib((double)gint(t, "moved_bytes") / 1024, a, sizeof(a)),
            n ? failures : "none");
+    struct json_object *mv = get(d, "moves_in_flight");
+    size_t nmv = mv ? json_object_array_length(mv) : 0;
+    printf("moves in flight:%s\n", nmv ? "" : " none");
+    for (size_t i = 0; i < nmv; i++) {
+        struct json_object *m = json_object_array_get_idx(mv, i);
+        printf("  pid %lld (%s): nodes %s -> %s, %s of %s, %.1f MB/s, %.1f s%s\n",
+               (long long)gint(m, "pid"), gstr(m, "comm"), gstr(m, "from"), gstr(m, "to"),
+               fmt_kib((double)gint(m, "done_bytes") / 1024, a, sizeof(a)),
+               fmt_kib((double)gint(m, "total_bytes") / 1024, b, sizeof(b)), gdbl(m, "mb_per_s"),
+               gdbl(m, "elapsed_s"), gbool(m, "cancelling") ? ", cancelling" : "");
+    }
     struct json_object *ex = get(d, "runtime_exclusions"), *pids = get(ex, "pids"), *names = get(ex, "names");
     size_t np = json_object_array_length(pids), nn = json_object_array_length(names);
     printf("runtime exclusions:");

@@ -237,6 +237,7 @@ void daemon_run_cycle(struct daemon *d)
         log_errno(r, "placement cycle failed");
         return;
     }
+    d->last_cycle_at = daemon_now();
     log_cycle(d, &rep);
     notify_status(d, &rep);
     if (d->have_last)
@@ -275,9 +276,85 @@ static int schedule_sampler(struct daemon *d)
     return 0;
 }
 
+/* The mover finished some moves: record and log them on the loop. */
+static void on_moves_done(evutil_socket_t fd, short what, void *arg)
+{
+    struct daemon *d = arg;
+    struct np_cycle_report rep;
+    if (np_engine_collect_moves(d->engine, daemon_now(), &rep) > 0)
+        log_cycle(d, &rep);
+    np_cycle_report_clear(&rep);
+}
+
+/* A mover call running longer than this is stuck (a 10 GiB copy takes
+ * ~3 s on real hardware, a 300 MiB one up to ~25 s in a TCG guest). */
+#define NP_MOVER_STUCK_SECONDS 120.0
+
+/* Alive means the loop ran a cycle within two intervals and no mover is
+ * stuck in one kernel call: otherwise the pings stop and systemd restarts
+ * the daemon. */
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
+    struct daemon *d = arg;
+    double now = daemon_now();
+    double stuck = d->mover ? np_mover_longest_call(d->mover, np_monotonic_ns()) : 0.0;
+    bool cycling = d->last_cycle_at == 0.0 || now - d->last_cycle_at <= 2 * d->cfg.interval + 1.0;
+    if (stuck > NP_MOVER_STUCK_SECONDS) {
+        log_error("a memory move has been in one kernel call for %.0f s: no watchdog ping", stuck);
+        return;
+    }
+    if (!cycling) {
+        log_error("no placement cycle for %.0f s: no watchdog ping", now - d->last_cycle_at);
+        return;
+    }
     sd_notify(0, "WATCHDOG=1");
+}
+
+/* One mover thread per node unless actuator.movers says otherwise. */
+static int start_mover(struct daemon *d)
+{
+    if (!d->act.ops)
+        return 0;
+    unsigned n = d->cfg.actuator.movers;
+    if (n == 0)
+        n = np_engine_topology(d->engine)->nnodes;
+    if (n == 0)
+        n = 1;
+    if (n > NP_MOVER_MAX_WORKERS)
+        n = NP_MOVER_MAX_WORKERS;
+    int r = np_mover_new(&d->act, &d->root, n, true, &d->mover);
+    if (r < 0)
+        return log_errno(r, "cannot start the memory movers: copying on the event loop");
+    d->moves_done = event_new(d->base, np_mover_fd(d->mover), EV_READ | EV_PERSIST, on_moves_done, d);
+    if (!d->moves_done || event_add(d->moves_done, NULL) < 0) {
+        np_mover_free(d->mover);
+        d->mover = NULL;
+        return log_errno(-ENOMEM, "cannot watch the memory movers: copying on the event loop");
+    }
+    np_engine_set_mover(d->engine, d->mover);
+    log_info("%u memory mover thread%s", n, n == 1 ? "" : "s");
+    return 0;
+}
+
+/* Stopping: moves in flight stop at their next batch and their processes
+ * get their original affinity back (nothing stays half-moved); then the
+ * movers end. */
+static void stop_mover(struct daemon *d)
+{
+    if (!d->mover)
+        return;
+    int n = np_engine_cancel_move(d->engine, 0);
+    for (int waited = 0; np_mover_in_flight(d->mover) > 0 && waited < 3000; waited++)
+        usleep(10000);
+    struct np_cycle_report rep;
+    if (np_engine_collect_moves(d->engine, daemon_now(), &rep) > 0)
+        log_cycle(d, &rep);
+    np_cycle_report_clear(&rep);
+    if (n > 0)
+        log_info("stopped %d memory move%s in flight", n, n == 1 ? "" : "s");
+    np_engine_set_mover(d->engine, NULL);
+    np_mover_free(d->mover);
+    d->mover = NULL;
 }
 
 void daemon_apply_mode(struct daemon *d)
@@ -395,6 +472,7 @@ static int run_loop(struct daemon *d)
             evtimer_add(d->watchdog_timer, &tv);
     }
     (void)schedule_sampler(d);
+    (void)start_mover(d);
     /* The first cycle runs at once; READY=1 follows it. */
     struct timeval zero = {0, 0};
     evtimer_add(d->cycle_timer, &zero);
@@ -402,11 +480,15 @@ static int run_loop(struct daemon *d)
              d->cfg.dry_run ? ", dry-run" : "", d->root.is_live ? "" : ", sysroot (recording only)");
     event_base_dispatch(d->base);
     sd_notify(0, "STOPPING=1");
+    stop_mover(d);
     return 0;
 }
 
 static void daemon_free(struct daemon *d)
 {
+    stop_mover(d);
+    if (d->moves_done)
+        event_free(d->moves_done);
     control_free(d);
     if (d->watchdog_timer)
         event_free(d->watchdog_timer);

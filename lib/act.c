@@ -37,6 +37,8 @@ enum np_act_class np_act_classify(int negative_errno)
     case -ENOMEM:
     case -ENOSPC:
         return NP_ACT_CAPACITY;
+    case -ECANCELED:
+        return NP_ACT_CANCELLED;
     case -EINVAL:
     case -ERANGE:
     case -EOVERFLOW:
@@ -55,6 +57,7 @@ const char *np_act_class_name(enum np_act_class c)
     case NP_ACT_CAPACITY:   return "capacity";
     case NP_ACT_TRANSIENT:  return "transient";
     case NP_ACT_INVALID:    return "invalid";
+    case NP_ACT_CANCELLED:  return "cancelled";
     }
     return "unknown";
 }
@@ -326,8 +329,28 @@ static uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Marks a kernel call as begun (or, with BEGIN false, ended) for a watcher. */
+static void call_mark(const struct np_act_control *ctl, bool begin)
+{
+    if (ctl && ctl->call_started_ns)
+        atomic_store(ctl->call_started_ns, begin ? now_ns() : 0);
+}
+
+static bool cancelled(const struct np_act_control *ctl)
+{
+    return ctl && ctl->cancel && atomic_load(ctl->cancel);
+}
+
 struct mover {
     const struct np_actuator *a;
+    const struct np_act_control *ctl;
     int pid;
     const struct np_nodeset *from;
     int targets[NP_MAX_NODES];
@@ -379,14 +402,18 @@ static int move_to_target(struct mover *m, int node, unsigned k)
             m->sub_status[n] = -EAGAIN;
             n++;
         }
+    call_mark(m->ctl, true);
     int r = m->a->ops->move_pages(m->a->ctx, m->pid, n, m->sub_pages, m->sub_nodes,
                                   m->sub_status);
+    call_mark(m->ctl, false);
     if (r < 0)
         return r;
     int full = 0;
     for (unsigned i = 0; i < n; i++) {
         if (m->sub_status[i] == node) {
             m->moved_pages++;
+            if (m->ctl && m->ctl->done_kb)
+                atomic_fetch_add(m->ctl->done_kb, m->page_size / 1024);
         } else {
             m->left_behind = true;
             if (m->sub_status[i] == -ENOMEM || m->sub_status[i] == -ENOSPC)
@@ -406,7 +433,13 @@ static int mover_flush(struct mover *m)
         return 0;
     if (!m->ntargets)   /* all full: an error if the kernel said so, else done (partial) */
         return m->capacity_error ? m->capacity_error : 1;
+    if (cancelled(m->ctl)) {
+        m->left_behind = true;
+        return -ECANCELED;
+    }
+    call_mark(m->ctl, true);
     int r = m->a->ops->move_pages(m->a->ctx, m->pid, n, m->pages, NULL, m->status);
+    call_mark(m->ctl, false);
     if (r < 0)
         return r;
     unsigned k = 0;
@@ -532,7 +565,7 @@ static uint64_t block_start(const char *maps, uint64_t page_size, uint64_t skip)
  * reached in later cycles even though nothing is remembered between calls. */
 static int move_batched(const struct np_actuator *a, const struct np_root *root,
                         const struct np_placement *pl, const struct np_nodeset *from,
-                        struct np_act_result *res)
+                        const struct np_act_control *ctl, struct np_act_result *res)
 {
     char rel[64];
     snprintf(rel, sizeof(rel), "proc/%d/maps", pl->pid);
@@ -547,6 +580,7 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
         return fail(res, "migrate", -ENOMEM);
     }
     m->a = a;
+    m->ctl = ctl;
     m->pid = pl->pid;
     m->from = from;
     for (int n = np_bits_next(NP_NODES(&pl->mems), 0); n >= 0;
@@ -610,9 +644,12 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
     return r < 0 ? fail(res, "migrate", r) : 0;
 }
 
-static int apply_memory(const struct np_actuator *a, const struct np_root *root,
-                        const struct np_placement *pl, struct np_act_result *res)
+int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
+                        const struct np_placement *pl, const struct np_act_control *ctl,
+                        struct np_act_result *res)
 {
+    if (cancelled(ctl))
+        return fail(res, "migrate", -ECANCELED);
     struct np_nodeset from = pl->from;
     for (unsigned i = 0; i < NP_MAX_NODES / 64; i++)
         from.w[i] &= ~pl->mems.w[i];       /* moving a node onto itself is a no-op */
@@ -629,7 +666,7 @@ static int apply_memory(const struct np_actuator *a, const struct np_root *root,
     if (pl->remote_kb > pl->budget_kb || spread) {
         if (np_bits_empty(NP_NODES(&from)))
             return 0;
-        return move_batched(a, root, pl, &from, res);
+        return move_batched(a, root, pl, &from, ctl, res);
     }
     if (pl->cgroup) {
         /* cgroup v2 migrates the tasks' memory when cpuset.mems changes. */
@@ -640,12 +677,16 @@ static int apply_memory(const struct np_actuator *a, const struct np_root *root,
     }
     if (np_bits_empty(NP_NODES(&from)))
         return 0;
+    call_mark(ctl, true);
     long left = a->ops->migrate_pages(a->ctx, pl->pid, &from, &pl->mems);
+    call_mark(ctl, false);
     if (left < 0)
         return fail(res, "migrate", (int)left);
     long ps = sysconf(_SC_PAGESIZE);
     uint64_t left_kb = (uint64_t)left * (ps > 0 ? (uint64_t)ps : 4096) / 1024;
     res->moved_kb = left_kb < pl->remote_kb ? pl->remote_kb - left_kb : 0;
+    if (ctl && ctl->done_kb)
+        atomic_store(ctl->done_kb, res->moved_kb);
     /* Pages migrate_pages could not move (shared with other processes,
      * pinned, busy) are not a budget matter: retrying them every cycle only
      * walks the whole address space again. They count as done. */
@@ -673,7 +714,7 @@ int np_act_apply(const struct np_actuator *a, const struct np_root *root,
     if (r < 0)
         return r;
     if (pl->move_memory)
-        return apply_memory(a, root, pl, ret);
+        return np_act_apply_memory(a, root, pl, NULL, ret);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #ifndef NP_ACT_H
 #define NP_ACT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@ enum np_act_class {
     NP_ACT_CAPACITY,    /* ENOMEM/ENOSPC: the target is full, replan */
     NP_ACT_TRANSIENT,   /* EAGAIN/EBUSY/EINTR and others: retry later */
     NP_ACT_INVALID,     /* EINVAL: a bad request (our bug or a vanished node) */
+    NP_ACT_CANCELLED,   /* ECANCELED: stopped on request (not a failure) */
 };
 enum np_act_class np_act_classify(int negative_errno);
 const char *np_act_class_name(enum np_act_class c);
@@ -105,6 +107,23 @@ struct np_act_result {
  * the failing step's -errno with RET->cls telling what to do. */
 int np_act_apply(const struct np_actuator *a, const struct np_root *root,
                  const struct np_placement *pl, struct np_act_result *ret);
+
+/* What a memory move off the loop shares with whoever watches it; any
+ * pointer may be NULL. CANCEL is read before each batch (the move then
+ * fails with -ECANCELED, what it moved counted); DONE_KB grows as batches
+ * finish; CALL_STARTED_NS holds the CLOCK_MONOTONIC time of the kernel call
+ * in progress (0 between calls). */
+struct np_act_control {
+    const atomic_bool *cancel;
+    atomic_uint_fast64_t *done_kb;
+    atomic_uint_fast64_t *call_started_ns;
+};
+
+/* The memory step of PL alone (CPUs are the caller's), under CTL (may be
+ * NULL). Same result conventions as np_act_apply. */
+int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
+                        const struct np_placement *pl, const struct np_act_control *ctl,
+                        struct np_act_result *ret);
 
 /* Puts ORIGINAL back on every thread of PID. 0 or -errno (gone = 0). */
 int np_act_restore(const struct np_actuator *a, const struct np_root *root, int pid,

@@ -120,6 +120,9 @@ struct np_binding {
     X("actuator.migrate_mb_per_s", NP_KEY_FLOAT, 1, 1048576, "1024", NULL,         \
       BIND(NP_STORE_DOUBLE, actuator.migrate_mb_per_s, 1),                         \
       "Memory migration rate limit (MiB/s).")                                      \
+    X("actuator.movers", NP_KEY_INT, 0, 64, "0", NULL,                             \
+      BIND(NP_STORE_UNSIGNED, actuator.movers, 1),                                 \
+      "Threads copying memory off the event loop (0 = one per node).")            \
     X("actuator.use_cgroup", NP_KEY_BOOL, 0, 1, "true", NULL,                      \
       BIND(NP_STORE_BOOL, actuator.use_cgroup, 1),                                 \
       "Place a process alone in its cgroup through cpuset.cpus/mems.")             \

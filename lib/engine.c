@@ -64,7 +64,15 @@ struct np_engine *np_engine_free(struct np_engine *e)
 void np_engine_set_config(struct np_engine *e, const struct np_config *cfg) { e->cfg = cfg; }
 void np_engine_set_changes_real(struct np_engine *e, bool real) { e->changes_are_real = real; }
 void np_engine_set_actuator(struct np_engine *e, const struct np_actuator *act) { e->act = act; }
-void np_engine_set_paused(struct np_engine *e, bool paused) { e->paused = paused; }
+void np_engine_set_mover(struct np_engine *e, struct np_mover *m) { e->mover = m; }
+
+/* Pausing stops the moves in flight too: "act on nothing" is at once. */
+void np_engine_set_paused(struct np_engine *e, bool paused)
+{
+    e->paused = paused;
+    if (paused)
+        (void)np_engine_cancel_move(e, 0);
+}
 void np_engine_set_single_snapshot(struct np_engine *e, bool single) { e->single_snapshot = single; }
 bool np_engine_paused(const struct np_engine *e) { return e->paused; }
 const struct np_topology *np_engine_topology(const struct np_engine *e) { return e->topo; }
@@ -320,6 +328,15 @@ static int cycle_plan(struct np_cycle *c)
         struct candidate_work *w = &c->work[i];
         if (!w->have_score || w->view->state == NP_VIEW_SKIPPED)
             continue;
+        if (w->le->moving) {
+            /* Its CPUs are bound; the copy is the mover's until it is done. */
+            const struct np_inflight *fl = np_inflight_find(e, w->proc->pid, w->proc->start_time);
+            w->view->hold = NP_HOLD_MOVING;
+            snprintf(w->view->detail, sizeof(w->view->detail), "moving: %llu of %llu MiB copied",
+                     fl ? (unsigned long long)(atomic_load(&fl->job->done_kb) / 1024) : 0ULL,
+                     fl ? (unsigned long long)(fl->total_kb / 1024) : 0ULL);
+            continue;
+        }
         if (!w->le->cpu_measured && !e->single_snapshot) {
             /* A lifetime average says little about now (a warmed-up DB, a
              * start-up burst): wait one interval for a measured figure. */
@@ -408,30 +425,9 @@ static void cycle_act(struct np_cycle *c)
     np_act_pending_restores(e);
     for (size_t i = 0; i < c->ncontinuing; i++)
         np_act_on(e, c->continuing[i], c->now, &c->budget_kb, true, c->rep);
-    /* A concurrent actuator applies the cycle's moves at once, each on a
-     * thread of its own: their copies overlap instead of queueing (in the
-     * guest three 300 MiB moves took 18, 21 and 40 s one after another,
-     * past a 75 s deadline), so no move waits for the next cycle. */
-    if (e->act->ops->concurrent && !e->paused) {
-        struct candidate_work **batch = calloc(c->ncand ? c->ncand : 1, sizeof(*batch));
-        size_t nbatch = 0;
-        for (unsigned rank = 1; batch && rank <= c->ncand; rank++) {
-            for (size_t i = 0; i < c->ncand; i++) {
-                const struct np_decision *d = &c->dec[i];
-                if (d->rank != rank)
-                    continue;
-                take_decision(e, c->cw[i], d);
-                if (d->reason == NP_REASON_MOVE)
-                    batch[nbatch++] = c->cw[i];
-            }
-        }
-        if (batch && np_act_batch(e, batch, nbatch, c->now, &c->budget_kb, c->rep->memory_moves,
-                                  c->rep) == 0) {
-            free(batch);
-            return;
-        }
-        free(batch);   /* out of memory: one at a time below */
-    }
+    /* With a mover each move binds CPUs here and its copy runs on a mover
+     * thread: the moves of a cycle copy at once and the loop stays free
+     * (the acting-time limit below then only counts the binds). */
     double act_started = np_clock_seconds(CLOCK_MONOTONIC);
     for (unsigned rank = 1; rank <= c->ncand; rank++) {
         for (size_t i = 0; i < c->ncand; i++) {
@@ -605,8 +601,23 @@ int np_engine_move(struct np_engine *e, int pid, const struct np_nodeset *target
     uint64_t budget_kb = budget_per_interval_kb(cfg);
     struct np_cycle_report rep;
     memset(&rep, 0, sizeof(rep));
-    np_act_on(e, &w, now, &budget_kb, memory_moves, &rep);
-    if (rep.nactions > 0) {
+    bool submitted = np_act_on(e, &w, now, &budget_kb, memory_moves, &rep);
+    if (submitted) {
+        /* CPUs are bound; the copy runs on the mover and is logged when done. */
+        memset(ret, 0, sizeof(*ret));
+        ret->when = now;
+        ret->wall_time = np_clock_seconds(CLOCK_REALTIME);
+        ret->pid = p.pid;
+        ret->start_time = p.start_time;
+        memcpy(ret->comm, p.comm, sizeof(ret->comm));
+        ret->to = *target;
+        ret->locality_before = w.score.locality;
+        ret->locality_after = 1.0;
+        ret->partial = true;
+        ret->result = NP_ACT_OK;
+        snprintf(why, whysz, "CPUs bound; %s (numaplacectl status shows it)", view.detail);
+        r = 0;
+    } else if (rep.nactions > 0) {
         *ret = rep.actions[rep.nactions - 1];
         r = ret->result == NP_ACT_OK ? 0 : ret->error;
         if (r < 0)

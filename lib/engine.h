@@ -43,6 +43,7 @@ enum np_hold {
     NP_HOLD_FIRST_SEEN,      /* CPU use not measured over an interval yet */
     NP_HOLD_IDLE,            /* managed but idle now: watched, not moved */
     NP_HOLD_GIVEN_UP,        /* a permission or invalid error stopped managing it */
+    NP_HOLD_MOVING,          /* the mover is copying its memory */
 };
 
 /* One process that passed the CPU threshold, as this cycle saw it. */
@@ -91,6 +92,7 @@ struct np_action {
 
 struct np_totals {
     uint64_t cycles, moves, moved_kb;
+    uint64_t cancelled;                      /* moves stopped part-way on request */
     uint64_t failures[NP_ACT_INVALID + 1];   /* by class */
 };
 
@@ -144,6 +146,31 @@ void np_cycle_report_clear(struct np_cycle_report *r);
  * the processes the last cycle scored and adds where their CPU time went
  * to their evidence (see evidence.h). Returns how many were sampled. */
 int np_engine_sample_threads(struct np_engine *e, double now);
+
+/* Memory moves off the loop: with M (NULL: none) the act stage binds CPUs
+ * and hands the copy to M; the daemon calls np_engine_collect_moves when
+ * np_mover_fd(M) is readable. M must outlive its use. */
+struct np_mover;
+void np_engine_set_mover(struct np_engine *e, struct np_mover *m);
+/* Records the moves the mover finished: ledger, totals, history, and RET's
+ * actions (RET may be NULL; free with np_cycle_report_clear). A move that
+ * failed or was cancelled gets the process's original affinity back.
+ * Returns how many. */
+int np_engine_collect_moves(struct np_engine *e, double now, struct np_cycle_report *ret);
+/* Asks PID's move (every move, PID <= 0) to stop at its next batch.
+ * How many were asked, or -ENOENT. */
+int np_engine_cancel_move(struct np_engine *e, int pid);
+
+struct np_move_status {
+    int pid;
+    char comm[NP_COMM_MAX];
+    struct np_nodeset from, to;
+    double started;                  /* engine clock */
+    uint64_t done_kb, total_kb;
+    bool cancelling;
+};
+/* How many moves are in flight; with I below that, *RET gets the I-th. */
+size_t np_engine_moves_in_flight(const struct np_engine *e, size_t i, struct np_move_status *ret);
 
 /* Puts back the original affinity of every process we manage (on exit,
  * when configured). Returns how many were restored. */

@@ -2,7 +2,6 @@
  * earlier, planned moves, and what is remembered of them (ledger,
  * history, totals). See engine_internal.h. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine_internal.h"
@@ -27,8 +26,20 @@ void np_release(struct np_engine *e, struct np_ledger_entry *le, bool restore)
             e->nrestores++;
         }
     }
+    /* Its memory stops at the mover's next batch; CPUs go back above. */
+    struct np_inflight *fl = le->moving ? np_inflight_find(e, le->pid, le->start_time) : NULL;
+    if (fl)
+        np_move_job_cancel(fl->job);
     le->managed = false;
     le->migrating = false;
+}
+
+struct np_inflight *np_inflight_find(struct np_engine *e, int pid, uint64_t start_time)
+{
+    for (size_t i = 0; i < e->ninflight; i++)
+        if (e->inflight[i].pid == pid && e->inflight[i].start_time == start_time)
+            return &e->inflight[i];
+    return NULL;
 }
 
 void np_act_pending_restores(struct np_engine *e)
@@ -119,7 +130,8 @@ static void act_prepare(const struct np_engine *e, const struct candidate_work *
  * ledger, totals, history, report. */
 static void act_record(struct np_engine *e, struct candidate_work *w, double now,
                        const struct np_placement *plp, int r, const struct np_act_result *resp,
-                       double ms, uint64_t *budget_left, struct np_cycle_report *rep)
+                       double ms, bool submitted, uint64_t *budget_left,
+                       struct np_cycle_report *rep)
 {
     const struct np_config *cfg = e->cfg;
     const struct np_topology *t = e->topo;
@@ -163,10 +175,10 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
             break;
         }
     } else {
-        if (res.moved_kb <= *budget_left)
-            *budget_left -= res.moved_kb;
-        else
-            *budget_left = 0;
+        /* A move handed to the mover takes what it was given. */
+        uint64_t takes = !submitted ? res.moved_kb
+                         : pl.remote_kb < pl.budget_kb ? pl.remote_kb : pl.budget_kb;
+        *budget_left = takes <= *budget_left ? *budget_left - takes : 0;
         le->cooldown_until = now + cfg->planner.cooldown;
         le->moves++;
         if (e->changes_are_real) {
@@ -185,9 +197,19 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
             }
             le->managed = true;
             le->migrating = res.partial;
-            e->totals.moves++;
-            e->totals.moved_kb += res.moved_kb;
+            if (!submitted) {
+                e->totals.moves++;
+                e->totals.moved_kb += res.moved_kb;
+            }
         }
+    }
+    if (submitted) {
+        /* History and totals once the mover is done (np_engine_collect_moves). */
+        le->moving = true;
+        le->migrating = false;
+        snprintf(v->detail, sizeof(v->detail), "moving %llu MiB in the background",
+                 (unsigned long long)(pl.remote_kb < pl.budget_kb ? pl.remote_kb : pl.budget_kb) / 1024);
+        return;
     }
 
     struct np_action *a = history_push(e);
@@ -214,69 +236,194 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
     }
 }
 
-void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
+/* Hands PL's memory to the mover for W, whose CPUs are bound: false when
+ * it cannot take it (the caller copies on the loop instead). */
+static bool submit_memory(struct np_engine *e, struct candidate_work *w, double now,
+                          const struct np_placement *pl, double bind_ms)
+{
+    if (e->ninflight >= NP_INFLIGHT_MAX)
+        return false;
+    struct np_move_job *job = calloc(1, sizeof(*job));
+    if (!job)
+        return false;
+    job->pl = *pl;
+    job->pl.cgroup = NULL;          /* cgroup placements move with cpuset.mems, on the loop */
+    job->cookie = w->proc->start_time;
+    if (np_mover_submit(e->mover, job) < 0) {
+        free(job);
+        return false;
+    }
+    struct np_inflight *fl = &e->inflight[e->ninflight++];
+    memset(fl, 0, sizeof(*fl));
+    fl->job = job;
+    fl->pid = w->proc->pid;
+    fl->start_time = w->proc->start_time;
+    memcpy(fl->comm, w->proc->comm, sizeof(fl->comm));
+    node_ids_of(e->topo, w->score.mem_kb, &(struct np_nodeset){0}, &fl->from);
+    fl->to = w->view->decision.target;
+    fl->locality_before = w->view->decision.locality_before;
+    fl->locality_after = w->view->decision.locality_after;
+    fl->started = now;
+    fl->bind_ms = bind_ms;
+    fl->total_kb = pl->remote_kb < pl->budget_kb ? pl->remote_kb : pl->budget_kb;
+    return true;
+}
+
+bool np_act_on(struct np_engine *e, struct candidate_work *w, double now,
                uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
 {
     struct np_placement pl;
     struct np_act_result res;
     act_prepare(e, w, *budget_left, memory_moves, &pl);
     memset(&res, 0, sizeof(res));
+    /* Off the loop: CPUs here (cheap), the copy on a mover thread. A cgroup
+     * placement's memory moves with its cpuset.mems write, here. */
+    bool off_loop = e->mover && e->changes_are_real && pl.move_memory && pl.budget_kb > 0 &&
+                    !pl.cgroup && e->ninflight < NP_INFLIGHT_MAX;
+    struct np_placement cpus_only = pl;
+    if (off_loop)
+        cpus_only.move_memory = false;
     double t0 = np_clock_seconds(CLOCK_MONOTONIC);
-    int r = np_act_apply(e->act, e->root, &pl, &res);
+    int r = np_act_apply(e->act, e->root, &cpus_only, &res);
     double ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
-    act_record(e, w, now, &pl, r, &res, ms, budget_left, rep);
-}
-
-/* One placement applied on a thread of its own: it touches only its job. */
-struct act_job {
-    const struct np_actuator *act;
-    const struct np_root *root;
-    struct np_placement pl;
-    struct np_act_result res;
-    int r;
-    double ms;
-    pthread_t thread;
-    bool threaded;
-};
-
-static void *act_job_run(void *arg)
-{
-    struct act_job *j = arg;
-    double t0 = np_clock_seconds(CLOCK_MONOTONIC);
-    j->r = np_act_apply(j->act, j->root, &j->pl, &j->res);
-    j->ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
-    return NULL;
-}
-
-int np_act_batch(struct np_engine *e, struct candidate_work **ws, size_t n, double now,
-                 uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
-{
-    if (n == 0)
-        return 0;
-    struct act_job *jobs = calloc(n, sizeof(*jobs));
-    if (!jobs)
-        return -ENOMEM;
-    /* Each move gets the budget the ones ranked before it leave. */
-    uint64_t left = *budget_left;
-    for (size_t i = 0; i < n; i++) {
-        jobs[i].act = e->act;
-        jobs[i].root = e->root;
-        act_prepare(e, ws[i], left, memory_moves, &jobs[i].pl);
-        uint64_t takes = jobs[i].pl.move_memory ? jobs[i].pl.remote_kb : 0;
-        left = takes < left ? left - takes : 0;
+    bool submitted = false;
+    if (off_loop && r == 0) {
+        submitted = submit_memory(e, w, now, &pl, ms);
+        if (!submitted) {
+            /* The mover cannot take it: copy here, as without one. */
+            r = np_act_apply_memory(e->act, e->root, &pl, NULL, &res);
+            ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
+        }
     }
-    for (size_t i = 0; i < n; i++)
-        jobs[i].threaded = pthread_create(&jobs[i].thread, NULL, act_job_run, &jobs[i]) == 0;
-    for (size_t i = 0; i < n; i++) {
-        if (jobs[i].threaded)
-            pthread_join(jobs[i].thread, NULL);
+    act_record(e, w, now, &pl, r, &res, ms, submitted, budget_left, rep);
+    return submitted;
+}
+
+/* What the mover did with FL's job: ledger (LE, NULL when the process is
+ * gone from it), totals, history, report. */
+static void record_move_done(struct np_engine *e, struct np_ledger_entry *le,
+                             const struct np_inflight *fl, double now, struct np_cycle_report *rep)
+{
+    const struct np_config *cfg = e->cfg;
+    const struct np_move_job *job = fl->job;
+    int r = job->r;
+    enum np_act_class cls = r < 0 ? job->res.cls : NP_ACT_OK;
+    if (le)
+        le->moving = false;
+    if (r >= 0 || cls == NP_ACT_CANCELLED) {
+        e->totals.moved_kb += job->res.moved_kb;
+        if (r >= 0)
+            e->totals.moves++;
         else
-            act_job_run(&jobs[i]);   /* no thread to be had: here, in turn */
+            e->totals.cancelled++;
+    } else if (cls <= NP_ACT_INVALID) {
+        e->totals.failures[cls]++;
     }
-    for (size_t i = 0; i < n; i++)
-        act_record(e, ws[i], now, &jobs[i].pl, jobs[i].r, &jobs[i].res, jobs[i].ms, budget_left, rep);
-    free(jobs);
-    return 0;
+    if (le) {
+        if (r >= 0) {
+            le->migrating = job->res.partial;
+        } else {
+            le->last_error = r;
+            switch (cls) {
+            case NP_ACT_GONE:
+                break;
+            case NP_ACT_PERMISSION:
+            case NP_ACT_INVALID:
+                le->given_up = true;
+                snprintf(le->reason, sizeof(le->reason), "%s failed: %s (%s)", job->res.step,
+                         strerror(-r), np_act_class_name(cls));
+                if (rep)
+                    rep->ngiven_up++;
+                np_release(e, le, true);
+                break;
+            case NP_ACT_CANCELLED:
+                /* Nothing stays half-bound: CPUs go back with the copy
+                 * stopped (a release that cancelled it queued that already). */
+                np_release(e, le, true);
+                le->cooldown_until = now + 2 * cfg->interval;
+                break;
+            default:
+                le->cooldown_until = now + 2 * cfg->interval;
+                break;
+            }
+        }
+    }
+    struct np_action *a = history_push(e);
+    a->when = now;
+    a->wall_time = np_clock_seconds(CLOCK_REALTIME);
+    a->pid = fl->pid;
+    a->start_time = fl->start_time;
+    memcpy(a->comm, fl->comm, sizeof(a->comm));
+    a->from = fl->from;
+    a->to = fl->to;
+    a->moved_kb = job->res.moved_kb;
+    a->duration_ms = fl->bind_ms + job->run_ms;
+    a->locality_before = fl->locality_before;
+    a->locality_after = fl->locality_after;
+    a->partial = job->res.partial || cls == NP_ACT_CANCELLED;
+    a->result = cls;
+    a->error = r < 0 ? r : 0;
+    if (rep) {
+        struct np_action *copy = realloc(rep->actions, (rep->nactions + 1) * sizeof(*copy));
+        if (copy) {
+            rep->actions = copy;
+            rep->actions[rep->nactions++] = *a;
+        }
+    }
+}
+
+int np_engine_collect_moves(struct np_engine *e, double now, struct np_cycle_report *rep)
+{
+    if (rep)
+        memset(rep, 0, sizeof(*rep));
+    if (!e->mover)
+        return 0;
+    int n = 0;
+    struct np_move_job *done = np_mover_take_done(e->mover);
+    while (done) {
+        struct np_move_job *job = done;
+        done = done->next;
+        for (size_t i = 0; i < e->ninflight; i++) {
+            if (e->inflight[i].job != job)
+                continue;
+            struct np_inflight fl = e->inflight[i];
+            e->inflight[i] = e->inflight[--e->ninflight];
+            record_move_done(e, np_ledger_get(e->ledger, fl.pid, fl.start_time, false), &fl, now, rep);
+            n++;
+            break;
+        }
+        free(job);
+    }
+    np_act_pending_restores(e);
+    return n;
+}
+
+int np_engine_cancel_move(struct np_engine *e, int pid)
+{
+    int n = 0;
+    for (size_t i = 0; i < e->ninflight; i++)
+        if (pid <= 0 || e->inflight[i].pid == pid) {
+            np_move_job_cancel(e->inflight[i].job);
+            n++;
+        }
+    return n ? n : -ENOENT;
+}
+
+size_t np_engine_moves_in_flight(const struct np_engine *e, size_t i, struct np_move_status *ret)
+{
+    if (i < e->ninflight && ret) {
+        const struct np_inflight *fl = &e->inflight[i];
+        memset(ret, 0, sizeof(*ret));
+        ret->pid = fl->pid;
+        memcpy(ret->comm, fl->comm, sizeof(ret->comm));
+        ret->from = fl->from;
+        ret->to = fl->to;
+        ret->started = fl->started;
+        ret->total_kb = fl->total_kb;
+        ret->done_kb = atomic_load(&fl->job->done_kb);
+        ret->cancelling = atomic_load(&fl->job->cancel);
+    }
+    return e->ninflight;
 }
 
 /* kB of NODE_KB (per node index) on the node ids of SET. */

@@ -8,6 +8,7 @@
 
 #include <time.h>
 #include "engine.h"
+#include "mover.h"
 #include "numamaps.h"
 #include "sample.h"
 #include "score.h"
@@ -20,6 +21,23 @@ struct np_pending_restore {
     int pid;
     struct np_cpuset original;
 };
+
+/* A memory move the mover runs for a process whose CPUs are bound: what
+ * its history entry and status need once it is done. */
+struct np_inflight {
+    struct np_move_job *job;         /* the mover's until it comes back */
+    int pid;
+    uint64_t start_time;
+    char comm[NP_COMM_MAX];
+    struct np_nodeset from, to;
+    double locality_before, locality_after;
+    double started;                  /* engine clock */
+    double bind_ms;                  /* the CPU step, on the loop */
+    uint64_t total_kb;               /* expected (the budget may cut it) */
+    bool manual;
+};
+
+#define NP_INFLIGHT_MAX 64
 
 struct np_engine {
     const struct np_root *root;
@@ -51,6 +69,10 @@ struct np_engine {
     bool have_cpu_times;
     struct np_cpu_times cpu_times;
     double cpu_times_at;
+    /* Memory moves off the loop (NULL: the act stage copies itself). */
+    struct np_mover *mover;
+    size_t ninflight;
+    struct np_inflight inflight[NP_INFLIGHT_MAX];
 };
 
 /* One process being considered this cycle (or by a manual move). */
@@ -154,8 +176,13 @@ int np_cmp_work(const void *a, const void *b);
 void np_release(struct np_engine *e, struct np_ledger_entry *le, bool restore);
 /* Applies the queued restores. */
 void np_act_pending_restores(struct np_engine *e);
-void np_act_on(struct np_engine *e, struct candidate_work *w, double now,
+/* Applies W's decision. With a mover the CPUs are bound here and the memory
+ * handed to the mover: returns true then (the action is recorded when the
+ * mover is done, by np_engine_collect_moves). */
+bool np_act_on(struct np_engine *e, struct candidate_work *w, double now,
                uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep);
+/* The in-flight move of (PID, START_TIME), or NULL. */
+struct np_inflight *np_inflight_find(struct np_engine *e, int pid, uint64_t start_time);
 /* Applies the N placements WS decided, at once on threads of their own
  * (the actuator must be concurrent): copying memory for one no longer
  * waits for the others, and a node's copy runs beside another's. The

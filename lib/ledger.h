@@ -45,6 +45,7 @@ struct np_ledger_entry {
     /* placement state */
     bool managed;                    /* our affinity/cpuset is in force */
     bool migrating;                  /* memory move left partial: continue next cycle */
+    bool moving;                     /* the mover is copying its memory now */
     double cooldown_until;
     bool given_up;                   /* permission or invalid: never retried */
     int last_error;                  /* negative errno of the last failure */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "engine.h"
+#include "mover.h"
 
 #define FIXTURE "tests/fixtures/engine-4node"
 
@@ -1094,6 +1095,9 @@ static pthread_mutex_t conc_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conc_cond = PTHREAD_COND_INITIALIZER;
 static int conc_in_flight, conc_max_in_flight;
 static const struct np_actuator_ops *conc_inner;
+/* migrate_pages of CONC_GATE_PID waits (at most 5 s) until the gate opens. */
+static int conc_gate_pid;
+static bool conc_gate_open;
 
 static int conc_get_affinity(void *ctx, int tid, struct np_cpuset *ret)
 {
@@ -1124,6 +1128,11 @@ static long conc_migrate_pages(void *ctx, int pid, const struct np_nodeset *from
     until.tv_sec += 2;
     while (conc_in_flight < 2 && pthread_cond_timedwait(&conc_cond, &conc_lock, &until) == 0)
         ;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    while (pid == conc_gate_pid && !conc_gate_open &&
+           pthread_cond_timedwait(&conc_cond, &conc_lock, &until) == 0)
+        ;
     long r = conc_inner->migrate_pages(ctx, pid, from, to);
     conc_in_flight--;
     pthread_mutex_unlock(&conc_lock);
@@ -1147,40 +1156,118 @@ static int conc_write_cgroup(void *ctx, const char *cgroup, const char *file, co
     return r;
 }
 
-/* A concurrent actuator applies a cycle's moves at once: both of the
- * fixture's moves are in migrate_pages together, and each is recorded
- * (history, the action, the ledger) as with one at a time. */
-START_TEST(test_concurrent_actuator_moves_at_once)
+static void conc_install(struct world *w, struct np_actuator_ops *ops)
+{
+    conc_inner = w->act.ops;
+    *ops = *w->act.ops;
+    ops->name = "recording-concurrent";
+    ops->concurrent = true;
+    ops->get_affinity = conc_get_affinity;
+    ops->set_affinity = conc_set_affinity;
+    ops->migrate_pages = conc_migrate_pages;
+    ops->move_pages = conc_move_pages;
+    ops->write_cgroup = conc_write_cgroup;
+    conc_in_flight = conc_max_in_flight = 0;
+    conc_gate_pid = 0;
+    conc_gate_open = false;
+}
+
+/* The fixture world with the concurrent wrapper (OPS) as its actuator
+ * (*SAVED is the recording one) and a mover of WORKERS threads. */
+static struct np_mover *mover_world_open(struct world *w, struct np_actuator_ops *ops,
+                                         const struct np_actuator_ops **saved, unsigned workers)
+{
+    world_open(w, true);
+    conc_install(w, ops);
+    *saved = w->act.ops;
+    w->act.ops = ops;
+    struct np_mover *m;
+    ck_assert_int_eq(np_mover_new(&w->act, &w->root, workers, false, &m), 0);
+    np_engine_set_mover(w->engine, m);
+    return m;
+}
+
+/* Waits (at most 10 s) until the mover has nothing queued or running. */
+static void wait_mover_idle(struct np_mover *m)
+{
+    for (int i = 0; i < 1000 && np_mover_in_flight(m) > 0; i++)
+        usleep(10000);
+    ck_assert_uint_eq(np_mover_in_flight(m), 0);
+}
+
+/* With a mover the cycle binds CPUs and returns before the copies: both
+ * fixture moves are then in migrate_pages at once on two mover threads,
+ * and each is recorded (history, action, totals) when collected. */
+START_TEST(test_mover_copies_off_the_cycle_at_once)
 {
     struct world w;
-    world_open(&w, true);
-    conc_inner = w.act.ops;
-    struct np_actuator_ops ops = *w.act.ops;
-    ops.name = "recording-concurrent";
-    ops.concurrent = true;
-    ops.get_affinity = conc_get_affinity;
-    ops.set_affinity = conc_set_affinity;
-    ops.migrate_pages = conc_migrate_pages;
-    ops.move_pages = conc_move_pages;
-    ops.write_cgroup = conc_write_cgroup;
-    const struct np_actuator_ops *saved = w.act.ops;
-    w.act.ops = &ops;
-    conc_in_flight = conc_max_in_flight = 0;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open(&w, &ops, &saved, 2);
     struct np_cycle_report r;
     ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_uint_eq(r.nactions, 0);              /* nothing finished within the cycle */
+    ck_assert_ptr_nonnull(strstr(view_of(&r, 1002)->detail, "moving"));
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 2);
+    wait_mover_idle(m);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 101.0, &r), 2);
     ck_assert_int_eq(conc_max_in_flight, 2);
     ck_assert_uint_eq(r.nactions, 2);
-    ck_assert_int_eq(r.actions[0].pid, 1002);   /* in rank order */
-    ck_assert_int_eq(r.actions[1].pid, 1011);
     ck_assert_int_eq(r.actions[0].result, NP_ACT_OK);
     ck_assert_int_eq(r.actions[1].result, NP_ACT_OK);
+    np_cycle_report_clear(&r);
     ck_assert_uint_eq(np_engine_history_count(w.engine), 2);
+    ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 0);
+    ck_assert_uint_eq(np_engine_totals(w.engine)->moves, 2);
+    np_engine_set_mover(w.engine, NULL);
+    np_mover_free(m);
     w.act.ops = saved;   /* the log is the recording actuator's */
     const char *log = np_actuator_recording_log(&w.act);
     ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1002 from=0-1 to=2"));
     ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1011 from=1-2 to=0"));
-    ck_assert_uint_eq(np_engine_totals(w.engine)->moves, 2);
+    world_close(&w);
+}
+END_TEST
+
+/* One mover thread busy with 1002's copy; 1011's waits in the queue. An
+ * exclusion of 1011 cancels it there: it never copies, it gets its
+ * original affinity back, and the history says cancelled. */
+START_TEST(test_mover_cancels_an_excluded_process)
+{
+    struct world w;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open(&w, &ops, &saved, 1);
+    conc_gate_pid = 1002;
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
     np_cycle_report_clear(&r);
+    ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 2);
+    ck_assert_int_eq(np_engine_exclude_pid(w.engine, 1011), 0);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1002)->hold, NP_HOLD_MOVING);
+    np_cycle_report_clear(&r);
+    pthread_mutex_lock(&conc_lock);
+    conc_gate_open = true;
+    pthread_cond_broadcast(&conc_cond);
+    pthread_mutex_unlock(&conc_lock);
+    wait_mover_idle(m);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 111.0, &r), 2);
+    for (size_t i = 0; i < r.nactions; i++)
+        ck_assert_int_eq(r.actions[i].result, r.actions[i].pid == 1011 ? NP_ACT_CANCELLED : NP_ACT_OK);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(np_engine_totals(w.engine)->cancelled, 1);
+    ck_assert_uint_eq(np_engine_totals(w.engine)->moves, 1);
+    np_engine_set_mover(w.engine, NULL);
+    np_mover_free(m);
+    w.act.ops = saved;
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1002"));
+    ck_assert_ptr_null(strstr(log, "migrate_pages pid=1011"));
+    const char *bound = strstr(log, "set_affinity tid=1011 cpus=0-1");
+    ck_assert_ptr_nonnull(bound);
+    ck_assert_ptr_nonnull(strstr(bound, "set_affinity tid=1011 cpus=0-7"));
     world_close(&w);
 }
 END_TEST
@@ -1214,7 +1301,8 @@ int main(void)
     tcase_add_test(tc, test_node_load_measured_from_proc_stat);
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
-    tcase_add_test(tc, test_concurrent_actuator_moves_at_once);
+    tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
+    tcase_add_test(tc, test_mover_cancels_an_excluded_process);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

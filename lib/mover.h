@@ -1,0 +1,70 @@
+/* mover: copies memory off the event loop.
+ *
+ * The act stage binds a process's CPUs on the loop (cheap) and hands the
+ * memory part of its placement to the mover as a job. Worker threads run
+ * the jobs (each bound to its job's target CPUs when asked, so the copy's
+ * writes are local) and put finished ones on a done list; a pipe becomes
+ * readable when there are some, which the daemon watches with libevent and
+ * answers with np_mover_take_done() on the loop. A worker owns only the job
+ * it runs: the engine's state is never touched off the loop.
+ *
+ * Cancel: np_move_job_cancel() sets a flag the batched page mover reads
+ * before each batch (a job still queued is not started). One
+ * migrate_pages call is not interruptible; the job stops after it. */
+#ifndef NP_MOVER_H
+#define NP_MOVER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "act.h"
+#include "fsroot.h"
+
+#define NP_MOVER_MAX_WORKERS 64
+
+struct np_move_job {
+    /* Filled by the submitter, read-only afterwards. */
+    struct np_placement pl;          /* memory part; CPUs already set */
+    uint64_t cookie;                 /* the submitter's (e.g. process start time) */
+    /* Shared with the worker while the job runs. */
+    atomic_bool cancel;
+    atomic_uint_fast64_t done_kb;    /* progress of the batched mover */
+    atomic_uint_fast64_t call_started_ns; /* CLOCK_MONOTONIC of the call in progress, 0 none */
+    /* Filled by the worker; read on the loop once the job is done. */
+    int r;                           /* np_act_apply_memory's result */
+    struct np_act_result res;
+    double run_ms;                   /* from start of work to done */
+    bool started;                    /* a worker took it (false: cancelled in the queue) */
+    struct np_move_job *next;        /* the mover's lists */
+};
+
+struct np_mover;
+
+/* NWORKERS threads (1..NP_MOVER_MAX_WORKERS) running jobs with actuator A
+ * (its ops must be concurrent when NWORKERS > 1) under ROOT. With
+ * BIND_WORKERS each worker sets its own affinity to its job's target CPUs
+ * before the copy. A and ROOT must outlive the mover. 0 or -errno. */
+int np_mover_new(const struct np_actuator *a, const struct np_root *root, unsigned nworkers,
+                 bool bind_workers, struct np_mover **ret);
+/* Readable while finished jobs wait for np_mover_take_done (O_CLOEXEC,
+ * non-blocking). */
+int np_mover_fd(const struct np_mover *m);
+/* Queues JOB (calloc'd by the caller; the mover owns it until it comes back
+ * from np_mover_take_done). 0, -EINVAL or -ESHUTDOWN. */
+int np_mover_submit(struct np_mover *m, struct np_move_job *job);
+/* The finished jobs, oldest first, linked by ->next (NULL: none); the
+ * caller frees each with free(). Drains the pipe. */
+struct np_move_job *np_mover_take_done(struct np_mover *m);
+/* Jobs queued or running. */
+unsigned np_mover_in_flight(const struct np_mover *m);
+/* Seconds the longest call in progress has run at NOW_NS (CLOCK_MONOTONIC
+ * nanoseconds), 0 when none: a worker stuck in the kernel shows here. */
+double np_mover_longest_call(const struct np_mover *m, uint64_t now_ns);
+void np_move_job_cancel(struct np_move_job *job);
+/* Cancels every job, waits for the workers (each stops at its next batch)
+ * and frees the mover with the jobs it still holds. */
+void np_mover_free(struct np_mover *m);
+
+uint64_t np_monotonic_ns(void);
+
+#endif
