@@ -196,6 +196,15 @@ static void log_decisions(struct daemon *d, const struct np_cycle_report *rep)
     }
 }
 
+static void log_actions(const struct np_cycle_report *rep)
+{
+    for (size_t i = 0; i < rep->nactions; i++) {
+        char line[512];
+        np_action_format(&rep->actions[i], line, sizeof(line));
+        log_msg(rep->actions[i].result == NP_ACT_OK ? LOG_INFO : LOG_WARNING, "%s", line);
+    }
+}
+
 static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
 {
     if (rep->topology_changed)
@@ -207,11 +216,7 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
                                          : "placing CPUs and hugetlb memory, the kernel moves other pages (policy coexist)");
         d->last_numa_balancing = rep->numa_balancing;
     }
-    for (size_t i = 0; i < rep->nactions; i++) {
-        char line[512];
-        np_action_format(&rep->actions[i], line, sizeof(line));
-        log_msg(rep->actions[i].result == NP_ACT_OK ? LOG_INFO : LOG_WARNING, "%s", line);
-    }
+    log_actions(rep);
     for (size_t i = 0; i < rep->nviews; i++)
         if (rep->views[i].state == NP_VIEW_GIVEN_UP && rep->views[i].acted)
             log_warning("pid %d (%s): no longer managed: %s", rep->views[i].pid,
@@ -282,7 +287,7 @@ static void on_moves_done(evutil_socket_t fd, short what, void *arg)
     struct daemon *d = arg;
     struct np_cycle_report rep;
     if (np_engine_collect_moves(d->engine, daemon_now(), &rep) > 0)
-        log_cycle(d, &rep);
+        log_actions(&rep);
     np_cycle_report_clear(&rep);
 }
 
@@ -348,7 +353,7 @@ static void stop_mover(struct daemon *d)
         usleep(10000);
     struct np_cycle_report rep;
     if (np_engine_collect_moves(d->engine, daemon_now(), &rep) > 0)
-        log_cycle(d, &rep);
+        log_actions(&rep);
     np_cycle_report_clear(&rep);
     if (n > 0)
         log_info("stopped %d memory move%s in flight", n, n == 1 ? "" : "s");

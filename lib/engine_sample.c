@@ -97,7 +97,11 @@ void np_cycle_adjust_measured_load(const struct np_engine *e, const struct np_le
             node_load[ni] = node_load[ni] > use ? node_load[ni] - use : 0.0;
         return;
     }
-    if (!le->managed || !le->placement || !(le->placement->placed_at >= since))
+    /* A process whose memory the mover is still copying is not covered by
+     * any measurement yet either: it may run slowly until its pages are
+     * local (seen in the guest: a second hog planned onto a one-CPU node
+     * whose first was still being copied there). */
+    if (!le->managed || !le->placement || !(le->placement->placed_at >= since || le->moving))
         return;
     const struct np_ledger_placement *pl = le->placement;
     double missing = pl->placed_cpu_use - use;

@@ -441,11 +441,45 @@ np_misplaced_body() {
 		[ "$mig" -le $((remote_pages * 105 / 100 + 256)) ]
 		np_check $? "migrated $mig pages but only $remote_pages had to move"
 		np_ctl_view after $pids
+		[ -n "$NP_BEFORE_FINISH" ] && $NP_BEFORE_FINISH
 		np_finish "all $nh hogs >= 99% local after $tall s, migrated $mig pages (had to move: $remote_pages)"
 	else
 		np_finish "metrics only for placer $NP_PLACER (final local $(np_bp_to_pct $NP_FINAL_BP)%)"
 	fi
 }
+
+# Asks `numaplacectl status` and then `list` every 0.2 s in the background,
+# one line per round in FILE: "STATUS_CS EXIT MOVES_IN_FLIGHT LIST_CS EXIT
+# HELP_CS", from the first answer on (before it the socket is not there
+# yet). HELP_CS is `numaplacectl --help`, which starts the same program
+# without asking the daemon: in a guest whose vCPUs are all busy, starting
+# a process is most of a request's time. np_ctl_latency_stop ends it.
+np_ctl_latency_start() { # np_ctl_latency_start FILE
+	local f=$1
+	: >"$f"
+	(
+		local started=0 t0 t1 t2 t3 rc rc2 n
+		while :; do
+			t0=$(np_now_cs)
+			numaplacectl status >/tmp/lat.out 2>&1
+			rc=$?
+			t1=$(np_now_cs)
+			numaplacectl list >/dev/null 2>&1
+			rc2=$?
+			t2=$(np_now_cs)
+			numaplacectl --help >/dev/null 2>&1
+			t3=$(np_now_cs)
+			[ "$rc" = 0 ] && started=1
+			if [ "$started" = 1 ]; then
+				n=$(sed -n '/^moves in flight:/,/^runtime exclusions:/p' /tmp/lat.out | grep -c '^  pid ')
+				echo "$((t1 - t0)) $rc $n $((t2 - t1)) $rc2 $((t3 - t2))" >>"$f"
+			fi
+			usleep 200000
+		done
+	) &
+	NP_LATENCY_PID=$!
+}
+np_ctl_latency_stop() { kill "$NP_LATENCY_PID" 2>/dev/null; wait "$NP_LATENCY_PID" 2>/dev/null; }
 
 # "0-2,5" -> "0,1,2,5"
 np_expand_list() {
