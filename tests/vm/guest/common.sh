@@ -441,7 +441,7 @@ np_misplaced_body() {
 		[ "$mig" -le $((remote_pages * 105 / 100 + 256)) ]
 		np_check $? "migrated $mig pages but only $remote_pages had to move"
 		np_ctl_view after $pids
-		[ -n "$NP_BEFORE_FINISH" ] && $NP_BEFORE_FINISH
+		[ -n "${NP_BEFORE_FINISH:-}" ] && $NP_BEFORE_FINISH
 		np_finish "all $nh hogs >= 99% local after $tall s, migrated $mig pages (had to move: $remote_pages)"
 	else
 		np_finish "metrics only for placer $NP_PLACER (final local $(np_bp_to_pct $NP_FINAL_BP)%)"
