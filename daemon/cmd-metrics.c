@@ -125,6 +125,10 @@ char *cmd_metrics_text(struct daemon *d, size_t *ret_len)
     add(&t, "numaplace_moves_total %llu\n", (unsigned long long)tot->moves);
     family(&t, "numaplace_migrated_bytes", "counter", "bytes", "Memory migrated.");
     add(&t, "numaplace_migrated_bytes_total %llu\n", (unsigned long long)tot->moved_kb * 1024ULL);
+    family(&t, "numaplace_moves_cancelled", "counter", NULL, "Moves stopped part-way on request.");
+    add(&t, "numaplace_moves_cancelled_total %llu\n", (unsigned long long)tot->cancelled);
+    family(&t, "numaplace_moves_in_flight", "gauge", NULL, "Memory copies the mover threads run or have queued.");
+    add(&t, "numaplace_moves_in_flight %zu\n", np_engine_moves_in_flight(d->engine, 0, NULL));
     family(&t, "numaplace_failures", "counter", NULL, "Failed moves by class.");
     for (int c = NP_ACT_GONE; c <= NP_ACT_INVALID; c++)
         add(&t, "numaplace_failures_total{class=\"%s\"} %llu\n", np_act_class_name((enum np_act_class)c),

@@ -1,6 +1,7 @@
 /* cmd-move: `move [--force] PID NODES`, a manual placement through the engine's own
  * checks, actuator and migration budget. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "control.h"
 
@@ -33,5 +34,19 @@ int cmd_move(struct daemon *d, const struct np_request *req, struct json_object 
     }
     jset(data, "action", cmd_action_json(&act));
     jset(data, "text", jstr(line));
+    return 0;
+}
+
+int cmd_cancel(struct daemon *d, const struct np_request *req, struct json_object *data,
+               struct cmd_result *res)
+{
+    int r = np_engine_cancel_move(d->engine, req->pid);
+    if (r < 0)
+        return cmd_fail(res, NP_ERR_NOT_FOUND, "pid %d: no memory move in flight", req->pid);
+    char text[160];
+    snprintf(text, sizeof(text),
+             "pid %d: move cancelled: the copy stops at its next batch and the process gets its "
+             "original affinity back (history: cancelled)", req->pid);
+    jset(data, "text", jstr(text));
     return 0;
 }

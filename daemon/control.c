@@ -51,6 +51,7 @@ static const struct command commands[] = {
     {NP_VERB_MOVE, "move PID NODES", false, cmd_move},
     {NP_VERB_ADVISE, "advise NCPUS[:MB]", true, cmd_advise},
     {NP_VERB_METRICS, "metrics", true, cmd_metrics},
+    {NP_VERB_CANCEL, "cancel PID", false, cmd_cancel},
 };
 
 const struct command *control_command(enum np_verb verb)

@@ -84,7 +84,7 @@ int cmd_fail(struct cmd_result *res, enum np_error code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 cmd_handler cmd_status, cmd_list, cmd_show, cmd_history, cmd_pause, cmd_resume, cmd_dry_run,
-    cmd_rescan, cmd_reload, cmd_exclude, cmd_include, cmd_move, cmd_advise, cmd_metrics;
+    cmd_rescan, cmd_reload, cmd_exclude, cmd_include, cmd_move, cmd_advise, cmd_metrics, cmd_cancel;
 
 /* Shared by the verbs. */
 const char *cmd_mode_name(const struct daemon *d);    /* "active", "dry-run", "paused" */

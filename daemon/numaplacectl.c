@@ -107,8 +107,9 @@ static int build_args(int verb, int argc, char **argv, struct json_object *args)
         }
         return 0;
     case NP_VERB_SHOW:
+    case NP_VERB_CANCEL:
         if (argc != 1)
-            return die_usage("show needs one PID");
+            return die_usage("%s needs one PID", np_verb_name(verb));
         if (parse_int_arg(argv[0], 1, NP_MAX_PID_ARG, "PID", &n))
             return EXIT_USAGE;
         json_object_object_add(args, "pid", json_object_new_int64(n));
@@ -649,7 +650,8 @@ static void print_human(int verb, struct json_object *d)
         putchar('\n');
         break;
     }
-    case NP_VERB_MOVE: printf("%s\n", gstr(d, "text")); break;
+    case NP_VERB_MOVE:
+    case NP_VERB_CANCEL: printf("%s\n", gstr(d, "text")); break;
     case NP_VERB_ADVISE: printf("%s\n", gstr(d, "nodes")); break;
     case NP_VERB_METRICS: fputs(gstr(d, "text"), stdout); break;
     default: break;

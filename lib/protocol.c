@@ -28,6 +28,7 @@ static const struct verb_spec verbs[NP_VERB_COUNT] = {
     [NP_VERB_MOVE]    = {"move", NP_ARG_PID | NP_ARG_NODES | NP_ARG_FORCE, NP_ARG_PID | NP_ARG_NODES, 0},
     [NP_VERB_ADVISE]  = {"advise", NP_ARG_NCPUS | NP_ARG_MB, NP_ARG_NCPUS, 0},
     [NP_VERB_METRICS] = {"metrics", 0, 0, 0},
+    [NP_VERB_CANCEL]  = {"cancel", NP_ARG_PID, NP_ARG_PID, 0},
 };
 
 enum arg_type { ARG_INT, ARG_STRING, ARG_BOOL };

@@ -43,6 +43,7 @@ enum np_verb {
     NP_VERB_MOVE,
     NP_VERB_ADVISE,
     NP_VERB_METRICS,
+    NP_VERB_CANCEL,
     NP_VERB_COUNT
 };
 const char *np_verb_name(enum np_verb v);          /* "status", "dry-run", ... */

@@ -158,6 +158,10 @@ run "move --json" 0 '"to":"1"' "${CTL[@]}" --json move 1001 1
 run "move excluded-name" 1 "excluded-name" "${CTL[@]}" move 1007 1
 run "move to an unknown node" 2 "node 9 is not online" "${CTL[@]}" move 1002 9
 run "move unknown pid" 1 "no such process" "${CTL[@]}" move 3999999 0
+run "cancel without a move in flight" 1 "no memory move in flight" "${CTL[@]}" cancel 1002
+run "cancel needs a PID" 2 "cancel needs one PID" "${CTL[@]}" cancel
+run "metrics moves in flight" 0 '^numaplace_moves_in_flight 0' "${CTL[@]}" metrics
+run "status lists no moves in flight" 0 "moves in flight: none" "${CTL[@]}" status
 run "dry-run on" 0 "dry-run on; mode dry-run" "${CTL[@]}" dry-run on
 run "status says dry-run" 0 '"mode":"dry-run"' "${CTL[@]}" --json status
 run "dry-run off" 0 "dry-run off; mode active" "${CTL[@]}" dry-run off
