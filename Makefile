@@ -7,7 +7,8 @@ CC      ?= cc
 PKGS    := numa libevent libconfig libsystemd json-c
 CHECK_PKG := check
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
+# override: `make CFLAGS=...` (a packager's flags) keeps the project's own.
+override CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Ilib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread
@@ -36,7 +37,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(B)/%.o)
 BIN := daemon/numaplaced $(if $(wildcard daemon/numaplacectl.c),daemon/numaplacectl)
 
-.PHONY: all check check-unit check-vm bench compare demo fuzz clean install uninstall man-check
+.PHONY: all check check-unit check-tsan check-vm bench compare demo fuzz clean install uninstall man-check
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard lib/*.h) $(wildcard daemon/*.h) $(wildcard tests/unit/*.h)
@@ -64,7 +65,18 @@ check-unit: $(TEST_BINS) $(BIN)
 check-vm: $(BIN)
 	bash tests/vm/check-vm.sh
 
-check: check-unit fuzz check-vm
+check: check-unit check-tsan fuzz check-vm
+
+# ThreadSanitizer over the unit tests whose code runs threads (the engine
+# with its mover threads), built apart in build/tsan.
+TSAN_TESTS := test_engine
+check-tsan:
+	$(MAKE) --no-print-directory B=build/tsan CFLAGS="-O1 -g -fsanitize=thread" \
+		$(TSAN_TESTS:%=build/tsan/tests/%)
+	@for t in $(TSAN_TESTS); do \
+		echo "tsan: $$t"; \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/tests/$$t || exit 1; \
+	done
 
 # libFuzzer over the control protocol's request decoder (clang); ~30 s.
 fuzz:

@@ -309,7 +309,16 @@ np_ctl_view() { # np_ctl_view before|after PID...
 	# use is not measured yet); after, two more, so the list describes the
 	# final placement.
 	local want=1
-	[ "$phase" = after ] && want=$(($(np_ctl_cycles) + 2))
+	if [ "$phase" = after ]; then
+		# The memory may be local before the mover's last call returns
+		# and the move is recorded: wait (at most 60 s) for no moves in
+		# flight, then for two cycles after that.
+		for i in $(seq 1 240); do
+			numaplacectl status 2>/dev/null | grep -q "^moves in flight: none" && break
+			sleep 0.25
+		done
+		want=$(($(np_ctl_cycles) + 2))
+	fi
 	for i in $(seq 1 120); do
 		[ "$(np_ctl_cycles)" -ge "$want" ] && break
 		sleep 0.25
