@@ -151,6 +151,9 @@ np_write_conf() {
 		echo "dry_run = false;"
 		case $extra in *candidates*) ;; *) echo "candidates = { min_rss_mb = 64; min_cpu = 0.2; };" ;; esac
 		case $extra in *planner*) ;; *) echo "planner = { min_gain = 0.02; cooldown = 300; max_moves_per_cycle = 4; mem_headroom_pct = 5; };" ;; esac
+		# np.movers=N (run-vm.sh --append): mover threads, for serial vs
+		# concurrent copies in the same guest setup.
+		case $extra in *actuator*) ;; *) [ -n "${NP_MOVERS:-}" ] && echo "actuator = { movers = $NP_MOVERS; };" ;; esac
 		[ -n "$extra" ] && echo "$extra"
 	} >"$NP_CONF"
 	np_info "config: $(tr '\n' ' ' <"$NP_CONF")"
