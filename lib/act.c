@@ -329,7 +329,7 @@ static uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
-static uint64_t now_ns(void)
+uint64_t np_monotonic_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -340,7 +340,7 @@ static uint64_t now_ns(void)
 static void call_mark(const struct np_act_control *ctl, bool begin)
 {
     if (ctl && ctl->call_started_ns)
-        atomic_store(ctl->call_started_ns, begin ? now_ns() : 0);
+        atomic_store(ctl->call_started_ns, begin ? np_monotonic_ns() : 0);
 }
 
 static bool cancelled(const struct np_act_control *ctl)

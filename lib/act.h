@@ -119,6 +119,9 @@ struct np_act_control {
     atomic_uint_fast64_t *call_started_ns;
 };
 
+/* CLOCK_MONOTONIC in nanoseconds (the time base of CALL_STARTED_NS). */
+uint64_t np_monotonic_ns(void);
+
 /* The memory step of PL alone (CPUs are the caller's), under CTL (may be
  * NULL). Same result conventions as np_act_apply. */
 int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,

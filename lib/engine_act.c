@@ -64,6 +64,24 @@ static struct np_action *history_push(struct np_engine *e)
 }
 
 
+/* What a placement's memory move may copy now: its remote memory, within
+ * its budget. */
+static uint64_t copy_kb(const struct np_placement *pl)
+{
+    return pl->remote_kb < pl->budget_kb ? pl->remote_kb : pl->budget_kb;
+}
+
+/* Adds A to REP's actions (the daemon logs them); out of memory, the
+ * history still has it. */
+static void report_action(struct np_cycle_report *rep, const struct np_action *a)
+{
+    struct np_action *copy = realloc(rep->actions, (rep->nactions + 1) * sizeof(*copy));
+    if (copy) {
+        rep->actions = copy;
+        rep->actions[rep->nactions++] = *a;
+    }
+}
+
 static void node_ids_of(const struct np_topology *t, const uint64_t *node_kb,
                         const struct np_nodeset *except, struct np_nodeset *ret)
 {
@@ -176,8 +194,7 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
         }
     } else {
         /* A move handed to the mover takes what it was given. */
-        uint64_t takes = !submitted ? res.moved_kb
-                         : pl.remote_kb < pl.budget_kb ? pl.remote_kb : pl.budget_kb;
+        uint64_t takes = submitted ? copy_kb(&pl) : res.moved_kb;
         *budget_left = takes <= *budget_left ? *budget_left - takes : 0;
         le->cooldown_until = now + cfg->planner.cooldown;
         le->moves++;
@@ -208,7 +225,7 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
         le->moving = true;
         le->migrating = false;
         snprintf(v->detail, sizeof(v->detail), "moving %llu MiB in the background",
-                 (unsigned long long)(pl.remote_kb < pl.budget_kb ? pl.remote_kb : pl.budget_kb) / 1024);
+                 (unsigned long long)copy_kb(&pl) / 1024);
         return;
     }
 
@@ -229,11 +246,7 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
     a->dry_run = !e->changes_are_real;
     a->result = r < 0 ? res.cls : NP_ACT_OK;
     a->error = r < 0 ? r : 0;
-    struct np_action *copy = realloc(rep->actions, (rep->nactions + 1) * sizeof(*copy));
-    if (copy) {
-        rep->actions = copy;
-        rep->actions[rep->nactions++] = *a;
-    }
+    report_action(rep, a);
 }
 
 /* Hands PL's memory to the mover for W, whose CPUs are bound: false when
@@ -248,7 +261,6 @@ static bool submit_memory(struct np_engine *e, struct candidate_work *w, double 
         return false;
     job->pl = *pl;
     job->pl.cgroup = NULL;          /* cgroup placements move with cpuset.mems, on the loop */
-    job->cookie = w->proc->start_time;
     if (np_mover_submit(e->mover, job) < 0) {
         free(job);
         return false;
@@ -265,7 +277,7 @@ static bool submit_memory(struct np_engine *e, struct candidate_work *w, double 
     fl->locality_after = w->view->decision.locality_after;
     fl->started = now;
     fl->bind_ms = bind_ms;
-    fl->total_kb = pl->remote_kb < pl->budget_kb ? pl->remote_kb : pl->budget_kb;
+    fl->total_kb = copy_kb(pl);
     return true;
 }
 
@@ -363,13 +375,8 @@ static void record_move_done(struct np_engine *e, struct np_ledger_entry *le,
     a->partial = job->res.partial || cls == NP_ACT_CANCELLED;
     a->result = cls;
     a->error = r < 0 ? r : 0;
-    if (rep) {
-        struct np_action *copy = realloc(rep->actions, (rep->nactions + 1) * sizeof(*copy));
-        if (copy) {
-            rep->actions = copy;
-            rep->actions[rep->nactions++] = *a;
-        }
-    }
+    if (rep)
+        report_action(rep, a);
 }
 
 int np_engine_collect_moves(struct np_engine *e, double now, struct np_cycle_report *rep)

@@ -27,13 +27,6 @@ struct np_mover {
     pthread_t workers[NP_MOVER_MAX_WORKERS];
 };
 
-uint64_t np_monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void np_move_job_cancel(struct np_move_job *job)
 {
     if (job)
@@ -106,7 +99,6 @@ static void *worker_main(void *arg)
         m->running[wa.index] = job;
         pthread_mutex_unlock(&m->lock);
 
-        job->started = true;
         if (m->bind_workers)
             bind_self(&job->pl.cpus);
         struct np_act_control ctl = {

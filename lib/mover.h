@@ -25,7 +25,6 @@
 struct np_move_job {
     /* Filled by the submitter, read-only afterwards. */
     struct np_placement pl;          /* memory part; CPUs already set */
-    uint64_t cookie;                 /* the submitter's (e.g. process start time) */
     /* Shared with the worker while the job runs. */
     atomic_bool cancel;
     atomic_uint_fast64_t done_kb;    /* progress of the batched mover */
@@ -34,7 +33,6 @@ struct np_move_job {
     int r;                           /* np_act_apply_memory's result */
     struct np_act_result res;
     double run_ms;                   /* from start of work to done */
-    bool started;                    /* a worker took it (false: cancelled in the queue) */
     struct np_move_job *next;        /* the mover's lists */
 };
 
@@ -64,7 +62,5 @@ void np_move_job_cancel(struct np_move_job *job);
 /* Cancels every job, waits for the workers (each stops at its next batch)
  * and frees the mover with the jobs it still holds. */
 void np_mover_free(struct np_mover *m);
-
-uint64_t np_monotonic_ns(void);
 
 #endif
