@@ -37,7 +37,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(B)/%.o)
 BIN := daemon/numaplaced $(if $(wildcard daemon/numaplacectl.c),daemon/numaplacectl)
 
-.PHONY: all check check-unit check-tsan check-vm bench compare demo fuzz clean install uninstall man-check
+.PHONY: all check check-unit check-tsan check-vm bench compare demo fuzz fuzz-long clean install uninstall man-check
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard lib/*.h) $(wildcard daemon/*.h) $(wildcard tests/unit/*.h)
@@ -81,6 +81,11 @@ check-tsan:
 # libFuzzer over the control protocol's request decoder (clang); ~30 s.
 fuzz:
 	bash tests/fuzz/run.sh
+
+# Every fuzz target for FUZZ_SECONDS each (default 600), figures per target.
+FUZZ_SECONDS ?= 600
+fuzz-long:
+	FUZZ_TARGET_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: $(BIN)
 	bash tests/bench/run.sh

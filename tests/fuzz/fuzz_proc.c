@@ -1,0 +1,178 @@
+/* libFuzzer targets: the parsers of text that other users' processes or the
+ * kernel hand numaplaced. One source, one binary per parser: tests/fuzz/run.sh
+ * builds it with -DNP_FUZZ_<NAME> for each of
+ *   STAT     proc/PID/stat (np_parse_stat: raw bytes, never read past LEN)
+ *   STATUS   proc/PID/status (np_parse_status)
+ *   CGROUP   proc/PID/cgroup (np_parse_cgroup)
+ *   VMSTAT   proc/vmstat (np_vmstat_parse)
+ *   CPUSTAT  proc/stat (np_cpu_times_parse)
+ *   CPULIST  sysfs cpulists and status masks (np_bits_parse_list/_mask)
+ *   CONFIG   the config file through libconfig and the schema
+ * Besides "no crash, no leak" each checks what its parser promises: output
+ * untouched on failure, fields within their documented bounds. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bitset.h"
+#include "config.h"
+#include "sample.h"
+#include "sysstate.h"
+
+/* NUL-terminated copy of the input: the string parsers' contract. */
+static char *terminated(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (!s)
+        abort();
+    memcpy(s, data, size);
+    s[size] = '\0';
+    return s;
+}
+
+static bool all_bytes(const void *p, size_t n, unsigned char b)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        if (c[i] != b)
+            return false;
+    return true;
+}
+
+#if defined(NP_FUZZ_STAT)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* An exact-size heap copy, so ASan sees a read past LEN. */
+    char *raw = malloc(size ? size : 1);
+    if (!raw)
+        abort();
+    memcpy(raw, data, size);
+    struct np_proc p;
+    memset(&p, 0xa5, sizeof(p));
+    int r = np_parse_stat(raw, size, 4, &p);
+    if (r == 0) {
+        if (p.pid <= 0 || !memchr(p.comm, '\0', sizeof(p.comm)) || p.num_threads < 0)
+            abort();
+    } else if (r != -EINVAL && r != -ERANGE) {
+        abort();
+    } else if (!all_bytes(&p, sizeof(p), 0xa5)) {
+        abort();   /* untouched on failure */
+    }
+    free(raw);
+    return 0;
+}
+#elif defined(NP_FUZZ_STATUS)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = terminated(data, size);
+    struct np_proc p;
+    memset(&p, 0xa5, sizeof(p));
+    int r = np_parse_status(s, &p);
+    if (r != 0 && r != -EINVAL && r != -ENOMEM)
+        abort();
+    if (r != 0 && !all_bytes(&p, sizeof(p), 0xa5))
+        abort();
+    if (r == 0 && p.uid == (uid_t)-1)
+        abort();   /* the parser refuses the "no uid" value */
+    free(s);
+    return 0;
+}
+#elif defined(NP_FUZZ_CGROUP)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = terminated(data, size);
+    for (size_t sz = 1; sz <= 4096; sz *= 8) {
+        char *buf = malloc(sz);   /* exact size: an overflow is reported */
+        if (!buf)
+            abort();
+        int r = np_parse_cgroup(s, buf, sz);
+        if (!memchr(buf, '\0', sz))
+            abort();
+        if (r < 0 && buf[0] != '\0')
+            abort();
+        free(buf);
+    }
+    free(s);
+    return 0;
+}
+#elif defined(NP_FUZZ_VMSTAT)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = terminated(data, size);
+    struct np_vmstat v;
+    int r = np_vmstat_parse(s, &v);
+    if (r != 0 && r != -EINVAL)
+        abort();
+    free(s);
+    return 0;
+}
+#elif defined(NP_FUZZ_CPUSTAT)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = terminated(data, size);
+    struct np_cpu_times t = {0};
+    int r = np_cpu_times_parse(s, &t);
+    if (r == 0) {
+        if (t.ncpus == 0 || t.ncpus > NP_MAX_CPUS || !t.busy || !t.total)
+            abort();
+        for (unsigned c = 0; c < t.ncpus; c++) {
+            bool present = np_bits_test(NP_CPUS(&t.present), c);
+            if (!present && (t.busy[c] || t.total[c]))
+                abort();
+            if (present && t.busy[c] > t.total[c] && t.total[c] != UINT64_MAX)
+                abort();   /* busy is part of total (both saturate) */
+        }
+    } else if (r != -EINVAL && r != -ERANGE && r != -ENOMEM) {
+        abort();
+    } else if (t.busy || t.total || t.ncpus) {
+        abort();   /* untouched on failure */
+    }
+    np_cpu_times_clear(&t);
+    free(s);
+    return 0;
+}
+#elif defined(NP_FUZZ_CPULIST)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = terminated(data, size);
+    uint64_t w[NP_MAX_CPUS / 64];
+    for (int mask = 0; mask < 2; mask++) {
+        memset(w, 0, sizeof(w));
+        int r = mask ? np_bits_parse_mask(w, NP_MAX_CPUS, s) : np_bits_parse_list(w, NP_MAX_CPUS, s);
+        if (r != 0 && r != -EINVAL && r != -ERANGE)
+            abort();
+        if (r == 0 && !mask) {
+            /* A parsed list prints back to a list that parses to the same set. */
+            char out[NP_MAX_CPUS * 6];
+            uint64_t again[NP_MAX_CPUS / 64] = {0};
+            np_bits_format_list(w, NP_MAX_CPUS, out, sizeof(out));
+            if (np_bits_parse_list(again, NP_MAX_CPUS, out) != 0 || memcmp(again, w, sizeof(w)) != 0)
+                abort();
+        }
+    }
+    free(s);
+    return 0;
+}
+#elif defined(NP_FUZZ_CONFIG)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = terminated(data, size);
+    struct np_config cfg;
+    char err[256];
+    err[0] = 'x';
+    int r = np_config_load_string(s, "fuzz.conf", &cfg, err, sizeof(err));
+    if (r == 0) {
+        struct np_config copy;   /* what a reload does with an accepted file */
+        if (np_config_copy(&cfg, &copy) != 0)
+            abort();
+        np_config_free(&copy);
+        np_config_free(&cfg);
+    } else if (!memchr(err, '\0', sizeof(err)) || err[0] == '\0') {
+        abort();   /* every rejection says why */
+    }
+    free(s);
+    return 0;
+}
+#else
+#error "build with -DNP_FUZZ_STAT, _STATUS, _CGROUP, _VMSTAT, _CPUSTAT, _CPULIST or _CONFIG"
+#endif
