@@ -59,12 +59,8 @@ int cmd_rescan(struct daemon *d, const struct np_request *req, struct json_objec
     daemon_run_cycle(d);
     /* The next timed cycle is a full interval away: CPU use measured over a
      * sliver of time right after a rescan would be noise. */
-    if (d->cycle_timer) {
-        struct timeval tv = {.tv_sec = (time_t)d->cfg.interval,
-                             .tv_usec = (suseconds_t)((d->cfg.interval - (double)(time_t)d->cfg.interval) * 1e6)};
-        event_del(d->cycle_timer);
-        evtimer_add(d->cycle_timer, &tv);
-    }
+    if (d->cycle_timer && daemon_schedule_cycle(d) < 0)
+        return cmd_fail(res, NP_ERR_FAILED, "the cycle ran, but the next one could not be scheduled (see the daemon's log)");
     if (np_engine_totals(d->engine)->cycles == before && !d->have_last)
         return cmd_fail(res, NP_ERR_FAILED, "the cycle could not run (see the daemon's log)");
     jset(data, "cycle", cmd_cycle_json(d));

@@ -376,8 +376,15 @@ static void client_new(struct control *ctl, int fd)
 static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
 {
     struct control *ctl = arg;
+    if (event_add(ctl->accept_ev, NULL) < 0) {
+        /* Try again in a second rather than stop accepting for good. */
+        struct timeval one = {1, 0};
+        log_warning("control: cannot watch the socket again; retrying in 1 s");
+        if (evtimer_add(ctl->accept_retry, &one) == 0)
+            return;
+        log_error("control: cannot retry: the control socket stays closed");
+    }
     ctl->accept_paused = false;
-    event_add(ctl->accept_ev, NULL);
 }
 
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
@@ -398,7 +405,8 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
             ctl->accept_paused = true;
             event_del(ctl->accept_ev);
             struct timeval one = {1, 0};
-            evtimer_add(ctl->accept_retry, &one);
+            if (evtimer_add(ctl->accept_retry, &one) < 0)
+                log_error("control: cannot schedule accepting again: the control socket stays closed");
         } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
             log_warning("control: accept: %s", strerror(errno));
         }
@@ -560,7 +568,8 @@ int control_start(struct daemon *d, int metrics_port)
         ctl->accept_retry = evtimer_new(d->base, on_accept_retry, ctl);
         if (!ctl->accept_ev || !ctl->accept_retry)
             return log_errno(-ENOMEM, "control socket events");
-        event_add(ctl->accept_ev, NULL);
+        if (event_add(ctl->accept_ev, NULL) < 0)
+            return log_errno(-ENOMEM, "cannot watch the control socket");
     }
     if (metrics_port > 0)
         return metrics_http_start(d, metrics_port);

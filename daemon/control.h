@@ -101,9 +101,13 @@ struct json_object *cmd_cycle_json(const struct daemon *d);
 char *cmd_metrics_text(struct daemon *d, size_t *ret_len);
 int metrics_http_start(struct daemon *d, int port);
 
+/* Adds V (NULL is JSON null) under KEY. An O that failed to allocate takes
+ * nothing and V is freed: json-c asserts on a NULL object, and a reply with
+ * a null in it beats a daemon aborted by a full heap. */
 static inline void jset(struct json_object *o, const char *key, struct json_object *v)
 {
-    json_object_object_add(o, key, v);
+    if (!o || json_object_object_add(o, key, v) < 0)
+        json_object_put(v);
 }
 static inline struct json_object *jint(int64_t v) { return json_object_new_int64(v); }
 static inline struct json_object *jdbl(double v) { return json_object_new_double(v); }

@@ -49,6 +49,8 @@ struct daemon {
 
 /* Runs a cycle now (timer or `rescan`), logs it and keeps its report. */
 void daemon_run_cycle(struct daemon *d);
+/* (Re)arms the cycle timer one interval from now. 0 or -ENOMEM (logged). */
+int daemon_schedule_cycle(struct daemon *d);
 /* Reloads the configuration (SIGHUP or `reload`). 0, or -errno with ERR
  * holding "file:line: message"; the running config stays on failure. */
 int daemon_reload(struct daemon *d, char *err, size_t errsz);

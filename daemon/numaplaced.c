@@ -227,11 +227,16 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
               rep->nscanned, rep->nbusy, rep->ncandidates, rep->cpu_ms, rep->wall_ms);
 }
 
-static void schedule_cycle(struct daemon *d)
+int daemon_schedule_cycle(struct daemon *d)
 {
     struct timeval tv = {.tv_sec = (time_t)d->cfg.interval,
                          .tv_usec = (suseconds_t)((d->cfg.interval - (double)(time_t)d->cfg.interval) * 1e6)};
-    evtimer_add(d->cycle_timer, &tv);
+    event_del(d->cycle_timer);
+    /* Without the timer no cycle runs again: the watchdog pings stop two
+     * intervals later (on_watchdog) and systemd restarts the daemon. */
+    if (evtimer_add(d->cycle_timer, &tv) < 0)
+        return log_errno(-ENOMEM, "cannot schedule the next placement cycle");
+    return 0;
 }
 
 void daemon_run_cycle(struct daemon *d)
@@ -255,7 +260,7 @@ static void on_cycle(evutil_socket_t fd, short what, void *arg)
 {
     struct daemon *d = arg;
     daemon_run_cycle(d);
-    schedule_cycle(d);
+    (void)daemon_schedule_cycle(d);
 }
 
 /* Between cycles: where the candidates' threads run (see evidence.h). */
@@ -384,8 +389,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errsz)
     np_engine_set_config(d->engine, &d->cfg);
     daemon_apply_mode(d);
     np_config_free(&old);
-    event_del(d->cycle_timer);
-    schedule_cycle(d);
+    (void)daemon_schedule_cycle(d);
     (void)schedule_sampler(d);
     log_info("configuration reloaded: interval %.1f s%s", d->cfg.interval,
              d->cfg.dry_run ? ", dry-run" : "");
@@ -463,9 +467,9 @@ static int run_loop(struct daemon *d)
     d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
     if (!d->cycle_timer || !d->sig_term || !d->sig_int || !d->sig_hup)
         return log_errno(-ENOMEM, "cannot create events");
-    evsignal_add(d->sig_term, NULL);
-    evsignal_add(d->sig_int, NULL);
-    evsignal_add(d->sig_hup, NULL);
+    if (evsignal_add(d->sig_term, NULL) < 0 || evsignal_add(d->sig_int, NULL) < 0 ||
+        evsignal_add(d->sig_hup, NULL) < 0)
+        return log_errno(-ENOMEM, "cannot watch SIGTERM, SIGINT and SIGHUP");
     if (control_start(d, d->opt.metrics_port) < 0)
         return -EINVAL;
     if (sd_watchdog_enabled(0, &d->watchdog_usec) > 0 && d->watchdog_usec > 0) {
@@ -473,14 +477,15 @@ static int run_loop(struct daemon *d)
         d->watchdog_timer = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
         uint64_t half = d->watchdog_usec / 2;
         struct timeval tv = {.tv_sec = (time_t)(half / 1000000), .tv_usec = (suseconds_t)(half % 1000000)};
-        if (d->watchdog_timer)
-            evtimer_add(d->watchdog_timer, &tv);
+        if (!d->watchdog_timer || evtimer_add(d->watchdog_timer, &tv) < 0)
+            return log_errno(-ENOMEM, "cannot start the watchdog timer");
     }
     (void)schedule_sampler(d);
     (void)start_mover(d);
     /* The first cycle runs at once; READY=1 follows it. */
     struct timeval zero = {0, 0};
-    evtimer_add(d->cycle_timer, &zero);
+    if (evtimer_add(d->cycle_timer, &zero) < 0)
+        return log_errno(-ENOMEM, "cannot schedule the first placement cycle");
     log_info("numaplaced %s started: interval %.1f s%s%s", NP_VERSION, d->cfg.interval,
              d->cfg.dry_run ? ", dry-run" : "", d->root.is_live ? "" : ", sysroot (recording only)");
     event_base_dispatch(d->base);

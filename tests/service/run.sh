@@ -77,6 +77,40 @@ if cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$tmp/notify_listener" tests/servi
     check "WATCHDOG_PID of another process: READY=1 and STOPPING=1 still sent" \
         bash -c '[ "$(head -n1 "$1")" = READY=1 ] && [ "$(tail -n1 "$1")" = STOPPING=1 ]' _ "$out2"
     check "WATCHDOG_PID of another process: no WATCHDOG=1" bash -c '! grep -q "^WATCHDOG=1$" "$1"' _ "$out2"
+
+    # Cycles stop while the loop lives (the sysroot's proc/ vanishes, so
+    # every cycle fails): the pings must stop within two intervals plus a
+    # second and a ping period, and resume once cycles run again.
+    out3=$tmp/notify-stalled.out
+    root3=$tmp/stalled-root
+    cp -a "$FIXTURE" "$root3"
+    rm -f "$tmp/notify.sock"
+    "$tmp/notify_listener" "$tmp/notify.sock" 30 > "$out3" &
+    listener=$!
+    for _ in $(seq 50); do [ -S "$tmp/notify.sock" ] && break; sleep 0.1; done
+    (
+        exec env NOTIFY_SOCKET="$tmp/notify.sock" WATCHDOG_USEC=1000000 WATCHDOG_PID="$BASHPID" \
+            daemon/numaplaced -f --sysroot "$root3" -i 1 --socket "$tmp/control.sock"
+    ) 2> "$out3.log" &
+    daemon_pid=$!
+    sleep 2
+    wd_before=$(grep -c '^WATCHDOG=1$' "$out3")
+    mv "$root3/proc" "$root3/proc.away"
+    sleep 4.5   # 2 intervals + 1 s until the pings stop, then a quiet stretch
+    wd_stalled0=$(grep -c '^WATCHDOG=1$' "$out3")
+    sleep 2.5
+    wd_stalled1=$(grep -c '^WATCHDOG=1$' "$out3")
+    mv "$root3/proc.away" "$root3/proc"
+    sleep 2.5
+    wd_after=$(grep -c '^WATCHDOG=1$' "$out3")
+    kill -TERM "$daemon_pid"; wait "$daemon_pid"; daemon_pid=
+    wait "$listener"
+    check "watchdog: pings while cycles run (got $wd_before in 2 s)" [ "$wd_before" -ge 2 ]
+    check "watchdog: no ping while no cycle runs ($wd_stalled0 -> $wd_stalled1 in 2.5 s)" \
+        [ "$wd_stalled1" = "$wd_stalled0" ]
+    check "watchdog: the daemon says why the pings stopped" grep -q 'no placement cycle for [0-9]* s: no watchdog ping' "$out3.log"
+    check "watchdog: pings resume with the cycles ($wd_stalled1 -> $wd_after)" [ "$wd_after" -gt "$wd_stalled1" ]
+    if [ "$fail" -gt 0 ]; then echo "--- notifications:"; cat "$out3"; echo "--- log:"; cat "$out3.log"; fi
 else
     bad "notify_listener builds warning-free"
 fi
