@@ -342,7 +342,9 @@ static int start_mover(struct daemon *d)
         return log_errno(-ENOMEM, "cannot watch the memory movers: copying on the event loop");
     }
     np_engine_set_mover(d->engine, d->mover);
-    log_info("%u memory mover thread%s", n, n == 1 ? "" : "s");
+    (void)np_mover_set_rate(d->mover, d->cfg.actuator.migrate_mb_per_s);
+    log_info("%u memory mover thread%s, copying at most %.0f MiB/s together", n, n == 1 ? "" : "s",
+             d->cfg.actuator.migrate_mb_per_s);
     return 0;
 }
 
@@ -387,6 +389,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errsz)
     struct np_config old = d->cfg;
     d->cfg = fresh;
     np_engine_set_config(d->engine, &d->cfg);
+    if (d->mover)
+        (void)np_mover_set_rate(d->mover, d->cfg.actuator.migrate_mb_per_s);
     daemon_apply_mode(d);
     np_config_free(&old);
     (void)daemon_schedule_cycle(d);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "bitset.h"
 #include "fsroot.h"
+#include "pace.h"
 
 enum np_act_class {
     NP_ACT_OK = 0,
@@ -117,6 +118,7 @@ struct np_act_control {
     const atomic_bool *cancel;
     atomic_uint_fast64_t *done_kb;
     atomic_uint_fast64_t *call_started_ns;
+    struct np_pacer *pacer;     /* the copies' shared rate limit, NULL none */
 };
 
 /* CLOCK_MONOTONIC in nanoseconds (the time base of CALL_STARTED_NS). */

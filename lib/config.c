@@ -119,7 +119,7 @@ struct np_binding {
       "Do not fill a node beyond this CPU load (busy CPUs per CPU).")              \
     X("actuator.migrate_mb_per_s", NP_KEY_FLOAT, 1, 1048576, "1024", NULL,         \
       BIND(NP_STORE_DOUBLE, actuator.migrate_mb_per_s, 1),                         \
-      "Memory migration rate limit (MiB/s).")                                      \
+      "Memory migration rate limit (MiB/s): a cycle's budget is this x interval, and every copy together is paced to it.")                                      \
     X("actuator.movers", NP_KEY_INT, 0, 64, "0", NULL,                             \
       BIND(NP_STORE_UNSIGNED, actuator.movers, 1),                                 \
       "Threads copying memory off the event loop (0 = one per node).")            \

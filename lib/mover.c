@@ -25,7 +25,13 @@ struct np_mover {
     int pipe_rd, pipe_wr;
     unsigned nworkers;
     pthread_t workers[NP_MOVER_MAX_WORKERS];
+    struct np_pacer pacer;      /* every worker's copies under one rate */
 };
+
+int np_mover_set_rate(struct np_mover *m, double mb_per_s)
+{
+    return m ? np_pacer_set_rate(&m->pacer, mb_per_s, np_monotonic_ns()) : -EINVAL;
+}
 
 void np_move_job_cancel(struct np_move_job *job)
 {
@@ -105,6 +111,7 @@ static void *worker_main(void *arg)
             .cancel = &job->cancel,
             .done_kb = &job->done_kb,
             .call_started_ns = &job->call_started_ns,
+            .pacer = &m->pacer,
         };
         uint64_t t0 = np_monotonic_ns();
         job->r = np_act_apply_memory(m->act, m->root, &job->pl, &ctl, &job->res);
@@ -139,6 +146,7 @@ int np_mover_new(const struct np_actuator *a, const struct np_root *root, unsign
     m->pipe_rd = fds[0];
     m->pipe_wr = fds[1];
     pthread_mutex_init(&m->lock, NULL);
+    (void)np_pacer_init(&m->pacer, 0, 0, np_monotonic_ns());   /* unlimited until set */
     pthread_cond_init(&m->wake, NULL);
     for (unsigned i = 0; i < nworkers; i++) {
         struct worker_arg *wa = malloc(sizeof(*wa));
@@ -248,5 +256,6 @@ void np_mover_free(struct np_mover *m)
     close(m->pipe_wr);
     pthread_cond_destroy(&m->wake);
     pthread_mutex_destroy(&m->lock);
+    np_pacer_destroy(&m->pacer);
     free(m);
 }

@@ -58,6 +58,9 @@ unsigned np_mover_in_flight(const struct np_mover *m);
 /* Seconds the longest call in progress has run at NOW_NS (CLOCK_MONOTONIC
  * nanoseconds), 0 when none: a worker stuck in the kernel shows here. */
 double np_mover_longest_call(const struct np_mover *m, uint64_t now_ns);
+/* Every worker's copies together at most MB_PER_S MiB/s (0 unlimited, the
+ * default), paced per batch (np_pacer_take). 0 or -EINVAL. */
+int np_mover_set_rate(struct np_mover *m, double mb_per_s);
 void np_move_job_cancel(struct np_move_job *job);
 /* Cancels every job, waits for the workers (each stops at its next batch)
  * and frees the mover with the jobs it still holds. */

@@ -717,6 +717,77 @@ START_TEST(test_apply_spread_keeps_huge_page_blocks_together)
 }
 END_TEST
 
+/* Which call first touched each 2 MiB block, and how many blocks lying
+ * wholly inside one writable mapping (where a transparent huge page can
+ * be) were touched by two calls: cut mid-block. */
+static struct { uintptr_t block; unsigned long call; } block_call[4096];
+static unsigned nblock_call;
+static unsigned long calls_seen, blocks_cut;
+static const char *watched_maps;
+
+static bool block_inside_a_mapping(uintptr_t block)
+{
+    const char *cur = watched_maps;
+    uint64_t start, end, lo = (uint64_t)block << 21, hi = lo + ((uint64_t)1 << 21);
+    while (np_maps_next_writable_private(&cur, &start, &end))
+        if (start <= lo && hi <= end)
+            return true;
+    return false;
+}
+
+static int cut_watch_move_pages(void *ctx, int pid, unsigned long count, void **pages,
+                                const int *nodes, int *status)
+{
+    calls_seen++;
+    for (unsigned long i = 0; i < count; i++) {
+        uintptr_t b = (uintptr_t)pages[i] >> 21;
+        unsigned k = 0;
+        while (k < nblock_call && block_call[k].block != b)
+            k++;
+        if (k == nblock_call && nblock_call < 4096)
+            block_call[nblock_call++] = (typeof(block_call[0])){b, calls_seen};
+        else if (k < nblock_call && block_call[k].call != calls_seen && block_inside_a_mapping(b)) {
+            blocks_cut++;
+            block_call[k].call = calls_seen;   /* count each cut once */
+        }
+    }
+    return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
+}
+
+static int always_node1(void *addr, void *ctx)
+{
+    (void)addr;
+    (void)ctx;
+    return 1;
+}
+
+/* Batches end at 2 MiB block boundaries: asking for part of a transparent
+ * huge page moves all of it, so a batch cut mid-block copies more than the
+ * rate limit booked (seen: 1.21x the limit in the guest). Every page is
+ * already on the target, so nothing moves and the walk covers all 158822
+ * mapped pages (the examination cap is 4 x 163840), meeting every mapping
+ * start, aligned or not, wherever it begins. */
+START_TEST(test_apply_batches_hold_whole_blocks)
+{
+    char *maps;
+    ck_assert_int_eq(np_read_file_alloc(&root, "proc/100/maps", 1 << 22, &maps, NULL), 0);
+    watched_maps = maps;
+    struct np_placement pl;
+    struct np_actuator wrapped = wrap_recorder(cut_watch_move_pages, always_node1, "1", "0", &pl);
+    pl.budget_kb = 163840;
+    pl.remote_kb = 1048576;   /* over the budget: batched */
+    calls_seen = blocks_cut = 0;
+    nblock_call = 0;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert_uint_eq(res.moved_kb, 0);
+    ck_assert_uint_ge(calls_seen, 158822 / 512);
+    ck_assert_uint_gt(nblock_call, 200);
+    ck_assert_uint_eq(blocks_cut, 0);
+    free(maps);
+}
+END_TEST
+
 START_TEST(test_apply_batched_failure)
 {
     struct np_placement pl = placement();
@@ -894,6 +965,7 @@ int main(void)
     tcase_add_test(tc, test_apply_full_target_is_dropped_others_take_the_rest);
     tcase_add_test(tc, test_apply_target_room_is_respected);
     tcase_add_test(tc, test_apply_whole_call_enomem_drops_only_that_target);
+    tcase_add_test(tc, test_apply_batches_hold_whole_blocks);
     tcase_add_test(tc, test_apply_batched_failure);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);

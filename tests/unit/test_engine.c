@@ -1272,6 +1272,67 @@ START_TEST(test_mover_cancels_an_excluded_process)
 }
 END_TEST
 
+/* Under a rate limit the fixture's copies go in batches, each waiting for
+ * the shared bucket first (1 KiB/s: weeks for the first 2 MiB batch). A
+ * cancel stops both there: neither copies a page, both come back cancelled
+ * within the bound wait_mover_idle sets (each wait is checked every 50 ms),
+ * and the processes get their original affinity back. */
+static int every_page_on_node1(void *addr, void *ctx)
+{
+    (void)addr;
+    (void)ctx;
+    return 1;
+}
+
+static void write_maps(const struct world *w, int pid)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/proc/%d/maps", w->dir, pid);
+    FILE *f = fopen(path, "we");
+    ck_assert_ptr_nonnull(f);
+    fputs("7f0000000000-7f0004000000 rw-p 00000000 00:00 0 \n", f);   /* 64 MiB */
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_mover_cancel_stops_a_copy_waiting_for_the_rate)
+{
+    struct world w;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open(&w, &ops, &saved, 2);
+    write_maps(&w, 1002);
+    write_maps(&w, 1011);
+    struct np_actuator recorder = {.ops = saved, .ctx = w.act.ctx};   /* under the wrapper */
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&recorder, every_page_on_node1, NULL), 0);
+    ck_assert_int_eq(np_mover_set_rate(m, 1.0 / 1024), 0);
+    ck_assert_int_eq(np_mover_set_rate(m, -1.0), -EINVAL);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 2);
+    usleep(200000);   /* both workers are now waiting for the bucket */
+    ck_assert_uint_eq(np_mover_in_flight(m), 2);
+    ck_assert_int_eq(conc_max_in_flight, 0);   /* nothing reached migrate_pages */
+    ck_assert_int_eq(np_engine_cancel_move(w.engine, 0), 2);
+    wait_mover_idle(m);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 101.0, &r), 2);
+    for (size_t i = 0; i < r.nactions; i++)
+        ck_assert_int_eq(r.actions[i].result, NP_ACT_CANCELLED);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(np_engine_totals(w.engine)->cancelled, 2);
+    np_engine_set_mover(w.engine, NULL);
+    np_mover_free(m);
+    w.act.ops = saved;
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_null(strstr(log, "migrate_pages"));
+    ck_assert_ptr_nonnull(strstr(log, "nodes=query"));      /* batches were looked at */
+    ck_assert_ptr_null(strstr(log, "nodes=0\n"));            /* and none moved */
+    ck_assert_ptr_null(strstr(log, "nodes=2\n"));
+    ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1011 cpus=0-7"));
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -1303,6 +1364,7 @@ int main(void)
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
     tcase_add_test(tc, test_mover_cancels_an_excluded_process);
+    tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
