@@ -37,7 +37,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(B)/%.o)
 BIN := daemon/numaplaced $(if $(wildcard daemon/numaplacectl.c),daemon/numaplacectl)
 
-.PHONY: all check check-unit check-tsan check-vm bench compare demo fuzz fuzz-long clean install uninstall man-check
+.PHONY: all check check-unit check-tsan check-asan check-vm bench compare demo fuzz fuzz-long clean install uninstall man-check
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard lib/*.h) $(wildcard daemon/*.h) $(wildcard tests/unit/*.h)
@@ -65,7 +65,7 @@ check-unit: $(TEST_BINS) $(BIN)
 check-vm: $(BIN)
 	bash tests/vm/check-vm.sh
 
-check: check-unit check-tsan fuzz check-vm
+check: check-unit check-tsan check-asan fuzz check-vm
 
 # ThreadSanitizer over the unit tests whose code runs threads (the engine
 # with its mover threads), built apart in build/tsan.
@@ -77,6 +77,18 @@ check-tsan:
 		echo "tsan: $$t"; \
 		TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/tests/$$t || exit 1; \
 	done
+
+# AddressSanitizer + UndefinedBehaviorSanitizer over everything check-unit
+# runs (unit, golden, control, service and contrib suites, their daemons
+# included), built in a copy of the tree (build/asan/tree) so the normal
+# binaries stay as they are. A leak, a bad access or undefined behaviour
+# fails the run.
+ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+check-asan:
+	@rm -rf build/asan/tree && mkdir -p build/asan/tree
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C build/asan/tree
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(MAKE) --no-print-directory -C build/asan/tree CC="$(CC)" CFLAGS="$(ASAN_CFLAGS)" check-unit
 
 # libFuzzer over the control protocol's request decoder (clang); ~30 s.
 fuzz:

@@ -37,13 +37,20 @@ struct np_ledger *np_ledger_new(size_t max_entries)
     return l;
 }
 
+/* Frees what E owns and zeroes it (E itself stays). */
+static void entry_forget(struct np_ledger_entry *e)
+{
+    free(e->placement);
+    free(e->thread_ticks);
+    np_evidence_clear(e->evidence);
+    free(e->evidence);
+    memset(e, 0, sizeof(*e));
+}
+
 static void entry_free(struct np_ledger_entry *e)
 {
     if (e) {
-        free(e->placement);
-        free(e->thread_ticks);
-        np_evidence_clear(e->evidence);
-        free(e->evidence);
+        entry_forget(e);
         free(e);
     }
 }
@@ -103,10 +110,9 @@ struct np_ledger_entry *np_ledger_get(struct np_ledger *l, int pid, uint64_t sta
     if (!create)
         return NULL;
     if (e) {
-        /* The PID was reused: the old process is gone, forget all of it. */
-        free(e->placement);
-        free(e->thread_ticks);
-        memset(e, 0, sizeof(*e));
+        /* The PID was reused: the old process is gone, forget all of it
+         * (its evidence too: found leaking by make check-asan). */
+        entry_forget(e);
     } else {
         if (l->count >= l->max_entries)
             return NULL;
