@@ -681,6 +681,85 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
     return r < 0 ? fail(res, "migrate", r) : 0;
 }
 
+/* A multi-node target by whole source nodes: each source (largest first)
+ * goes to the target with the most room left, if it fits there with a
+ * margin for the estimate (2% and 2 MiB). Fills PAIR_TO (target per
+ * source) and returns true when every source found one. */
+static bool plan_node_pairs(const struct np_placement *pl, int *pair_to)
+{
+    if (pl->nsources == 0 || pl->nsources > NP_MAX_ROOMS)
+        return false;
+    uint64_t room[NP_MAX_ROOMS];
+    int target[NP_MAX_ROOMS];
+    unsigned ntargets = 0;
+    for (int n = np_bits_next(NP_NODES(&pl->mems), 0); n >= 0 && ntargets < NP_MAX_ROOMS;
+         n = np_bits_next(NP_NODES(&pl->mems), (unsigned)n + 1)) {
+        target[ntargets] = n;
+        room[ntargets] = UINT64_MAX;
+        for (unsigned k = 0; k < pl->nrooms; k++)
+            if (pl->rooms[k].node == n)
+                room[ntargets] = pl->rooms[k].kb;
+        ntargets++;
+    }
+    bool placed[NP_MAX_ROOMS] = {false};
+    for (unsigned round = 0; round < pl->nsources; round++) {
+        unsigned s = pl->nsources;
+        for (unsigned i = 0; i < pl->nsources; i++)
+            if (!placed[i] && (s == pl->nsources || pl->sources[i].kb > pl->sources[s].kb))
+                s = i;
+        unsigned best = ntargets;
+        for (unsigned t = 0; t < ntargets; t++)
+            if (best == ntargets || room[t] > room[best])
+                best = t;
+        uint64_t need = pl->sources[s].kb + pl->sources[s].kb / 50 + 2048;
+        if (best == ntargets || room[best] < need)
+            return false;
+        room[best] -= need;
+        pair_to[s] = target[best];
+        placed[s] = true;
+    }
+    return true;
+}
+
+/* Moves each source node whole to its planned target (plan_node_pairs):
+ * one migrate_pages per pair, paced and cancellable between calls. 0 or a
+ * negative errno in RES. */
+static int move_node_pairs(const struct np_actuator *a, const struct np_placement *pl,
+                           const int *pair_to, const struct np_act_control *ctl,
+                           struct np_act_result *res)
+{
+    long ps = sysconf(_SC_PAGESIZE);
+    uint64_t page_kb = (ps > 0 ? (uint64_t)ps : 4096) / 1024;
+    uint64_t moved = 0;
+    for (unsigned s = 0; s < pl->nsources; s++) {
+        int r = pace(ctl, pl->sources[s].kb);
+        if (r < 0) {
+            res->moved_kb = moved;
+            res->partial = true;
+            return fail(res, "migrate", r);
+        }
+        struct np_nodeset from, to;
+        np_nodeset_zero(&from);
+        np_nodeset_zero(&to);
+        np_nodeset_set(&from, (unsigned)pl->sources[s].node);
+        np_nodeset_set(&to, (unsigned)pair_to[s]);
+        call_mark(ctl, true);
+        long left = a->ops->migrate_pages(a->ctx, pl->pid, &from, &to);
+        call_mark(ctl, false);
+        if (left < 0) {
+            res->moved_kb = moved;
+            return fail(res, "migrate", (int)left);
+        }
+        uint64_t left_kb = (uint64_t)left * page_kb;
+        moved += left_kb < pl->sources[s].kb ? pl->sources[s].kb - left_kb : 0;
+        if (ctl && ctl->done_kb)
+            atomic_store(ctl->done_kb, moved);
+    }
+    res->moved_kb = moved;
+    res->partial = false;   /* pages migrate_pages left are not a budget matter */
+    return 0;
+}
+
 int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
                         const struct np_placement *pl, const struct np_act_control *ctl,
                         struct np_act_result *res)
@@ -705,11 +784,22 @@ int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
      * kernel's speed after one long wait. */
     double rate_kb_s = ctl && ctl->pacer ? np_pacer_rate_kb_s(ctl->pacer) : 0.0;
     bool paced_batches = rate_kb_s > 0 && !pl->cgroup && (double)pl->remote_kb > rate_kb_s;
-    if (pl->remote_kb > pl->budget_kb || spread || paced_batches) {
-        if (np_bits_empty(NP_NODES(&from)))
-            return 0;
-        return move_batched(a, root, pl, &from, ctl, res);
+    if (np_bits_empty(NP_NODES(&from)) && (pl->remote_kb > pl->budget_kb || spread || paced_batches))
+        return 0;
+    /* Several targets, each whole source node fitting one: a migrate_pages
+     * per node pair is exact and runs at the kernel's full speed, where the
+     * page-by-page spread ran at 0.44x a single-target move in the guest. */
+    int pair_to[NP_MAX_ROOMS];
+    if (spread && pl->remote_kb <= pl->budget_kb && plan_node_pairs(pl, pair_to)) {
+        bool small_calls = true;
+        for (unsigned s = 0; s < pl->nsources; s++)
+            if (rate_kb_s > 0 && (double)pl->sources[s].kb > rate_kb_s)
+                small_calls = false;
+        if (small_calls)
+            return move_node_pairs(a, pl, pair_to, ctl, res);
     }
+    if (pl->remote_kb > pl->budget_kb || spread || paced_batches)
+        return move_batched(a, root, pl, &from, ctl, res);
     if (pl->cgroup) {
         /* cgroup v2 migrates the tasks' memory when cpuset.mems changes. */
         int r = write_cgroup_set(a, pl->cgroup, "cpuset.mems", NP_NODES(&pl->mems), res);

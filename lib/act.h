@@ -87,6 +87,11 @@ struct np_placement {
      * batched mover can hold to it; migrate_pages moves all or fails. */
     unsigned nrooms;
     struct np_target_room { int node; uint64_t kb; } rooms[NP_MAX_ROOMS];
+    /* The caller's estimate of the memory on each FROM node: with several
+     * targets, whole source nodes that fit a target's room move with one
+     * migrate_pages each (0 sources: the batched mover spreads them). */
+    unsigned nsources;
+    struct np_source_node { int node; uint64_t kb; } sources[NP_MAX_ROOMS];
 };
 
 struct np_act_result {

@@ -139,6 +139,14 @@ static void act_prepare(const struct np_engine *e, const struct candidate_work *
         pl.rooms[pl.nrooms].kb = np_node_room_kb(n, cfg->planner.mem_headroom_pct);
         pl.nrooms++;
     }
+    for (unsigned i = 0; i < t->nnodes && pl.nsources < NP_MAX_ROOMS; i++) {
+        const struct np_node *n = &t->nodes[i];
+        if (!np_nodeset_test(&pl.from, (unsigned)n->id) || !w->score.mem_kb[i])
+            continue;
+        pl.sources[pl.nsources].node = n->id;
+        pl.sources[pl.nsources].kb = w->score.mem_kb[i];
+        pl.nsources++;
+    }
     bool cgroup = cfg->actuator.use_cgroup && np_cgroup_sole_tenant(e->root, w->proc);
     pl.cgroup = cgroup ? w->proc->cgroup : NULL;
     *ret = pl;

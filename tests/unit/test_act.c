@@ -509,6 +509,65 @@ START_TEST(test_apply_two_node_target_spreads)
 }
 END_TEST
 
+/* A two-node target whose source nodes each fit one target's room: one
+ * migrate_pages per node pair (the largest source to the roomiest target),
+ * no page-by-page spread. */
+START_TEST(test_apply_spread_by_whole_source_nodes)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "0-1");
+    nodes_of(&pl.from, "2-3");
+    pl.remote_kb = 600 * 1024;
+    pl.nrooms = 2;
+    pl.rooms[0] = (struct np_target_room){0, 500 * 1024};
+    pl.rooms[1] = (struct np_target_room){1, 1000 * 1024};
+    pl.nsources = 2;
+    pl.sources[0] = (struct np_source_node){2, 200 * 1024};
+    pl.sources[1] = (struct np_source_node){3, 400 * 1024};
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    const char *log = np_actuator_recording_log(&rec);
+    /* 400 MiB of node 3 to node 1 (1000 MiB room), then 200 MiB of node 2
+     * to the roomier of 500 and ~590 left: node 1 again. */
+    const char *first = strstr(log, "migrate_pages pid=100 from=3 to=1\n");
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=100 from=2 to=1\n"));
+    ck_assert_ptr_null(strstr(log, "move_pages"));
+    ck_assert_uint_eq(res.moved_kb, 600 * 1024);
+    ck_assert(!res.partial);
+}
+END_TEST
+
+static int always_node2(void *addr, void *ctx)
+{
+    (void)addr;
+    (void)ctx;
+    return 2;
+}
+
+/* The biggest source fits no target's room: the page-by-page spread takes
+ * over, never a migrate_pages that would overfill a node. */
+START_TEST(test_apply_spread_falls_back_when_a_source_fits_nowhere)
+{
+    struct np_placement pl = placement();
+    nodes_of(&pl.mems, "0-1");
+    nodes_of(&pl.from, "2");
+    pl.remote_kb = 8192;
+    pl.nrooms = 2;
+    pl.rooms[0] = (struct np_target_room){0, 6000};
+    pl.rooms[1] = (struct np_target_room){1, 6000};
+    pl.nsources = 1;
+    pl.sources[0] = (struct np_source_node){2, 8192};
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&rec, always_node2, NULL), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    const char *log = np_actuator_recording_log(&rec);
+    ck_assert_ptr_null(strstr(log, "migrate_pages"));
+    ck_assert_ptr_nonnull(strstr(log, "move_pages"));
+    ck_assert_uint_gt(res.moved_kb, 0);
+}
+END_TEST
+
 /* Every page of one 2 MiB block must be sent to the same node, or a
  * transparent huge page ping-pongs between the targets. */
 static const struct np_actuator_ops *block_inner;
@@ -966,6 +1025,8 @@ int main(void)
     tcase_add_test(tc, test_apply_target_room_is_respected);
     tcase_add_test(tc, test_apply_whole_call_enomem_drops_only_that_target);
     tcase_add_test(tc, test_apply_batches_hold_whole_blocks);
+    tcase_add_test(tc, test_apply_spread_by_whole_source_nodes);
+    tcase_add_test(tc, test_apply_spread_falls_back_when_a_source_fits_nowhere);
     tcase_add_test(tc, test_apply_batched_failure);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);
