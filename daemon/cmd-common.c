@@ -1,5 +1,7 @@
 /* cmd-common: what several verbs put in their replies (process views,
  * actions, the mode word). */
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -48,6 +50,22 @@ const char *cmd_view_state(const struct np_proc_view *v)
         return v->state == NP_VIEW_MANAGED ? "managed" : "candidate";
     }
     return "unknown";
+}
+
+struct json_object *jdbl(double v)
+{
+    if (!isfinite(v))
+        return NULL;
+    char text[64];
+    int n = snprintf(text, sizeof(text), "%.4f", v);
+    if (n <= 0 || (size_t)n >= sizeof(text))
+        return json_object_new_double(v);
+    /* Trailing zeros go, one decimal stays so the number reads as one. */
+    while (n > 2 && text[n - 1] == '0' && text[n - 2] != '.')
+        text[--n] = '\0';
+    if (strcmp(text, "-0.0") == 0)
+        return json_object_new_double_s(0.0, "0.0");
+    return json_object_new_double_s(strtod(text, NULL), text);
 }
 
 static struct json_object *per_node(const struct np_topology *t, const uint64_t *kb, const double *share)

@@ -110,7 +110,9 @@ static inline void jset(struct json_object *o, const char *key, struct json_obje
         json_object_put(v);
 }
 static inline struct json_object *jint(int64_t v) { return json_object_new_int64(v); }
-static inline struct json_object *jdbl(double v) { return json_object_new_double(v); }
+/* A number rounded to 4 decimals ("0.9993", "3039.5", "2.0"): ratios,
+ * times and rates, never 3.0219676750002691. Non-finite: null. */
+struct json_object *jdbl(double v);
 static inline struct json_object *jbool(bool v) { return json_object_new_boolean(v); }
 static inline struct json_object *jstr(const char *s) { return np_json_string(s); }
 

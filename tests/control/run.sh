@@ -101,6 +101,14 @@ run "status" 0 "mode active, interval 1.0 s" "${CTL[@]}" status
 run "status shows nodes" 0 "^3 +6-7 +4.0 GiB +150.0 MiB" "${CTL[@]}" status
 run "status --json" 0 '"mode":"active"' "${CTL[@]}" --json status
 run "status --json nodes" 0 '"mem_total_mib":4096' "${CTL[@]}" --json status
+# Ratios, times and rates carry at most 4 decimals (no 3.0219676750002691).
+for verb in status list "show 1002" history; do
+    out=$("${CTL[@]}" --json $verb 2>&1)
+    long=$(grep -Eo '[0-9]+\.[0-9]{5,}' <<<"$out" | head -3 | tr '\n' ' ')
+    nums=$(grep -Eo ':-?[0-9]+\.[0-9]+' <<<"$out" | wc -l)
+    if [ -z "$long" ] && [ "$nums" -gt 0 ]; then ok "--json $verb: $nums decimals, none longer than 4 places"
+    else bad "--json $verb: tidy numbers" "long: ${long:-none}, decimals: $nums"; fi
+done
 run "list: 1002 memhog-b moves to node 2" 0 "1002 +memhog-b .* candidate +move -> 2" "${CTL[@]}" list
 run "list: 1007 keepme excluded by name" 0 "1007 +keepme .* excluded +excluded-name" "${CTL[@]}" list
 run "list: 1005 pinned" 0 "1005 +tasksetted .* pinned +pinned-cpus" "${CTL[@]}" list
