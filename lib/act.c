@@ -681,6 +681,27 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
     return r < 0 ? fail(res, "migrate", r) : 0;
 }
 
+/* One paced, watched migrate_pages of PID's pages on FROM to TO, KB being
+ * the caller's estimate of them: 0 with *RET_MOVED_KB (KB less the pages
+ * the kernel left), or a negative errno. */
+static int migrate_paced(const struct np_actuator *a, int pid, const struct np_nodeset *from,
+                         const struct np_nodeset *to, uint64_t kb,
+                         const struct np_act_control *ctl, uint64_t *ret_moved_kb)
+{
+    int r = pace(ctl, kb);
+    if (r < 0)
+        return r;
+    call_mark(ctl, true);
+    long left = a->ops->migrate_pages(a->ctx, pid, from, to);
+    call_mark(ctl, false);
+    if (left < 0)
+        return (int)left;
+    long ps = sysconf(_SC_PAGESIZE);
+    uint64_t left_kb = (uint64_t)left * (ps > 0 ? (uint64_t)ps : 4096) / 1024;
+    *ret_moved_kb = left_kb < kb ? kb - left_kb : 0;
+    return 0;
+}
+
 /* A multi-node target by whole source nodes: each source (largest first)
  * goes to the target with the most room left, if it fits there with a
  * margin for the estimate (2% and 2 MiB). Fills PAIR_TO (target per
@@ -728,30 +749,21 @@ static int move_node_pairs(const struct np_actuator *a, const struct np_placemen
                            const int *pair_to, const struct np_act_control *ctl,
                            struct np_act_result *res)
 {
-    long ps = sysconf(_SC_PAGESIZE);
-    uint64_t page_kb = (ps > 0 ? (uint64_t)ps : 4096) / 1024;
     uint64_t moved = 0;
     for (unsigned s = 0; s < pl->nsources; s++) {
-        int r = pace(ctl, pl->sources[s].kb);
-        if (r < 0) {
-            res->moved_kb = moved;
-            res->partial = true;
-            return fail(res, "migrate", r);
-        }
         struct np_nodeset from, to;
         np_nodeset_zero(&from);
         np_nodeset_zero(&to);
         np_nodeset_set(&from, (unsigned)pl->sources[s].node);
         np_nodeset_set(&to, (unsigned)pair_to[s]);
-        call_mark(ctl, true);
-        long left = a->ops->migrate_pages(a->ctx, pl->pid, &from, &to);
-        call_mark(ctl, false);
-        if (left < 0) {
+        uint64_t kb = 0;
+        int r = migrate_paced(a, pl->pid, &from, &to, pl->sources[s].kb, ctl, &kb);
+        if (r < 0) {
             res->moved_kb = moved;
-            return fail(res, "migrate", (int)left);
+            res->partial = r == -ECANCELED;
+            return fail(res, "migrate", r);
         }
-        uint64_t left_kb = (uint64_t)left * page_kb;
-        moved += left_kb < pl->sources[s].kb ? pl->sources[s].kb - left_kb : 0;
+        moved += kb;
         if (ctl && ctl->done_kb)
             atomic_store(ctl->done_kb, moved);
     }
@@ -809,18 +821,11 @@ int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
     }
     if (np_bits_empty(NP_NODES(&from)))
         return 0;
-    /* One call, paced as a whole: it is at most a cycle's budget. */
-    int paced = pace(ctl, pl->remote_kb);
-    if (paced < 0)
-        return fail(res, "migrate", paced);
-    call_mark(ctl, true);
-    long left = a->ops->migrate_pages(a->ctx, pl->pid, &from, &pl->mems);
-    call_mark(ctl, false);
-    if (left < 0)
-        return fail(res, "migrate", (int)left);
-    long ps = sysconf(_SC_PAGESIZE);
-    uint64_t left_kb = (uint64_t)left * (ps > 0 ? (uint64_t)ps : 4096) / 1024;
-    res->moved_kb = left_kb < pl->remote_kb ? pl->remote_kb - left_kb : 0;
+    /* One call, paced as a whole: at most a second's worth at the rate
+     * (more goes in batches above), or the cycle's budget without one. */
+    int r = migrate_paced(a, pl->pid, &from, &pl->mems, pl->remote_kb, ctl, &res->moved_kb);
+    if (r < 0)
+        return fail(res, "migrate", r);
     if (ctl && ctl->done_kb)
         atomic_store(ctl->done_kb, res->moved_kb);
     /* Pages migrate_pages could not move (shared with other processes,
