@@ -11,9 +11,10 @@
  *   PROBE pid=P comm=C threads=T running=R run_nodes=0,2 allowed_cpus=0-3 total_kb=K
  *         node_kb=0:K0,1:K1,... local_kb=L local_bp=B file_kb=F pgmigrate_success=S
  *
- * run_nodes: nodes of the CPUs the running (state R) threads last ran on
- * (field 39 of /proc/PID/task/TID/stat); if no thread is running, all
- * threads count.  local_kb: memory on run_nodes.  local_bp:
+ * run_nodes: nodes of the CPUs the working threads last ran on (field 39
+ * of /proc/PID/task/TID/stat): running (state R) or in an uninterruptible
+ * wait (D: a thread that touches a page under migration waits in D until
+ * the copy is done); if no thread is working, all threads count.  local_kb: memory on run_nodes.  local_bp:
  * local_kb / total_kb in basis points (10000 = 100%), an integer so that
  * busybox sh can compare it.  pgmigrate_success: system-wide /proc/vmstat
  * counter (4 KiB units for normal and THP pages).
@@ -175,7 +176,7 @@ static void probe(const char *pidstr)
 			if (cpu >= 0 && cpu < MAX_CPUS && cpu_node[cpu] >= 0) {
 				any[cpu_node[cpu]] = 1;
 				threads++;
-				if (state == 'R') {
+				if (state == 'R' || state == 'D') {
 					run[cpu_node[cpu]] = 1;
 					running++;
 				}
@@ -183,9 +184,12 @@ static void probe(const char *pidstr)
 		}
 		closedir(d);
 	}
-	/* Only running threads say where the work happens: memhog's main
-	 * thread sleeps and may last have run anywhere.  An idle process
-	 * (nothing running) is judged by all its threads. */
+	/* Only working threads say where the work happens: memhog's main
+	 * thread sleeps and may last have run anywhere.  A worker waiting in D
+	 * on a page being migrated still works: counting it as idle made the
+	 * sleeping main thread's node look like a run node and a half-moved
+	 * hog read 100% local (ratelimit's false early end, CI 2026-12).  An
+	 * idle process (nothing working) is judged by all its threads. */
 	if (!running)
 		memcpy(run, any, sizeof(run));
 
