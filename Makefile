@@ -24,6 +24,7 @@ datadir    ?= $(PREFIX)/share
 libexecdir ?= $(PREFIX)/libexec
 systemdunitdir ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 sysusersdir    ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
+catalogdir     ?= $(or $(shell pkg-config --variable=catalogdir systemd 2>/dev/null),/usr/lib/systemd/catalog)
 
 B := build
 LIB_SRCS  := $(sort $(wildcard lib/*.c))
@@ -124,6 +125,8 @@ install: $(BIN)
 	chmod 0644 $(DESTDIR)$(systemdunitdir)/numaplaced.service
 	install -m 0644 systemd/numaplaced.socket $(DESTDIR)$(systemdunitdir)/numaplaced.socket
 	install -m 0644 systemd/numaplace.sysusers $(DESTDIR)$(sysusersdir)/numaplace.conf
+	install -d $(DESTDIR)$(catalogdir)
+	install -m 0644 systemd/numaplace.catalog $(DESTDIR)$(catalogdir)/numaplace.catalog
 	if [ -e $(DESTDIR)$(sysconfdir)/numaplaced.conf ]; then \
 	    echo "keeping existing $(DESTDIR)$(sysconfdir)/numaplaced.conf"; \
 	else install -m 0644 conf/numaplaced.conf $(DESTDIR)$(sysconfdir)/numaplaced.conf; fi
@@ -138,7 +141,7 @@ install: $(BIN)
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/numaplaced $(DESTDIR)$(bindir)/numaplacectl
 	rm -f $(DESTDIR)$(systemdunitdir)/numaplaced.service $(DESTDIR)$(systemdunitdir)/numaplaced.socket
-	rm -f $(DESTDIR)$(sysusersdir)/numaplace.conf
+	rm -f $(DESTDIR)$(sysusersdir)/numaplace.conf $(DESTDIR)$(catalogdir)/numaplace.catalog
 	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(mandir)/man$${m##*.}/$${m##*/}; done
 	rm -f $(DESTDIR)$(datadir)/bash-completion/completions/numaplacectl $(DESTDIR)$(libexecdir)/numaplace/numad
 	rmdir $(DESTDIR)$(libexecdir)/numaplace 2>/dev/null || true

@@ -141,6 +141,20 @@ static const char *access_refusal(const struct client *c, const struct command *
     return buf;
 }
 
+/* A mutating request refused (or any request refused for permission),
+ * with its event fields: who asked for what, and why not. */
+static void log_refusal(const struct client *c, const struct np_request *req, const char *why)
+{
+    struct np_event_fields fields;
+    np_refusal_event_fields(&(struct np_refusal){.kind = NP_EVENT_REFUSED,
+                                                 .pid = (req->present & NP_ARG_PID) ? req->pid : 0,
+                                                 .verb = np_verb_name(req->verb),
+                                                 .client_uid = (long)c->uid, .reason = why},
+                            &fields);
+    log_event(LOG_NOTICE, &fields, "control: '%s' from uid %u (pid %d): refused: %s", np_verb_name(req->verb),
+              (unsigned)c->uid, (int)c->pid, why);
+}
+
 static void handle_line(struct client *c, const char *line, size_t len)
 {
     struct control *ctl = c->ctl;
@@ -159,15 +173,18 @@ static void handle_line(struct client *c, const char *line, size_t len)
         return;
     }
     if (access_refusal(c, cmd, msg, sizeof(msg))) {
+        log_refusal(c, &req, msg);
         client_error(c, NP_ERR_PERMISSION, msg);
         return;
     }
     struct json_object *data = json_object_new_object();
     struct cmd_result res = {.code = NP_ERR_INTERNAL, .message = "out of memory"};
     int r = data ? cmd->handler(d, &req, data, &res) : -1;
-    if (!cmd->read_only)
-        log_info("control: '%s' from uid %u (pid %d): %s%s", np_verb_name(req.verb), (unsigned)c->uid,
-                 (int)c->pid, r == 0 ? "done" : "refused: ", r == 0 ? "" : res.message);
+    if (!cmd->read_only && r == 0)
+        log_info("control: '%s' from uid %u (pid %d): done", np_verb_name(req.verb), (unsigned)c->uid,
+                 (int)c->pid);
+    else if (!cmd->read_only)
+        log_refusal(c, &req, res.message);
     size_t outlen = 0;
     char *out = r == 0 ? np_reply_ok(data, &outlen) : np_reply_error(res.code, res.message, &outlen);
     json_object_put(data);

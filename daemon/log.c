@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <systemd/sd-journal.h>
 
 static int log_max_priority = LOG_INFO;
@@ -38,6 +39,51 @@ void log_msg(int priority, const char *fmt, ...)
     va_start(ap, fmt);
     log_va(priority, fmt, ap);
     va_end(ap);
+}
+
+void log_event(int priority, const struct np_event_fields *fields, const char *fmt, ...)
+{
+    if (priority > log_max_priority)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    if (!log_to_journal || !fields) {
+        log_va(priority, fmt, ap);
+        va_end(ap);
+        return;
+    }
+    char message[1024], prio[16];
+    int len = snprintf(message, sizeof(message), "MESSAGE=");
+    vsnprintf(message + len, sizeof(message) - (size_t)len, fmt, ap);
+    va_end(ap);
+    snprintf(prio, sizeof(prio), "PRIORITY=%d", priority & 7);
+    struct iovec iov[2 + NP_EVENT_FIELDS_MAX];
+    size_t n = 0;
+    iov[n++] = (struct iovec){.iov_base = message, .iov_len = strlen(message)};
+    iov[n++] = (struct iovec){.iov_base = prio, .iov_len = strlen(prio)};
+    for (size_t i = 0; i < fields->n && i < NP_EVENT_FIELDS_MAX; i++)
+        iov[n++] = (struct iovec){.iov_base = (void *)fields->field[i], .iov_len = strlen(fields->field[i])};
+    /* The journal may be gone (stopped, socket full): nothing else to tell. */
+    (void)sd_journal_sendv(iov, (int)n);
+}
+
+void log_action(const struct np_action *a, const char *suffix)
+{
+    char line[512];
+    struct np_event_fields fields;
+    np_action_format(a, line, sizeof(line));
+    np_action_event_fields(a, &fields);
+    log_event(a->result == NP_ACT_OK ? LOG_INFO : LOG_WARNING, &fields, "%s%s%s", line,
+              suffix ? "; " : "", suffix ? suffix : "");
+}
+
+void log_given_up(const struct np_proc_view *v)
+{
+    struct np_event_fields fields;
+    np_refusal_event_fields(&(struct np_refusal){.kind = NP_EVENT_GIVEN_UP, .pid = v->pid, .comm = v->comm,
+                                                 .client_uid = -1, .reason = v->detail},
+                            &fields);
+    log_event(LOG_WARNING, &fields, "pid %d (%s): no longer managed: %s", v->pid, v->comm, v->detail);
 }
 
 int log_errno(int r, const char *fmt, ...)

@@ -6,9 +6,19 @@
 #define NP_DAEMON_LOG_H
 
 #include <syslog.h>
+#include "engine.h"
 
 void log_setup(int max_priority, int use_journal);
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Logs an event: in the journal the message comes with FIELDS (MESSAGE_ID,
+ * NUMAPLACE_PID, ...; see numaplaced(8)); on stderr only the message. */
+void log_event(int priority, const struct np_event_fields *fields, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* An action (moved, failed, cancelled) with its event fields; SUFFIX (may
+ * be NULL) is appended to the message. */
+void log_action(const struct np_action *a, const char *suffix);
+/* A process numaplaced stops managing, with its event fields. */
+void log_given_up(const struct np_proc_view *v);
 /* Logs and returns R (a negative errno), systemd style. */
 int log_errno(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -199,9 +199,7 @@ static void log_decisions(struct daemon *d, const struct np_cycle_report *rep)
 static void log_actions(const struct np_cycle_report *rep)
 {
     for (size_t i = 0; i < rep->nactions; i++) {
-        char line[512];
-        np_action_format(&rep->actions[i], line, sizeof(line));
-        log_msg(rep->actions[i].result == NP_ACT_OK ? LOG_INFO : LOG_WARNING, "%s", line);
+        log_action(&rep->actions[i], NULL);
     }
 }
 
@@ -219,8 +217,7 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
     log_actions(rep);
     for (size_t i = 0; i < rep->nviews; i++)
         if (rep->views[i].state == NP_VIEW_GIVEN_UP && rep->views[i].acted)
-            log_warning("pid %d (%s): no longer managed: %s", rep->views[i].pid,
-                        rep->views[i].comm, rep->views[i].detail);
+            log_given_up(&rep->views[i]);
     if (d->opt.verbose)
         log_decisions(d, rep);
     log_debug("cycle: %zu scanned, %zu busy, %zu scored, %.1f ms CPU, %.1f ms wall",

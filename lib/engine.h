@@ -210,4 +210,43 @@ void np_cycle_report_print(FILE *out, const struct np_engine *e,
  * 210 ms, locality 25% -> 100%". */
 void np_action_format(const struct np_action *a, char *buf, size_t bufsz);
 
+/* Journal events. Each action and each refusal is logged with fields, so
+ * `journalctl MESSAGE_ID=<id> NUMAPLACE_PID=4242` finds them. The message
+ * ids never change (systemd/numaplace.catalog explains each one). */
+enum np_event_kind {
+    NP_EVENT_MOVED,             /* a placement applied (or recorded in dry-run) */
+    NP_EVENT_MOVE_FAILED,       /* the actuator failed: NUMAPLACE_REASON is the class */
+    NP_EVENT_MOVE_CANCELLED,    /* a memory move stopped part-way on request */
+    NP_EVENT_GIVEN_UP,          /* a process numaplaced stops managing */
+    NP_EVENT_REFUSED,           /* a control request refused (permission, admission) */
+    NP_EVENT_COUNT
+};
+#define NP_EVENT_FIELDS_MAX 12
+#define NP_EVENT_FIELD_LEN 192
+/* "KEY=value" strings, ready for sd_journal_sendv; a value that does not
+ * fit is cut short. */
+struct np_event_fields {
+    size_t n;
+    char field[NP_EVENT_FIELDS_MAX][NP_EVENT_FIELD_LEN];
+};
+const char *np_event_kind_name(enum np_event_kind k);
+const char *np_event_message_id(enum np_event_kind k);   /* 32 hex digits */
+enum np_event_kind np_action_event_kind(const struct np_action *a);
+/* MESSAGE_ID, NUMAPLACE_EVENT, NUMAPLACE_PID, NUMAPLACE_COMM,
+ * NUMAPLACE_FROM, NUMAPLACE_TO (node lists), NUMAPLACE_BYTES (moved),
+ * NUMAPLACE_DURATION_MS, NUMAPLACE_REASON ("ok" or the failure class),
+ * ERRNO on failure, NUMAPLACE_DRY_RUN=1 in dry-run. */
+void np_action_event_fields(const struct np_action *a, struct np_event_fields *ret);
+struct np_refusal {
+    enum np_event_kind kind;    /* NP_EVENT_GIVEN_UP or NP_EVENT_REFUSED */
+    int pid;                    /* > 0 when the refusal is about a process */
+    const char *comm;           /* may be NULL */
+    const char *verb;           /* the control verb refused, or NULL */
+    long client_uid;            /* the client's uid, or -1 */
+    const char *reason;
+};
+/* MESSAGE_ID, NUMAPLACE_EVENT, then NUMAPLACE_PID, NUMAPLACE_COMM,
+ * NUMAPLACE_VERB, NUMAPLACE_CLIENT_UID where known, NUMAPLACE_REASON. */
+void np_refusal_event_fields(const struct np_refusal *r, struct np_event_fields *ret);
+
 #endif

@@ -1,5 +1,6 @@
 /* engine_report: the cycle report and actions as text (logs, --once,
  * golden tests). See engine.h. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,87 @@ void np_action_format(const struct np_action *a, char *buf, size_t bufsz)
              a->partial ? " (partial: rest next cycle)" : "",
              a->locality_before * 100.0, a->locality_after * 100.0,
              a->after_measured ? "" : " expected");
+}
+
+static const struct {
+    const char *name, *message_id;
+} events[NP_EVENT_COUNT] = {
+    [NP_EVENT_MOVED] = {"moved", "218bf87725054c5d831ca79650176241"},
+    [NP_EVENT_MOVE_FAILED] = {"move-failed", "bc8ab99eb60a408a86004c4441092100"},
+    [NP_EVENT_MOVE_CANCELLED] = {"move-cancelled", "3395099883ea42a29017a10ef75fb79f"},
+    [NP_EVENT_GIVEN_UP] = {"given-up", "e28bfe0731d24f84ac175adad550e787"},
+    [NP_EVENT_REFUSED] = {"refused", "0aceb85839a448109bd8fb5834dbcdfa"},
+};
+
+const char *np_event_kind_name(enum np_event_kind k)
+{
+    return (unsigned)k < NP_EVENT_COUNT ? events[k].name : "?";
+}
+
+const char *np_event_message_id(enum np_event_kind k)
+{
+    return (unsigned)k < NP_EVENT_COUNT ? events[k].message_id : "";
+}
+
+enum np_event_kind np_action_event_kind(const struct np_action *a)
+{
+    if (a->result == NP_ACT_OK)
+        return NP_EVENT_MOVED;
+    return a->result == NP_ACT_CANCELLED ? NP_EVENT_MOVE_CANCELLED : NP_EVENT_MOVE_FAILED;
+}
+
+static void add_field(struct np_event_fields *f, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_field(struct np_event_fields *f, const char *key, const char *fmt, ...)
+{
+    if (f->n >= NP_EVENT_FIELDS_MAX)
+        return;
+    char *out = f->field[f->n++];
+    int len = snprintf(out, NP_EVENT_FIELD_LEN, "%s=", key);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out + len, NP_EVENT_FIELD_LEN - (size_t)len, fmt, ap);
+    va_end(ap);
+}
+
+static void begin_event(struct np_event_fields *f, enum np_event_kind k)
+{
+    f->n = 0;
+    add_field(f, "MESSAGE_ID", "%s", np_event_message_id(k));
+    add_field(f, "NUMAPLACE_EVENT", "%s", np_event_kind_name(k));
+}
+
+void np_action_event_fields(const struct np_action *a, struct np_event_fields *ret)
+{
+    char from[64], to[64];
+    format_nodes(&a->from, from, sizeof(from));
+    format_nodes(&a->to, to, sizeof(to));
+    begin_event(ret, np_action_event_kind(a));
+    add_field(ret, "NUMAPLACE_PID", "%d", a->pid);
+    add_field(ret, "NUMAPLACE_COMM", "%s", a->comm);
+    add_field(ret, "NUMAPLACE_FROM", "%s", from);
+    add_field(ret, "NUMAPLACE_TO", "%s", to);
+    add_field(ret, "NUMAPLACE_BYTES", "%llu", (unsigned long long)a->moved_kb * 1024ULL);
+    add_field(ret, "NUMAPLACE_DURATION_MS", "%.0f", a->duration_ms);
+    add_field(ret, "NUMAPLACE_REASON", "%s", a->result == NP_ACT_OK ? "ok" : np_act_class_name(a->result));
+    if (a->result != NP_ACT_OK && a->error < 0)
+        add_field(ret, "ERRNO", "%d", -a->error);
+    if (a->dry_run)
+        add_field(ret, "NUMAPLACE_DRY_RUN", "1");
+}
+
+void np_refusal_event_fields(const struct np_refusal *r, struct np_event_fields *ret)
+{
+    begin_event(ret, r->kind);
+    if (r->pid > 0)
+        add_field(ret, "NUMAPLACE_PID", "%d", r->pid);
+    if (r->comm && r->comm[0])
+        add_field(ret, "NUMAPLACE_COMM", "%s", r->comm);
+    if (r->verb)
+        add_field(ret, "NUMAPLACE_VERB", "%s", r->verb);
+    if (r->client_uid >= 0)
+        add_field(ret, "NUMAPLACE_CLIENT_UID", "%ld", r->client_uid);
+    add_field(ret, "NUMAPLACE_REASON", "%s", r->reason ? r->reason : "");
 }
 
 void np_cycle_report_print(FILE *out, const struct np_engine *e,

@@ -290,6 +290,57 @@ daemon_pid=$!
 for _ in $(seq 50); do "${CTL[@]}" status >/dev/null 2>&1 && break; sleep 0.1; done
 run "stale socket replaced" 0 "mode active" "${CTL[@]}" status
 
+# --- structured journal: the daemon's events as the journal receives them ---
+# A private /run (mount namespace) holds a fake journal socket, so
+# sd_journal_sendv's datagrams land in a listener that prints their fields.
+kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null; daemon_pid=
+journal_out=$T/journal.out
+if ! cc -O2 -Wall -o "$T/listener" tests/service/notify_listener.c; then
+    bad "journal: cannot build the listener"
+elif ! unshare -m true 2>/dev/null; then
+    echo "skip journal fields (no mount namespaces here)"
+else
+    rm -f "$T/journal.pid"
+    unshare -m sh -c '
+        mount -t tmpfs np-journal /run && mkdir -p /run/systemd/journal || exit 1
+        "$1" /run/systemd/journal/socket 60 > "$2" & listener=$!
+        for i in $(seq 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+        JOURNAL_STREAM=0:0 ./daemon/numaplaced -f --sysroot "$3" -c "$4" -i 1 2>"$5" & echo $! > "$6"
+        wait $!; kill $listener' sh "$T/listener" "$journal_out" "$T/root" "$T/conf" "$T/journal.log" "$T/journal.pid" &
+    journal_sh=$!
+    for _ in $(seq 50); do "${CTL[@]}" status >/dev/null 2>&1 && break; sleep 0.1; done
+    "${CTL[@]}" move 1002 2 >/dev/null 2>&1
+    "${CTL[@]}" move 1007 1 >/dev/null 2>&1
+    as_member "${CTL[@]}" pause >/dev/null 2>&1
+    sleep 0.3
+    [ -s "$T/journal.pid" ] && kill "$(cat "$T/journal.pid")"
+    wait "$journal_sh"
+    # One datagram's fields are consecutive lines; MESSAGE= starts each.
+    event() { awk -v want="$1" '/^MESSAGE=/ { if (rec ~ want) print rec; rec = "" } { rec = rec $0 " " } END { if (rec ~ want) print rec }' "$journal_out"; }
+    moved=$(event "NUMAPLACE_EVENT=moved")
+    if grep -q "MESSAGE_ID=218bf87725054c5d831ca79650176241" <<<"$moved" && grep -q "NUMAPLACE_PID=1002 " <<<"$moved" &&
+        grep -q "NUMAPLACE_COMM=memhog-b " <<<"$moved" && grep -q "NUMAPLACE_TO=2 " <<<"$moved" &&
+        grep -Eq "NUMAPLACE_BYTES=[0-9]+ " <<<"$moved" && grep -Eq "NUMAPLACE_DURATION_MS=[0-9]+ " <<<"$moved" &&
+        grep -q "PRIORITY=6 " <<<"$moved"; then
+        ok "journal: the manual move carries MESSAGE_ID, NUMAPLACE_PID/COMM/FROM/TO/BYTES/DURATION_MS"
+    else
+        bad "journal: moved event" "$moved" "$(head -c 2000 "$journal_out")"
+    fi
+    refused=$(event "NUMAPLACE_VERB=move")
+    if grep -q "MESSAGE_ID=0aceb85839a448109bd8fb5834dbcdfa" <<<"$refused" && grep -q "NUMAPLACE_PID=1007 " <<<"$refused" &&
+        grep -q "NUMAPLACE_REASON=.*excluded-name" <<<"$refused"; then
+        ok "journal: the refused move carries its pid, verb and reason"
+    else
+        bad "journal: refused move" "$refused"
+    fi
+    denied=$(event "NUMAPLACE_VERB=pause")
+    if grep -q "NUMAPLACE_CLIENT_UID=$(id -u "$TESTUSER") " <<<"$denied" && grep -q "NUMAPLACE_REASON=permission denied" <<<"$denied"; then
+        ok "journal: a group member's pause is refused with the client's uid"
+    else
+        bad "journal: denied pause" "$denied"
+    fi
+fi
+
 if [ $fail -ne 0 ]; then
     echo "--- the first daemon's log (last 60 lines), for the failures above"
     tail -n 60 "$T/daemon.log" | sed 's/^/    /'

@@ -187,7 +187,8 @@ unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null); unitd
 if make -s install DESTDIR="$dest" PREFIX=/usr > "$tmp/install.log" 2>&1; then
     ok "make install DESTDIR PREFIX=/usr"
     expected=(usr/sbin/numaplaced etc/numaplaced.conf "${unitdir#/}/numaplaced.service" "${unitdir#/}/numaplaced.socket"
-              usr/share/man/man8/numaplaced.8 usr/share/man/man5/numaplaced.conf.5 usr/lib/sysusers.d/numaplace.conf)
+              usr/share/man/man8/numaplaced.8 usr/share/man/man5/numaplaced.conf.5 usr/lib/sysusers.d/numaplace.conf
+              usr/lib/systemd/catalog/numaplace.catalog)
     [ -x daemon/numaplacectl ] && expected+=(usr/bin/numaplacectl)
     missing=
     for f in "${expected[@]}"; do [ -f "$dest/$f" ] || missing+=" $f"; done
@@ -196,6 +197,18 @@ if make -s install DESTDIR="$dest" PREFIX=/usr > "$tmp/install.log" 2>&1; then
     check "installed config is the shipped one" cmp -s conf/numaplaced.conf "$dest/etc/numaplaced.conf"
     check "installed unit runs /usr/sbin/numaplaced -f" \
         grep -qx 'ExecStart=/usr/sbin/numaplaced -f' "$dest/${unitdir#/}/numaplaced.service"
+    # The catalog indexes (journalctl's own parser) and explains exactly
+    # the message ids the daemon sends.
+    if command -v journalctl >/dev/null; then
+        mkdir -p "$tmp/catroot/usr/lib/systemd/catalog"
+        cp "$dest/usr/lib/systemd/catalog/numaplace.catalog" "$tmp/catroot/usr/lib/systemd/catalog/"
+        sent=$(grep -Eo '"[0-9a-f]{32}"' lib/engine_report.c | tr -d '"' | sort | tr '\n' ' ')
+        listed=$(journalctl --root "$tmp/catroot" --update-catalog 2>&1 &&
+                 journalctl --root "$tmp/catroot" --list-catalog 2>&1 | awk '$2 == "numaplace:" { print $1 }' | sort | tr '\n' ' ')
+        check "journal catalog lists the daemon's 5 message ids ($listed)" [ "$(wc -w <<<"$sent")" = 5 -a "$sent" = "$listed" ]
+    else
+        skip "journal catalog: journalctl not installed"
+    fi
     check "installed unit has no @placeholders@ left" bash -c '! grep -q "@[a-z_]*@" "$1"' _ "$dest/${unitdir#/}/numaplaced.service"
 
     echo "# changed by the admin" >> "$dest/etc/numaplaced.conf"

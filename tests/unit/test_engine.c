@@ -1333,12 +1333,91 @@ START_TEST(test_mover_cancel_stops_a_copy_waiting_for_the_rate)
 }
 END_TEST
 
+/* The journal fields of an action and of a refusal: what `journalctl
+ * MESSAGE_ID=... NUMAPLACE_PID=...` filters on. */
+static const char *event_field(const struct np_event_fields *f, const char *key)
+{
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < f->n; i++)
+        if (strncmp(f->field[i], key, klen) == 0 && f->field[i][klen] == '=')
+            return f->field[i] + klen + 1;
+    return NULL;
+}
+
+START_TEST(test_event_fields_of_actions_and_refusals)
+{
+    struct np_action a;
+    memset(&a, 0, sizeof(a));
+    a.pid = 4242;
+    snprintf(a.comm, sizeof(a.comm), "postgres");
+    np_nodeset_set(&a.from, 0);
+    np_nodeset_set(&a.to, 2);
+    np_nodeset_set(&a.to, 3);
+    a.moved_kb = 3072;
+    a.duration_ms = 812.4;
+    struct np_event_fields f;
+    np_action_event_fields(&a, &f);
+    ck_assert_str_eq(event_field(&f, "MESSAGE_ID"), np_event_message_id(NP_EVENT_MOVED));
+    ck_assert_uint_eq(strlen(event_field(&f, "MESSAGE_ID")), 32);
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_EVENT"), "moved");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_PID"), "4242");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_COMM"), "postgres");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_FROM"), "0");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_TO"), "2-3");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_BYTES"), "3145728");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_DURATION_MS"), "812");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_REASON"), "ok");
+    ck_assert_ptr_null(event_field(&f, "ERRNO"));
+    ck_assert_ptr_null(event_field(&f, "NUMAPLACE_DRY_RUN"));
+
+    a.result = NP_ACT_CAPACITY;
+    a.error = -ENOMEM;
+    a.dry_run = true;
+    np_action_event_fields(&a, &f);
+    ck_assert_str_eq(event_field(&f, "MESSAGE_ID"), np_event_message_id(NP_EVENT_MOVE_FAILED));
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_REASON"), "capacity");
+    ck_assert_str_eq(event_field(&f, "ERRNO"), "12");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_DRY_RUN"), "1");
+    a.result = NP_ACT_CANCELLED;
+    a.error = -ECANCELED;
+    ck_assert_int_eq(np_action_event_kind(&a), NP_EVENT_MOVE_CANCELLED);
+
+    /* Every kind has its own id. */
+    for (int i = 0; i < NP_EVENT_COUNT; i++)
+        for (int j = i + 1; j < NP_EVENT_COUNT; j++)
+            ck_assert_str_ne(np_event_message_id(i), np_event_message_id(j));
+
+    /* A refusal names the verb and the client; no PID field without a pid. */
+    np_refusal_event_fields(&(struct np_refusal){.kind = NP_EVENT_REFUSED, .verb = "pause",
+                                                 .client_uid = 1000, .reason = "permission denied"},
+                            &f);
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_EVENT"), "refused");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_VERB"), "pause");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_CLIENT_UID"), "1000");
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_REASON"), "permission denied");
+    ck_assert_ptr_null(event_field(&f, "NUMAPLACE_PID"));
+    ck_assert_ptr_null(event_field(&f, "NUMAPLACE_COMM"));
+
+    /* A hostile name is cut to the field, never past it. */
+    char long_reason[1000];
+    memset(long_reason, 'x', sizeof(long_reason) - 1);
+    long_reason[sizeof(long_reason) - 1] = 0;
+    np_refusal_event_fields(&(struct np_refusal){.kind = NP_EVENT_GIVEN_UP, .pid = 7, .comm = "a b",
+                                                 .client_uid = -1, .reason = long_reason},
+                            &f);
+    ck_assert_str_eq(event_field(&f, "NUMAPLACE_PID"), "7");
+    ck_assert_ptr_null(event_field(&f, "NUMAPLACE_CLIENT_UID"));
+    ck_assert_uint_eq(strlen(f.field[f.n - 1]), NP_EVENT_FIELD_LEN - 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("cycle");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_one_cycle_decisions);
+    tcase_add_test(tc, test_event_fields_of_actions_and_refusals);
     tcase_add_test(tc, test_cooldown_then_pid_reuse_starts_fresh);
     tcase_add_test(tc, test_permission_error_gives_up_once);
     tcase_add_test(tc, test_exit_between_cycles_is_forgotten);
