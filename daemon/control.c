@@ -36,31 +36,12 @@ struct client {
     double last_active;
 };
 
-static const struct command commands[] = {
-    {NP_VERB_STATUS, "status", true, cmd_status},
-    {NP_VERB_LIST, "list [--all] [--limit N]   (alias: top)", true, cmd_list},
-    {NP_VERB_SHOW, "show PID", true, cmd_show},
-    {NP_VERB_HISTORY, "history [--limit N] [--pid PID]", true, cmd_history},
-    {NP_VERB_PAUSE, "pause", false, cmd_pause},
-    {NP_VERB_RESUME, "resume", false, cmd_resume},
-    {NP_VERB_DRY_RUN, "dry-run on|off", false, cmd_dry_run},
-    {NP_VERB_RESCAN, "rescan", false, cmd_rescan},
-    {NP_VERB_RELOAD, "reload", false, cmd_reload},
-    {NP_VERB_EXCLUDE, "exclude pid PID | name GLOB", false, cmd_exclude},
-    {NP_VERB_INCLUDE, "include pid PID | name GLOB", false, cmd_include},
-    {NP_VERB_MOVE, "move PID NODES", false, cmd_move},
-    {NP_VERB_ADVISE, "advise NCPUS[:MB]", true, cmd_advise},
-    {NP_VERB_METRICS, "metrics", true, cmd_metrics},
-    {NP_VERB_CANCEL, "cancel PID", false, cmd_cancel},
+/* Dispatch: verb -> cmd_<fn>, from the one list of verbs. */
+static cmd_handler *const handlers[NP_VERB_COUNT] = {
+#define VERB(id, fn, ...) [NP_VERB_##id] = cmd_##fn,
+#include "verbs.def"
+#undef VERB
 };
-
-const struct command *control_command(enum np_verb verb)
-{
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (commands[i].verb == verb)
-            return &commands[i];
-    return NULL;
-}
 
 int cmd_fail(struct cmd_result *res, enum np_error code, const char *fmt, ...)
 {
@@ -124,19 +105,20 @@ static void client_close_after_reply(struct client *c)
         client_free(c);
 }
 
-static const char *access_refusal(const struct client *c, const struct command *cmd, char *buf, size_t bufsz)
+static const char *access_refusal(const struct client *c, enum np_verb verb, char *buf, size_t bufsz)
 {
     const struct control *ctl = c->ctl;
-    if (c->access == ACCESS_ROOT || (c->access == ACCESS_READ && cmd->read_only))
+    const bool read_only = !np_verb_def(verb)->needs_root;
+    if (c->access == ACCESS_ROOT || (c->access == ACCESS_READ && read_only))
         return NULL;
     if (c->access == ACCESS_READ || !ctl->have_group) {
-        snprintf(buf, bufsz, "permission denied: '%s' needs root", np_verb_name(cmd->verb));
+        snprintf(buf, bufsz, "permission denied: '%s' needs root", np_verb_name(verb));
     } else {
         struct group *gr = getgrgid(ctl->group_gid);
-        snprintf(buf, bufsz, "permission denied: '%s' needs root%s%s%s", np_verb_name(cmd->verb),
-                 cmd->read_only ? " or membership in group '" : "",
-                 cmd->read_only ? (gr ? gr->gr_name : ctl->d->cfg.control.group) : "",
-                 cmd->read_only ? "'" : "");
+        snprintf(buf, bufsz, "permission denied: '%s' needs root%s%s%s", np_verb_name(verb),
+                 read_only ? " or membership in group '" : "",
+                 read_only ? (gr ? gr->gr_name : ctl->d->cfg.control.group) : "",
+                 read_only ? "'" : "");
     }
     return buf;
 }
@@ -167,23 +149,24 @@ static void handle_line(struct client *c, const char *line, size_t len)
         client_error(c, e, msg);
         return;
     }
-    const struct command *cmd = control_command(req.verb);
-    if (!cmd) {
+    cmd_handler *handler = handlers[req.verb];
+    if (!handler) {
         client_error(c, NP_ERR_UNKNOWN_VERB, "verb not implemented");
         return;
     }
-    if (access_refusal(c, cmd, msg, sizeof(msg))) {
+    const bool read_only = !np_verb_def(req.verb)->needs_root;
+    if (access_refusal(c, req.verb, msg, sizeof(msg))) {
         log_refusal(c, &req, msg);
         client_error(c, NP_ERR_PERMISSION, msg);
         return;
     }
     struct json_object *data = json_object_new_object();
     struct cmd_result res = {.code = NP_ERR_INTERNAL, .message = "out of memory"};
-    int r = data ? cmd->handler(d, &req, data, &res) : -1;
-    if (!cmd->read_only && r == 0)
+    int r = data ? handler(d, &req, data, &res) : -1;
+    if (!read_only && r == 0)
         log_info("control: '%s' from uid %u (pid %d): done", np_verb_name(req.verb), (unsigned)c->uid,
                  (int)c->pid);
-    else if (!cmd->read_only)
+    else if (!read_only)
         log_refusal(c, &req, res.message);
     size_t outlen = 0;
     char *out = r == 0 ? np_reply_ok(data, &outlen) : np_reply_error(res.code, res.message, &outlen);

@@ -62,13 +62,6 @@ struct cmd_result {
 typedef int cmd_handler(struct daemon *d, const struct np_request *req,
                         struct json_object *data, struct cmd_result *res);
 
-struct command {
-    enum np_verb verb;
-    const char *usage;              /* numaplacectl's synopsis line */
-    bool read_only;                 /* group members may use it */
-    cmd_handler *handler;
-};
-const struct command *control_command(enum np_verb verb);
 
 /* Creates (or takes from systemd) the listening socket; run before
  * detaching so "another instance answers" is a start-up error.
@@ -83,8 +76,10 @@ void control_free(struct daemon *d);
 int cmd_fail(struct cmd_result *res, enum np_error code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-cmd_handler cmd_status, cmd_list, cmd_show, cmd_history, cmd_pause, cmd_resume, cmd_dry_run,
-    cmd_rescan, cmd_reload, cmd_exclude, cmd_include, cmd_move, cmd_advise, cmd_metrics, cmd_cancel;
+/* One handler per verb of lib/verbs.def, in daemon/cmd-*.c. */
+#define VERB(id, fn, ...) cmd_handler cmd_##fn;
+#include "verbs.def"
+#undef VERB
 
 /* Shared by the verbs. */
 const char *cmd_mode_name(const struct daemon *d);    /* "active", "dry-run", "paused" */

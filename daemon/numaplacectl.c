@@ -31,31 +31,38 @@ enum exit_code {
     EXIT_PERMISSION = 4,    /* permission denied */
 };
 
+/* The verbs' lines come from lib/verbs.def, like the daemon's dispatch. */
+static void usage_verbs(FILE *out, bool root)
+{
+    for (int v = 0; v < NP_VERB_COUNT; v++) {
+        const struct np_verb_def *d = np_verb_def(v);
+        if (d->needs_root != root)
+            continue;
+        char line[160];
+        np_verb_usage(d, line, sizeof(line));
+        if (strlen(line) < 30)
+            fprintf(out, "  %-30s%s%s%s%s\n", line, d->summary, d->alias ? " (alias: " : "",
+                    d->alias ? d->alias : "", d->alias ? ")" : "");
+        else
+            fprintf(out, "  %s\n  %-30s%s\n", line, "", d->summary);
+    }
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: numaplacectl [--socket PATH] [--json] [--timeout S] VERB [ARGS]\n"
             "Asks the numaplaced NUMA placement daemon what it sees and steers it.\n\n"
-            "Verbs (read-only ones work for members of the control group):\n"
-            "  status                        daemon, nodes, kernel balancing, last cycle, totals\n"
-            "  list [--all] [--limit N]      ranked processes of the last cycle (alias: top)\n"
-            "  show PID                      one process: memory per node, decision and why, history\n"
-            "  history [--limit N] [--pid PID]  recent actions, newest first\n"
-            "  advise NCPUS[:MB]             node list for a new workload (numad -w format)\n"
-            "  metrics                       OpenMetrics text\n"
-            "Verbs for root:\n"
-            "  pause | resume                stop/restart applying placements (cycles still plan)\n"
-            "  dry-run on|off                plan and log only / act again (until the next reload)\n"
-            "  rescan                        run a cycle now\n"
-            "  reload                        re-read the configuration file\n"
-            "  exclude pid PID | name GLOB   never touch it (kept across reloads)\n"
-            "  include pid PID | name GLOB   undo an exclude\n"
-            "  move [--force] PID NODES      place PID on NODES (e.g. 0-1,3) now; --force\n"
-            "                                overrides pins and memory policies\n\n"
-            "Options:\n"
+            "Verbs (read-only ones work for members of the control group):\n");
+    usage_verbs(out, false);
+    fprintf(out, "Verbs for root:\n");
+    usage_verbs(out, true);
+    fprintf(out,
+            "\nOptions:\n"
             "  -s, --socket PATH   control socket (default " DEFAULT_SOCKET ")\n"
             "  -j, --json          print the reply's data as JSON\n"
             "  -t, --timeout S     seconds to wait for the daemon (default 5)\n"
+            "      --verbs         list the verbs for scripts (name, alias, access, usage)\n"
             "  -h, --help          this help\n\n"
             "Exit status: 0 ok, 1 the daemon refused or failed, 2 bad arguments,\n"
             "3 the daemon is not running (cannot connect, or no answer in time),\n"
@@ -72,106 +79,6 @@ static int die_usage(const char *fmt, ...)
     fputs(" (see --help)\n", stderr);
     va_end(ap);
     return EXIT_USAGE;
-}
-
-/* ---- building the request ---- */
-
-static int parse_int_arg(const char *s, long min, long max, const char *what, long *ret)
-{
-    if (np_parse_long_range(s, min, max, ret) < 0)
-        return die_usage("%s: '%s' is not a number in %ld..%ld", what, s, min, max);
-    return 0;
-}
-
-/* Fills ARGS from the words after the verb. Returns 0 or an exit code. */
-static int build_args(int verb, int argc, char **argv, struct json_object *args)
-{
-    long n;
-    switch (verb) {
-    case NP_VERB_LIST:
-    case NP_VERB_HISTORY:
-        for (int i = 0; i < argc; i++) {
-            if (verb == NP_VERB_LIST && strcmp(argv[i], "--all") == 0) {
-                json_object_object_add(args, "all", json_object_new_boolean(1));
-            } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-                if (parse_int_arg(argv[++i], 1, 100000, "--limit", &n))
-                    return EXIT_USAGE;
-                json_object_object_add(args, "limit", json_object_new_int64(n));
-            } else if (verb == NP_VERB_HISTORY && strcmp(argv[i], "--pid") == 0 && i + 1 < argc) {
-                if (parse_int_arg(argv[++i], 1, NP_MAX_PID_ARG, "--pid", &n))
-                    return EXIT_USAGE;
-                json_object_object_add(args, "pid", json_object_new_int64(n));
-            } else {
-                return die_usage("%s: unexpected '%s'", np_verb_name(verb), argv[i]);
-            }
-        }
-        return 0;
-    case NP_VERB_SHOW:
-    case NP_VERB_CANCEL:
-        if (argc != 1)
-            return die_usage("%s needs one PID", np_verb_name(verb));
-        if (parse_int_arg(argv[0], 1, NP_MAX_PID_ARG, "PID", &n))
-            return EXIT_USAGE;
-        json_object_object_add(args, "pid", json_object_new_int64(n));
-        return 0;
-    case NP_VERB_DRY_RUN:
-        if (argc != 1 || (strcmp(argv[0], "on") != 0 && strcmp(argv[0], "off") != 0))
-            return die_usage("dry-run needs 'on' or 'off'");
-        json_object_object_add(args, "enable", json_object_new_boolean(strcmp(argv[0], "on") == 0));
-        return 0;
-    case NP_VERB_EXCLUDE:
-    case NP_VERB_INCLUDE: {
-        const char *kind = argc == 2 ? argv[0] : NULL, *value = argc == 2 ? argv[1] : argc == 1 ? argv[0] : NULL;
-        if (!value)
-            return die_usage("%s needs 'pid PID' or 'name GLOB'", np_verb_name(verb));
-        bool is_pid = kind ? strcmp(kind, "pid") == 0 : np_parse_long_range(value, 1, NP_MAX_PID_ARG, &n) == 0;
-        if (kind && !is_pid && strcmp(kind, "name") != 0)
-            return die_usage("%s: '%s' is neither 'pid' nor 'name'", np_verb_name(verb), kind);
-        if (is_pid) {
-            if (parse_int_arg(value, 1, NP_MAX_PID_ARG, "PID", &n))
-                return EXIT_USAGE;
-            json_object_object_add(args, "pid", json_object_new_int64(n));
-        } else {
-            if (!*value || strlen(value) >= NP_MAX_PATTERN)
-                return die_usage("name: 1..%d bytes", NP_MAX_PATTERN - 1);
-            json_object_object_add(args, "name", json_object_new_string(value));
-        }
-        return 0;
-    }
-    case NP_VERB_MOVE: {
-        if (argc == 3 && strcmp(argv[0], "--force") == 0) {
-            json_object_object_add(args, "force", json_object_new_boolean(1));
-            argc--;
-            argv++;
-        }
-        if (argc != 2)
-            return die_usage("move needs [--force] PID NODES");
-        if (parse_int_arg(argv[0], 1, NP_MAX_PID_ARG, "PID", &n))
-            return EXIT_USAGE;
-        struct np_nodeset nodes;
-        np_nodeset_zero(&nodes);
-        if (strlen(argv[1]) >= NP_MAX_NODES_ARG || np_bits_parse_list(NP_NODES(&nodes), argv[1]) < 0 ||
-            np_nodeset_count(&nodes) == 0)
-            return die_usage("NODES: '%s' is not a node list like 0-1,3", argv[1]);
-        json_object_object_add(args, "pid", json_object_new_int64(n));
-        json_object_object_add(args, "nodes", json_object_new_string(argv[1]));
-        return 0;
-    }
-    case NP_VERB_ADVISE: {
-        unsigned ncpus;
-        uint64_t mb;
-        if (argc != 1 || np_advise_parse(argv[0], &ncpus, &mb) < 0)
-            return die_usage("advise needs NCPUS[:MB], e.g. 4:2048");
-        json_object_object_add(args, "ncpus", json_object_new_int64(ncpus));
-        if (strchr(argv[0], ':'))
-            json_object_object_add(args, "mb", json_object_new_int64((int64_t)mb));
-        return 0;
-    }
-    default:
-        if (argc > 0)
-            return die_usage("%s takes no arguments", np_verb_name(verb));
-        return 0;
-    }
 }
 
 /* ---- talking to the daemon ---- */
@@ -658,6 +565,18 @@ static void print_human(int verb, struct json_object *d)
     }
 }
 
+/* One line per verb, tab-separated: name, alias ("-" for none), "read" or
+ * "root", usage. The bash completion reads it, so it follows the table. */
+static void print_verbs(void)
+{
+    for (int v = 0; v < NP_VERB_COUNT; v++) {
+        const struct np_verb_def *d = np_verb_def(v);
+        char line[160];
+        np_verb_usage(d, line, sizeof(line));
+        printf("%s\t%s\t%s\t%s\n", d->name, d->alias ? d->alias : "-", d->needs_root ? "root" : "read", line);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -665,6 +584,7 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
+        {"verbs", no_argument, NULL, 'V'},
         {0},
     };
     const char *path = getenv("NUMAPLACE_SOCKET");
@@ -683,6 +603,7 @@ int main(int argc, char **argv)
                 return die_usage("--timeout: '%s' is not a number of seconds in 0.1..3600", optarg);
             break;
         case 'h': usage(stdout); return EXIT_OK;
+        case 'V': print_verbs(); return EXIT_OK;
         default: usage(stderr); return EXIT_USAGE;
         }
     }
@@ -704,11 +625,14 @@ int main(int argc, char **argv)
             i--;
         }
     struct json_object *args = json_object_new_object();
-    int r = build_args(verb, vargc, vargv, args);
-    if (r) {
+    char why[256];
+    if (!args)
+        return EXIT_REFUSED;
+    if (np_request_args_from_words(verb, vargc, vargv, args, why, sizeof(why)) < 0) {
         json_object_put(args);
-        return r;
+        return die_usage("%s", why);
     }
+    int r;
     size_t len;
     char *line = np_request_encode(np_verb_name(verb), args, &len);
     json_object_put(args);

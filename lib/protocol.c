@@ -6,30 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include "protocol.h"
+#include "advise.h"
+#include "parse.h"
 
-struct verb_spec {
-    const char *name;
-    unsigned allowed, required;
-    unsigned one_of;            /* exactly one of these bits must be present */
+#define READ false
+#define ROOT true
+#define FLAG(a, f) {NP_WORD_FLAG, NP_ARG_##a, f, NULL}
+#define OPTION(a, f, m) {NP_WORD_OPTION, NP_ARG_##a, f, m}
+#define VALUE(a, m) {NP_WORD_VALUE, NP_ARG_##a, NULL, m}
+#define ON_OFF(a) {NP_WORD_ON_OFF, NP_ARG_##a, NULL, NULL}
+#define PID_OR_NAME() {NP_WORD_PID_OR_NAME, NP_ARG_PID | NP_ARG_NAME, NULL, NULL}
+#define CPUS_MB() {NP_WORD_CPUS_MB, NP_ARG_NCPUS | NP_ARG_MB, NULL, NULL}
+#define VERB(id, fn, name, alias, access, summary, ...) \
+    [NP_VERB_##id] = {name, alias, summary, access, {__VA_ARGS__}},
+static const struct np_verb_def verbs[NP_VERB_COUNT] = {
+#include "verbs.def"
 };
-
-static const struct verb_spec verbs[NP_VERB_COUNT] = {
-    [NP_VERB_STATUS]  = {"status", 0, 0, 0},
-    [NP_VERB_LIST]    = {"list", NP_ARG_LIMIT | NP_ARG_ALL, 0, 0},
-    [NP_VERB_SHOW]    = {"show", NP_ARG_PID, NP_ARG_PID, 0},
-    [NP_VERB_HISTORY] = {"history", NP_ARG_LIMIT | NP_ARG_PID, 0, 0},
-    [NP_VERB_PAUSE]   = {"pause", 0, 0, 0},
-    [NP_VERB_RESUME]  = {"resume", 0, 0, 0},
-    [NP_VERB_DRY_RUN] = {"dry-run", NP_ARG_ENABLE, NP_ARG_ENABLE, 0},
-    [NP_VERB_RESCAN]  = {"rescan", 0, 0, 0},
-    [NP_VERB_RELOAD]  = {"reload", 0, 0, 0},
-    [NP_VERB_EXCLUDE] = {"exclude", NP_ARG_PID | NP_ARG_NAME, 0, NP_ARG_PID | NP_ARG_NAME},
-    [NP_VERB_INCLUDE] = {"include", NP_ARG_PID | NP_ARG_NAME, 0, NP_ARG_PID | NP_ARG_NAME},
-    [NP_VERB_MOVE]    = {"move", NP_ARG_PID | NP_ARG_NODES | NP_ARG_FORCE, NP_ARG_PID | NP_ARG_NODES, 0},
-    [NP_VERB_ADVISE]  = {"advise", NP_ARG_NCPUS | NP_ARG_MB, NP_ARG_NCPUS, 0},
-    [NP_VERB_METRICS] = {"metrics", 0, 0, 0},
-    [NP_VERB_CANCEL]  = {"cancel", NP_ARG_PID, NP_ARG_PID, 0},
-};
+#undef VERB
+#undef CPUS_MB
+#undef PID_OR_NAME
+#undef ON_OFF
+#undef VALUE
+#undef OPTION
+#undef FLAG
+#undef ROOT
+#undef READ
 
 enum arg_type { ARG_INT, ARG_STRING, ARG_BOOL };
 
@@ -79,12 +80,201 @@ int np_verb_lookup(const char *name)
 {
     if (!name)
         return -ENOENT;
-    if (strcmp(name, "top") == 0)
-        return NP_VERB_LIST;
     for (int v = 0; v < NP_VERB_COUNT; v++)
-        if (strcmp(verbs[v].name, name) == 0)
+        if (strcmp(verbs[v].name, name) == 0 || (verbs[v].alias && strcmp(verbs[v].alias, name) == 0))
             return v;
     return -ENOENT;
+}
+
+const struct np_verb_def *np_verb_def(enum np_verb v)
+{
+    return (unsigned)v < NP_VERB_COUNT ? &verbs[v] : NULL;
+}
+
+unsigned np_verb_allowed_args(const struct np_verb_def *d)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; i < NP_VERB_MAX_WORDS && d->words[i].kind != NP_WORD_END; i++)
+        bits |= d->words[i].arg;
+    return bits;
+}
+
+unsigned np_verb_required_args(const struct np_verb_def *d)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; i < NP_VERB_MAX_WORDS && d->words[i].kind != NP_WORD_END; i++)
+        if (d->words[i].kind == NP_WORD_VALUE || d->words[i].kind == NP_WORD_ON_OFF)
+            bits |= d->words[i].arg;
+        else if (d->words[i].kind == NP_WORD_CPUS_MB)
+            bits |= NP_ARG_NCPUS;
+    return bits;
+}
+
+unsigned np_verb_one_of_args(const struct np_verb_def *d)
+{
+    for (size_t i = 0; i < NP_VERB_MAX_WORDS && d->words[i].kind != NP_WORD_END; i++)
+        if (d->words[i].kind == NP_WORD_PID_OR_NAME)
+            return d->words[i].arg;
+    return 0;
+}
+
+void np_verb_usage(const struct np_verb_def *d, char *buf, size_t bufsz)
+{
+    size_t n = (size_t)snprintf(buf, bufsz, "%s", d->name);
+    for (size_t i = 0; i < NP_VERB_MAX_WORDS && d->words[i].kind != NP_WORD_END && n < bufsz; i++) {
+        const struct np_verb_word *w = &d->words[i];
+        switch (w->kind) {
+        case NP_WORD_FLAG: n += (size_t)snprintf(buf + n, bufsz - n, " [%s]", w->flag); break;
+        case NP_WORD_OPTION: n += (size_t)snprintf(buf + n, bufsz - n, " [%s %s]", w->flag, w->metavar); break;
+        case NP_WORD_VALUE: n += (size_t)snprintf(buf + n, bufsz - n, " %s", w->metavar); break;
+        case NP_WORD_ON_OFF: n += (size_t)snprintf(buf + n, bufsz - n, " on|off"); break;
+        case NP_WORD_PID_OR_NAME: n += (size_t)snprintf(buf + n, bufsz - n, " pid PID | name GLOB"); break;
+        case NP_WORD_CPUS_MB: n += (size_t)snprintf(buf + n, bufsz - n, " NCPUS[:MB]"); break;
+        case NP_WORD_END: break;
+        }
+    }
+}
+
+/* ---- requests from a command line, by the verb's words ---- */
+
+static int cli_fail(char *msg, size_t msgsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cli_fail(char *msg, size_t msgsz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, msgsz, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+static const struct arg_spec *arg_of_bit(unsigned bit)
+{
+    for (size_t i = 0; i < NARGS; i++)
+        if (args[i].bit == bit)
+            return &args[i];
+    return NULL;
+}
+
+/* VALUE (shown to the user as WHAT) for argument BIT, checked against the
+ * argument's own type and range, so the CLI refuses what the daemon would. */
+static int add_value(unsigned bit, const char *what, const char *value, struct json_object *jargs,
+                     char *msg, size_t msgsz)
+{
+    const struct arg_spec *a = arg_of_bit(bit);
+    if (!a)
+        return cli_fail(msg, msgsz, "%s: no such argument", what);
+    if (a->type == ARG_INT) {
+        long n;
+        if (np_parse_long_range(value, (long)a->min, (long)a->max, &n) < 0)
+            return cli_fail(msg, msgsz, "%s: '%s' is not a number in %lld..%lld", what, value,
+                            (long long)a->min, (long long)a->max);
+        json_object_object_add(jargs, a->name, json_object_new_int64(n));
+        return 0;
+    }
+    size_t len = strlen(value);
+    if ((int64_t)len < a->min || (int64_t)len > a->max)
+        return cli_fail(msg, msgsz, "%s: 1..%lld bytes", what, (long long)a->max);
+    if (bit == NP_ARG_NODES) {
+        struct np_nodeset nodes;
+        np_nodeset_zero(&nodes);
+        if (np_bits_parse_list(NP_NODES(&nodes), value) < 0 || np_nodeset_count(&nodes) == 0)
+            return cli_fail(msg, msgsz, "%s: '%s' is not a node list like 0-1,3", what, value);
+    }
+    json_object_object_add(jargs, a->name, json_object_new_string(value));
+    return 0;
+}
+
+/* The positional word W takes ARGV[*I] (and maybe the word after it). */
+static int take_positional(const struct np_verb_def *d, const struct np_verb_word *w, int argc, char **argv,
+                           int *i, struct json_object *jargs, char *msg, size_t msgsz)
+{
+    const char *word = argv[*i];
+    long n;
+    switch (w->kind) {
+    case NP_WORD_VALUE:
+        return add_value(w->arg, w->metavar, word, jargs, msg, msgsz);
+    case NP_WORD_ON_OFF:
+        if (strcmp(word, "on") != 0 && strcmp(word, "off") != 0)
+            return cli_fail(msg, msgsz, "%s needs 'on' or 'off'", d->name);
+        json_object_object_add(jargs, arg_of_bit(w->arg)->name, json_object_new_boolean(strcmp(word, "on") == 0));
+        return 0;
+    case NP_WORD_PID_OR_NAME:
+        if ((strcmp(word, "pid") == 0 || strcmp(word, "name") == 0) && *i + 1 < argc) {
+            bool pid = word[0] == 'p';
+            ++*i;
+            return add_value(pid ? NP_ARG_PID : NP_ARG_NAME, pid ? "PID" : "name", argv[*i], jargs, msg, msgsz);
+        }
+        if (*i + 1 < argc)
+            return cli_fail(msg, msgsz, "%s: '%s' is neither 'pid' nor 'name'", d->name, word);
+        if (np_parse_long_range(word, 1, NP_MAX_PID_ARG, &n) == 0)
+            return add_value(NP_ARG_PID, "PID", word, jargs, msg, msgsz);
+        return add_value(NP_ARG_NAME, "name", word, jargs, msg, msgsz);
+    case NP_WORD_CPUS_MB: {
+        unsigned ncpus;
+        uint64_t mb;
+        if (np_advise_parse(word, &ncpus, &mb) < 0)
+            return cli_fail(msg, msgsz, "%s needs NCPUS[:MB], e.g. 4:2048", d->name);
+        json_object_object_add(jargs, "ncpus", json_object_new_int64(ncpus));
+        if (strchr(word, ':'))
+            json_object_object_add(jargs, "mb", json_object_new_int64((int64_t)mb));
+        return 0;
+    }
+    default:
+        return cli_fail(msg, msgsz, "%s: unexpected '%s'", d->name, word);
+    }
+}
+
+static bool positional(enum np_word_kind k)
+{
+    return k != NP_WORD_FLAG && k != NP_WORD_OPTION && k != NP_WORD_END;
+}
+
+int np_request_args_from_words(enum np_verb v, int argc, char **argv, struct json_object *jargs,
+                               char *msg, size_t msgsz)
+{
+    const struct np_verb_def *d = np_verb_def(v);
+    if (!d)
+        return cli_fail(msg, msgsz, "unknown verb");
+    size_t next = 0;    /* the next positional word */
+    for (int i = 0; i < argc; i++) {
+        const struct np_verb_word *opt = NULL;
+        for (size_t k = 0; k < NP_VERB_MAX_WORDS && d->words[k].kind != NP_WORD_END; k++)
+            if (d->words[k].flag && strcmp(d->words[k].flag, argv[i]) == 0)
+                opt = &d->words[k];
+        if (opt && opt->kind == NP_WORD_FLAG) {
+            json_object_object_add(jargs, arg_of_bit(opt->arg)->name, json_object_new_boolean(1));
+            continue;
+        }
+        if (opt) {
+            if (i + 1 >= argc)
+                return cli_fail(msg, msgsz, "%s: %s needs %s", d->name, opt->flag, opt->metavar);
+            if (add_value(opt->arg, opt->flag, argv[++i], jargs, msg, msgsz) < 0)
+                return -EINVAL;
+            continue;
+        }
+        while (next < NP_VERB_MAX_WORDS && d->words[next].kind != NP_WORD_END && !positional(d->words[next].kind))
+            next++;
+        if (next >= NP_VERB_MAX_WORDS || d->words[next].kind == NP_WORD_END) {
+            if (np_verb_allowed_args(d) == 0)
+                return cli_fail(msg, msgsz, "%s takes no arguments", d->name);
+            return cli_fail(msg, msgsz, "%s: unexpected '%s'", d->name, argv[i]);
+        }
+        if (take_positional(d, &d->words[next++], argc, argv, &i, jargs, msg, msgsz) < 0)
+            return -EINVAL;
+    }
+    for (; next < NP_VERB_MAX_WORDS && d->words[next].kind != NP_WORD_END; next++) {
+        if (!positional(d->words[next].kind))
+            continue;
+        char usage[160];
+        np_verb_usage(d, usage, sizeof(usage));
+        return cli_fail(msg, msgsz, "%s needs %s (usage: %s)", d->name,
+                        d->words[next].kind == NP_WORD_VALUE ? d->words[next].metavar
+                        : d->words[next].kind == NP_WORD_ON_OFF ? "'on' or 'off'"
+                        : d->words[next].kind == NP_WORD_PID_OR_NAME ? "'pid PID' or 'name GLOB'"
+                                                                      : "NCPUS[:MB]",
+                        usage);
+    }
+    return 0;
 }
 
 const char *np_error_name(enum np_error e)
@@ -259,14 +449,16 @@ static enum np_error decode_arg(const struct arg_spec *a, struct json_object *va
 static enum np_error decode_args(struct json_object *jargs, struct np_request *ret, char *msg,
                                  size_t msgsz)
 {
-    const struct verb_spec *vs = &verbs[ret->verb];
+    const struct np_verb_def *vs = &verbs[ret->verb];
+    const unsigned allowed = np_verb_allowed_args(vs), required = np_verb_required_args(vs),
+                   one_of = np_verb_one_of_args(vs);
     if (jargs) {
         json_object_object_foreach(jargs, key, val) {
             const struct arg_spec *a = NULL;
             for (size_t i = 0; i < NARGS; i++)
                 if (strcmp(args[i].name, key) == 0)
                     a = &args[i];
-            if (!a || !(vs->allowed & a->bit)) {
+            if (!a || !(allowed & a->bit)) {
                 char shown[64];
                 np_utf8_sanitize(key, shown, sizeof(shown));
                 return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: unknown argument '%s'", vs->name, shown);
@@ -278,16 +470,16 @@ static enum np_error decode_args(struct json_object *jargs, struct np_request *r
         }
     }
     for (size_t i = 0; i < NARGS; i++)
-        if ((vs->required & args[i].bit) && !(ret->present & args[i].bit))
+        if ((required & args[i].bit) && !(ret->present & args[i].bit))
             return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: missing argument '%s'", vs->name,
                         args[i].name);
-    if (vs->one_of) {
-        unsigned got = ret->present & vs->one_of;
+    if (one_of) {
+        unsigned got = ret->present & one_of;
         if (got == 0 || (got & (got - 1)) != 0) {
             char names[128] = "";
             size_t n = 0;
             for (size_t i = 0; i < NARGS; i++)
-                if (vs->one_of & args[i].bit)
+                if (one_of & args[i].bit)
                     n += (size_t)snprintf(names + n, sizeof(names) - n, "%s'%s'", n ? " or " : "",
                                           args[i].name);
             return fail(NP_ERR_BAD_ARGS, msg, msgsz, "%s: needs exactly one of %s", vs->name, names);

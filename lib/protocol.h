@@ -28,22 +28,11 @@
 #define NP_MAX_NODES_ARG      256           /* "nodes" string length */
 #define NP_MAX_PID_ARG        4194304       /* PID_MAX_LIMIT */
 
+/* The verbs, from lib/verbs.def (the one list of them). */
 enum np_verb {
-    NP_VERB_STATUS = 0,
-    NP_VERB_LIST,           /* alias "top" */
-    NP_VERB_SHOW,
-    NP_VERB_HISTORY,
-    NP_VERB_PAUSE,
-    NP_VERB_RESUME,
-    NP_VERB_DRY_RUN,
-    NP_VERB_RESCAN,
-    NP_VERB_RELOAD,
-    NP_VERB_EXCLUDE,
-    NP_VERB_INCLUDE,
-    NP_VERB_MOVE,
-    NP_VERB_ADVISE,
-    NP_VERB_METRICS,
-    NP_VERB_CANCEL,
+#define VERB(id, ...) NP_VERB_##id,
+#include "verbs.def"
+#undef VERB
     NP_VERB_COUNT
 };
 const char *np_verb_name(enum np_verb v);          /* "status", "dry-run", ... */
@@ -98,6 +87,41 @@ struct np_request {
     bool all;
     bool force;
 };
+
+/* A verb as lib/verbs.def describes it: its command line words, which
+ * are also its request's arguments, and who may use it. */
+enum np_word_kind {
+    NP_WORD_END = 0,
+    NP_WORD_FLAG,           /* --x: bool ARG true */
+    NP_WORD_OPTION,         /* --x VALUE */
+    NP_WORD_VALUE,          /* a required positional VALUE */
+    NP_WORD_ON_OFF,         /* required on|off: bool ARG */
+    NP_WORD_PID_OR_NAME,    /* pid PID | name GLOB | PID | GLOB */
+    NP_WORD_CPUS_MB,        /* NCPUS[:MB] */
+};
+struct np_verb_word {
+    enum np_word_kind kind;
+    unsigned arg;           /* NP_ARG_* it sets (FLAG, OPTION, VALUE, ON_OFF) */
+    const char *flag;       /* "--limit" (FLAG, OPTION) */
+    const char *metavar;    /* "N", "PID" (OPTION, VALUE) */
+};
+#define NP_VERB_MAX_WORDS 4
+struct np_verb_def {
+    const char *name, *alias, *summary;
+    bool needs_root;        /* else root or the control group */
+    struct np_verb_word words[NP_VERB_MAX_WORDS];
+};
+const struct np_verb_def *np_verb_def(enum np_verb v);   /* NULL when out of range */
+/* Arguments a request may carry, must carry, and of which exactly one. */
+unsigned np_verb_allowed_args(const struct np_verb_def *d);
+unsigned np_verb_required_args(const struct np_verb_def *d);
+unsigned np_verb_one_of_args(const struct np_verb_def *d);
+/* "list [--all] [--limit N]" into BUF. */
+void np_verb_usage(const struct np_verb_def *d, char *buf, size_t bufsz);
+/* Builds a request's ARGS from the ARGC words after verb V on a command
+ * line, by V's words. 0, or -EINVAL with a one-line explanation in MSG. */
+int np_request_args_from_words(enum np_verb v, int argc, char **argv, struct json_object *args,
+                               char *msg, size_t msgsz);
 
 /* Decodes and validates one request LINE of LEN bytes (no '\n'; a trailing
  * '\r' is tolerated). On success returns 0 and fills RET. On failure returns

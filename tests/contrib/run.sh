@@ -106,7 +106,12 @@ comp_is() { # comp_is NAME EXPECTED WORD...
 }
 out=$(bash --norc -c 'source contrib/bash-completion/numaplacectl && complete -p numaplacectl' 2>&1)
 [ "$out" = "complete -F _numaplacectl numaplacectl" ] && ok "completion: complete -p" || bad "completion: complete -p" "$out"
-comp_is "verbs" "advise dry-run exclude history include list metrics move pause reload rescan resume show status top" numaplacectl ""
+# The verbs complete from the verb table (numaplacectl --verbs), which
+# holds all 15 verbs and the alias top; cancel was once missing here.
+table_verbs=$(./daemon/numaplacectl --verbs | awk -F '\t' '{ print $1; if ($2 != "-") print $2 }' | sort | tr '\n' ' ' | sed 's/ $//')
+[ "$(wc -w <<<"$table_verbs")" = 16 ] && grep -qw cancel <<<"$table_verbs" && ok "verb table: 15 verbs and top" ||
+    bad "verb table" "$table_verbs"
+comp_is "verbs" "$table_verbs" numaplacectl ""
 comp_is "verb prefix" "reload rescan resume" numaplacectl re
 comp_is "options" "--help --json --socket --timeout" numaplacectl --
 comp_is "verbs after options" "status" numaplacectl --json -t 2 st
@@ -115,6 +120,11 @@ pids=$("${CTL[@]}" --json list --all | sed -n 's/^ *"pid":\([0-9]*\),$/\1/p' | s
 comp_is "show PID from the daemon" "$pids" numaplacectl show ""
 comp_is "show PID prefix" "$(tr ' ' '\n' <<<"$pids" | grep '^100' | tr '\n' ' ' | sed 's/ $//')" numaplacectl show 100
 comp_is "move PID" "$pids" numaplacectl move ""
+comp_is "move --force PID" "$pids" numaplacectl move --force ""
+comp_is "move --force PID NODES" "$(sed 's/,/ /g' /sys/devices/system/node/online 2>/dev/null | tr ' ' '\n' |
+        awk -F- 'NF == 2 { for (i = $1; i <= $2; i++) print i; next } NF { print }' | sort | tr '\n' ' ' | sed 's/ $//')" numaplacectl move --force 1002 ""
+comp_is "move options" "--force --json" numaplacectl move -
+comp_is "cancel PID" "$pids" numaplacectl cancel ""
 comp_is "exclude pid PID" "$pids" numaplacectl exclude pid ""
 comp_is "history --pid PID" "$pids" numaplacectl history --pid ""
 CSOCK=$T/nothing.sock comp_is "--socket on the line is used" "$pids" numaplacectl --socket "$SOCK" show ""

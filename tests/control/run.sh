@@ -174,7 +174,7 @@ run "move excluded-name" 1 "excluded-name" "${CTL[@]}" move 1007 1
 run "move to an unknown node" 2 "node 9 is not online" "${CTL[@]}" move 1002 9
 run "move unknown pid" 1 "no such process" "${CTL[@]}" move 3999999 0
 run "cancel without a move in flight" 1 "no memory move in flight" "${CTL[@]}" cancel 1002
-run "cancel needs a PID" 2 "cancel needs one PID" "${CTL[@]}" cancel
+run "cancel needs a PID" 2 "cancel needs PID \(usage: cancel PID\)" "${CTL[@]}" cancel
 run "metrics moves in flight" 0 '^numaplace_moves_in_flight 0' "${CTL[@]}" metrics
 run "status lists no moves in flight" 0 "moves in flight: none" "${CTL[@]}" status
 run "dry-run on" 0 "dry-run on; mode dry-run" "${CTL[@]}" dry-run on

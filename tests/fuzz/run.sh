@@ -58,7 +58,8 @@ fuzz() {
 }
 
 "$CLANG" "${FLAGS[@]}" $(pkg-config --cflags json-c) -o "$out/fuzz_request" \
-    tests/fuzz/fuzz_request.c lib/protocol.c lib/bitset.c lib/parse.c $(pkg-config --libs json-c)
+    tests/fuzz/fuzz_request.c lib/protocol.c lib/advise.c lib/topology.c lib/fsroot.c lib/bitset.c lib/parse.c \
+    $(pkg-config --libs json-c)
 # Seeds: one valid request per verb and a few near misses.
 mkdir -p "$out/corpus-request"
 i=0

@@ -272,6 +272,119 @@ START_TEST(sanitize)
 }
 END_TEST
 
+/* A command line through the verb table and back through the daemon's
+ * decoder: what the CLI builds, the daemon accepts, with the same values. */
+static enum np_error words_to_request(const char *verb, int argc, const char **argv, char *why, size_t whysz)
+{
+    int v = np_verb_lookup(verb);
+    ck_assert_int_ge(v, 0);
+    struct json_object *args = json_object_new_object();
+    if (np_request_args_from_words(v, argc, (char **)argv, args, why, whysz) < 0) {
+        json_object_put(args);
+        return NP_ERR_COUNT;    /* refused on the command line */
+    }
+    size_t len;
+    char *line = np_request_encode(np_verb_name(v), args, &len);
+    json_object_put(args);
+    ck_assert_ptr_nonnull(line);
+    enum np_error e = np_request_decode(line, len - 1, &req, msg, sizeof(msg));
+    free(line);
+    return e;
+}
+#define WORDS(verb, ...) \
+    words_to_request(verb, (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), \
+                     (const char *[]){__VA_ARGS__}, why, sizeof(why))
+
+START_TEST(verb_table_drives_the_command_line)
+{
+    char why[256], usage[160];
+    /* Every verb has a name, a summary and a usage that starts with it;
+     * names and aliases are unique and look themselves up. */
+    for (int v = 0; v < NP_VERB_COUNT; v++) {
+        const struct np_verb_def *d = np_verb_def(v);
+        ck_assert_ptr_nonnull(d);
+        ck_assert_ptr_nonnull(d->name);
+        ck_assert_ptr_nonnull(d->summary);
+        ck_assert_int_eq(np_verb_lookup(d->name), v);
+        if (d->alias)
+            ck_assert_int_eq(np_verb_lookup(d->alias), v);
+        np_verb_usage(d, usage, sizeof(usage));
+        ck_assert_int_eq(strncmp(usage, d->name, strlen(d->name)), 0);
+        for (int w = v + 1; w < NP_VERB_COUNT; w++)
+            ck_assert_str_ne(d->name, np_verb_def(w)->name);
+    }
+    ck_assert_ptr_null(np_verb_def(NP_VERB_COUNT));
+    np_verb_usage(np_verb_def(NP_VERB_MOVE), usage, sizeof(usage));
+    ck_assert_str_eq(usage, "move [--force] PID NODES");
+    np_verb_usage(np_verb_def(NP_VERB_HISTORY), usage, sizeof(usage));
+    ck_assert_str_eq(usage, "history [--limit N] [--pid PID]");
+    ck_assert(np_verb_def(NP_VERB_PAUSE)->needs_root);
+    ck_assert(!np_verb_def(NP_VERB_LIST)->needs_root);
+    ck_assert_uint_eq(np_verb_required_args(np_verb_def(NP_VERB_MOVE)), NP_ARG_PID | NP_ARG_NODES);
+    ck_assert_uint_eq(np_verb_allowed_args(np_verb_def(NP_VERB_MOVE)), NP_ARG_PID | NP_ARG_NODES | NP_ARG_FORCE);
+    ck_assert_uint_eq(np_verb_one_of_args(np_verb_def(NP_VERB_EXCLUDE)), NP_ARG_PID | NP_ARG_NAME);
+
+    /* Command lines the daemon accepts, with their values. */
+    ck_assert_int_eq(WORDS("move", "--force", "42", "0-1,3"), NP_ERR_NONE);
+    ck_assert_int_eq(req.verb, NP_VERB_MOVE);
+    ck_assert_int_eq(req.pid, 42);
+    ck_assert(req.force);
+    ck_assert_uint_eq(np_nodeset_count(&req.nodes), 3);
+    ck_assert_int_eq(WORDS("list", "--limit", "5", "--all"), NP_ERR_NONE);
+    ck_assert_uint_eq(req.limit, 5);
+    ck_assert(req.all);
+    ck_assert_int_eq(WORDS("history", "--pid", "7"), NP_ERR_NONE);
+    ck_assert_int_eq(req.pid, 7);
+    ck_assert_uint_eq(req.present, NP_ARG_PID);
+    ck_assert_int_eq(WORDS("dry-run", "off"), NP_ERR_NONE);
+    ck_assert(!req.enable);
+    ck_assert_uint_eq(req.present, NP_ARG_ENABLE);
+    ck_assert_int_eq(WORDS("exclude", "name", "pg*"), NP_ERR_NONE);
+    ck_assert_str_eq(req.name, "pg*");
+    ck_assert_int_eq(WORDS("include", "1234"), NP_ERR_NONE);
+    ck_assert_int_eq(req.pid, 1234);
+    ck_assert_int_eq(WORDS("exclude", "postgres"), NP_ERR_NONE);
+    ck_assert_str_eq(req.name, "postgres");
+    ck_assert_int_eq(WORDS("advise", "4:2048"), NP_ERR_NONE);
+    ck_assert_uint_eq(req.ncpus, 4);
+    ck_assert_uint_eq(req.mb, 2048);
+    ck_assert_uint_eq(req.present, NP_ARG_NCPUS | NP_ARG_MB);
+    ck_assert_int_eq(WORDS("advise", "2"), NP_ERR_NONE);
+    ck_assert_uint_eq(req.present, NP_ARG_NCPUS);
+    ck_assert_int_eq(WORDS("top", "--all"), NP_ERR_NONE);
+    ck_assert_int_eq(req.verb, NP_VERB_LIST);
+
+    /* Command lines refused before anything is sent, saying why. */
+    ck_assert_int_eq(words_to_request("cancel", 0, NULL, why, sizeof(why)), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "cancel needs PID (usage: cancel PID)");
+    ck_assert_int_eq(words_to_request("status", 1, (const char *[]){"x"}, why, sizeof(why)), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "status takes no arguments");
+    ck_assert_int_eq(WORDS("show", "abc"), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "PID: 'abc' is not a number in 1..4194304");
+    ck_assert_int_eq(WORDS("show", "0"), NP_ERR_COUNT);
+    ck_assert_int_eq(WORDS("list", "--limit"), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "list: --limit needs N");
+    ck_assert_int_eq(WORDS("list", "--limit", "0"), NP_ERR_COUNT);
+    ck_assert_int_eq(WORDS("list", "extra"), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "list: unexpected 'extra'");
+    ck_assert_int_eq(WORDS("dry-run", "maybe"), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "dry-run needs 'on' or 'off'");
+    ck_assert_int_eq(WORDS("move", "42"), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "move needs NODES (usage: move [--force] PID NODES)");
+    ck_assert_int_eq(WORDS("move", "42", "x"), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "NODES: 'x' is not a node list like 0-1,3");
+    ck_assert_int_eq(WORDS("move", "42", "1", "2"), NP_ERR_COUNT);
+    ck_assert_int_eq(WORDS("exclude", "uid", "5"), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "exclude: 'uid' is neither 'pid' nor 'name'");
+    ck_assert_int_eq(WORDS("advise", "4:x"), NP_ERR_COUNT);
+    ck_assert_str_eq(why, "advise needs NCPUS[:MB], e.g. 4:2048");
+    char long_name[NP_MAX_PATTERN + 1];
+    memset(long_name, 'a', NP_MAX_PATTERN);
+    long_name[NP_MAX_PATTERN] = 0;
+    ck_assert_int_eq(WORDS("exclude", "name", long_name), NP_ERR_COUNT);
+}
+END_TEST
+
 static Suite *protocol_suite(void)
 {
     Suite *s = suite_create("protocol");
@@ -285,6 +398,7 @@ static Suite *protocol_suite(void)
     tcase_add_test(tc, request_encoding_round_trip);
     tcase_add_test(tc, reply_decoding);
     tcase_add_test(tc, sanitize);
+    tcase_add_test(tc, verb_table_drives_the_command_line);
     suite_add_tcase(s, tc);
     return s;
 }
