@@ -30,7 +30,8 @@ B := build
 LIB_SRCS  := $(sort $(wildcard lib/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB_A     := $(B)/libnumaplace.a
-DAEMON_SRCS := $(filter-out daemon/numaplacectl.c,$(sort $(wildcard daemon/*.c)))
+DAEMON_SRCS := $(filter-out daemon/numaplacectl%.c,$(sort $(wildcard daemon/*.c)))
+CTL_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard daemon/numaplacectl*.c)))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -52,8 +53,8 @@ $(LIB_A): $(LIB_OBJS)
 daemon/numaplaced: $(DAEMON_OBJS) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(LIB_A) $(PKG_LIBS)
 
-daemon/numaplacectl: $(B)/daemon/numaplacectl.o $(LIB_A)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(PKG_LIBS)
+daemon/numaplacectl: $(CTL_OBJS) $(LIB_A)
+	$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(LIB_A) $(PKG_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -19,17 +19,11 @@
 #include "config.h"
 #include "parse.h"
 #include "protocol.h"
+#include "numaplacectl.h"
 
 #define DEFAULT_SOCKET   "/run/numaplaced/numaplaced.sock"
 #define MAX_REPLY        (64u * 1024 * 1024)
 
-enum exit_code {
-    EXIT_OK = 0,
-    EXIT_REFUSED = 1,       /* the daemon said no */
-    EXIT_USAGE = 2,         /* bad arguments */
-    EXIT_NOT_RUNNING = 3,   /* cannot connect / no answer */
-    EXIT_PERMISSION = 4,    /* permission denied */
-};
 
 /* The verbs' lines come from lib/verbs.def, like the daemon's dispatch. */
 static void usage_verbs(FILE *out, bool root)
@@ -55,6 +49,8 @@ static void usage(FILE *out)
             "Asks the numaplaced NUMA placement daemon what it sees and steers it.\n\n"
             "Verbs (read-only ones work for members of the control group):\n");
     usage_verbs(out, false);
+    fprintf(out, "  %-30s%s\n", TOP_USAGE,
+            "live view: nodes, moves in flight, processes (q quit, p pause/resume, s sort)");
     fprintf(out, "Verbs for root:\n");
     usage_verbs(out, true);
     fprintf(out,
@@ -91,16 +87,17 @@ static double now_s(void)
 }
 
 /* Sends LINE and reads one reply line into *RET (malloc'd). Returns 0 or an
- * exit code (message printed). */
-static int exchange(const char *path, double timeout, const char *line, size_t len, char **ret, size_t *ret_len)
+ * exit code, with the reason in ERR. */
+static int exchange(const char *path, double timeout, const char *line, size_t len, char **ret, size_t *ret_len,
+                    char *err, size_t errsz)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path))
-        return die_usage("socket path too long: %s", path);
+        return snprintf(err, errsz, "socket path too long: %s", path), EXIT_USAGE;
     memcpy(sa.sun_path, path, strlen(path) + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        fprintf(stderr, "numaplacectl: socket: %s\n", strerror(errno));
+        snprintf(err, errsz, "socket: %s", strerror(errno));
         return EXIT_NOT_RUNNING;
     }
     /* A blocking Unix connect waits for backlog room; SO_SNDTIMEO bounds it. */
@@ -109,15 +106,15 @@ static int exchange(const char *path, double timeout, const char *line, size_t l
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     double deadline = now_s() + timeout;
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        int err = errno;
+        int e = errno;
         close(fd);
-        if (err == EACCES || err == EPERM) {
-            fprintf(stderr, "numaplacectl: permission denied: cannot connect to %s "
-                            "(needs root or membership in the control group)\n", path);
+        if (e == EACCES || e == EPERM) {
+            snprintf(err, errsz, "permission denied: cannot connect to %s "
+                            "(needs root or membership in the control group)", path);
             return EXIT_PERMISSION;
         }
-        fprintf(stderr, "numaplacectl: numaplaced is not running? cannot connect to %s: %s\n", path,
-                err == EAGAIN || err == EINPROGRESS ? "no answer in time" : strerror(err));
+        snprintf(err, errsz, "numaplaced is not running? cannot connect to %s: %s", path,
+                e == EAGAIN || e == EINPROGRESS ? "no answer in time" : strerror(e));
         return EXIT_NOT_RUNNING;
     }
     for (size_t off = 0; off < len;) {
@@ -125,10 +122,10 @@ static int exchange(const char *path, double timeout, const char *line, size_t l
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            int err = errno;
+            int e = errno;
             close(fd);
-            fprintf(stderr, "numaplacectl: sending to %s: %s\n", path,
-                    err == EAGAIN ? "no answer in time" : strerror(err));
+            snprintf(err, errsz, "sending to %s: %s", path,
+                    e == EAGAIN ? "no answer in time" : strerror(e));
             return EXIT_NOT_RUNNING;
         }
         off += (size_t)w;
@@ -150,12 +147,12 @@ static int exchange(const char *path, double timeout, const char *line, size_t l
         if (pr < 0 && errno == EINTR)
             continue;
         if (pr <= 0) {
-            fprintf(stderr, "numaplacectl: numaplaced did not answer within %.0f s\n", timeout);
+            snprintf(err, errsz, "numaplaced did not answer within %.0f s", timeout);
             break;
         }
         if (have + 1 >= cap) {
             if (cap >= MAX_REPLY) {
-                fprintf(stderr, "numaplacectl: reply larger than %u bytes\n", MAX_REPLY);
+                snprintf(err, errsz, "reply larger than %u bytes", MAX_REPLY);
                 break;
             }
             char *b = realloc(buf, cap * 2);
@@ -168,7 +165,7 @@ static int exchange(const char *path, double timeout, const char *line, size_t l
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
-            fprintf(stderr, "numaplacectl: numaplaced closed the connection without an answer\n");
+            snprintf(err, errsz, "numaplaced closed the connection without an answer");
             break;
         }
         have += (size_t)r;
@@ -178,24 +175,34 @@ static int exchange(const char *path, double timeout, const char *line, size_t l
     return EXIT_NOT_RUNNING;
 }
 
-/* ---- human output ---- */
+int ctl_call(const struct ctl_conn *conn, enum np_verb verb, struct json_object *args, struct np_reply *ret,
+             char *err, size_t errsz)
+{
+    size_t len;
+    char *line = np_request_encode(np_verb_name(verb), args, &len);
+    if (!line)
+        return snprintf(err, errsz, "out of memory"), EXIT_REFUSED;
+    char *reply_line = NULL;
+    size_t reply_len = 0;
+    int r = exchange(conn->path, conn->timeout, line, len, &reply_line, &reply_len, err, errsz);
+    free(line);
+    if (r)
+        return r;
+    r = np_reply_decode(reply_line, reply_len, ret, err, errsz);
+    free(reply_line);
+    if (r < 0)
+        return EXIT_REFUSED;
+    if (ret->ok)
+        return EXIT_OK;
+    snprintf(err, errsz, "%s: %s", np_verb_name(verb), ret->message);
+    enum np_error e = np_error_lookup(ret->code);
+    np_reply_clear(ret);
+    if (e == NP_ERR_PERMISSION)
+        return EXIT_PERMISSION;
+    return e == NP_ERR_BAD_ARGS || e == NP_ERR_UNKNOWN_VERB ? EXIT_USAGE : EXIT_REFUSED;
+}
 
-static struct json_object *get(struct json_object *o, const char *key)
-{
-    struct json_object *v = NULL;
-    if (o && json_object_object_get_ex(o, key, &v))
-        return v;
-    return NULL;
-}
-static int64_t gint(struct json_object *o, const char *key) { return json_object_get_int64(get(o, key)); }
-static double gdbl(struct json_object *o, const char *key) { return json_object_get_double(get(o, key)); }
-static bool gbool(struct json_object *o, const char *key) { return json_object_get_boolean(get(o, key)); }
-static const char *gstr(struct json_object *o, const char *key)
-{
-    struct json_object *v = get(o, key);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-}
-static bool isnull(struct json_object *o, const char *key) { return get(o, key) == NULL; }
+/* ---- human output ---- */
 
 static const char *fmt_kib(double kib, char *buf, size_t sz)
 {
@@ -575,6 +582,7 @@ static void print_verbs(void)
         np_verb_usage(d, line, sizeof(line));
         printf("%s\t%s\t%s\t%s\n", d->name, d->alias ? d->alias : "-", d->needs_root ? "root" : "read", line);
     }
+    printf("top\t-\tread\t%s\n", TOP_USAGE);   /* the CLI's own: status and list, live */
 }
 
 int main(int argc, char **argv)
@@ -611,6 +619,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (strcmp(argv[optind], "top") == 0) {
+        struct ctl_conn conn = {.path = path, .timeout = timeout};
+        return ctl_top(&conn, argc - optind - 1, argv + optind + 1);
+    }
     int verb = np_verb_lookup(argv[optind]);
     if (verb < 0)
         return die_usage("unknown verb '%s'", argv[optind]);
@@ -633,34 +645,14 @@ int main(int argc, char **argv)
         return die_usage("%s", why);
     }
     int r;
-    size_t len;
-    char *line = np_request_encode(np_verb_name(verb), args, &len);
-    json_object_put(args);
-    if (!line)
-        return EXIT_REFUSED;
-    char *reply_line = NULL;
-    size_t reply_len = 0;
-    r = exchange(path, timeout, line, len, &reply_line, &reply_len);
-    free(line);
-    if (r)
-        return r;
+    struct ctl_conn conn = {.path = path, .timeout = timeout};
     struct np_reply reply;
-    char msg[256];
-    if (np_reply_decode(reply_line, reply_len, &reply, msg, sizeof(msg)) < 0) {
-        fprintf(stderr, "numaplacectl: %s\n", msg);
-        free(reply_line);
-        return EXIT_REFUSED;
-    }
-    free(reply_line);
-    if (!reply.ok) {
-        fprintf(stderr, "numaplacectl: %s: %s\n", np_verb_name(verb), reply.message);
-        enum np_error e = np_error_lookup(reply.code);
-        np_reply_clear(&reply);
-        if (e == NP_ERR_PERMISSION)
-            return EXIT_PERMISSION;
-        if (e == NP_ERR_BAD_ARGS || e == NP_ERR_UNKNOWN_VERB)
-            return EXIT_USAGE;
-        return EXIT_REFUSED;
+    char err[512];
+    r = ctl_call(&conn, verb, args, &reply, err, sizeof(err));
+    json_object_put(args);
+    if (r) {
+        fprintf(stderr, "numaplacectl: %s\n", err);
+        return r;
     }
     if (json)
         printf("%s\n", json_object_to_json_string_ext(reply.data, JSON_C_TO_STRING_PRETTY |

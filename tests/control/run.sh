@@ -119,7 +119,7 @@ done
 run "list: 1002 memhog-b moves to node 2" 0 "1002 +memhog-b .* candidate +move -> 2" "${CTL[@]}" list
 run "list: 1007 keepme excluded by name" 0 "1007 +keepme .* excluded +excluded-name" "${CTL[@]}" list
 run "list: 1005 pinned" 0 "1005 +tasksetted .* pinned +pinned-cpus" "${CTL[@]}" list
-run "top alias" 0 "1002 +memhog-b" "${CTL[@]}" top
+run "top --once: one frame" 0 "1002 memhog-b" "${CTL[@]}" top --once
 run "list --limit 1" 0 "\(1 of [0-9]+ shown\)" "${CTL[@]}" list --limit 1
 run "list --json" 0 '"reason":"move"' "${CTL[@]}" --json list
 run "show 1002" 0 "decision: move to nodes 2" "${CTL[@]}" show 1002
@@ -222,6 +222,43 @@ run "member: rescan refused" 4 "needs root" as_member "${CTL[@]}" rescan
 run "still active after refusals" 0 "mode active" "${CTL[@]}" status
 perms=$(stat -c '%a %G' "$SOCK"); [ "$perms" = "660 $TESTGROUP" ] && ok "socket is 0660 root:$TESTGROUP" || bad "socket mode" "$perms"
 perms=$(stat -c '%a %G' "$T/run"); [ "$perms" = "750 $TESTGROUP" ] && ok "socket dir is 0750 root:$TESTGROUP" || bad "dir mode" "$perms"
+
+# --- the live view under tmux: keys and what the screen shows ---
+top_once=$("${CTL[@]}" top --once 2>&1)
+if grep -q $'\033' <<<"$top_once"; then bad "top --once prints no escapes" "$(head -5 <<<"$top_once" | cat -v)"; else ok "top --once prints no escapes"; fi
+for want in "^NODE +CPUS +LOAD" "^3 +6-7 .* 150M/4.0G" "MOVES IN FLIGHT" "sorted by rank"; do
+    grep -Eq -- "$want" <<<"$top_once" && ok "top --once shows /$want/" || bad "top --once lacks /$want/" "$top_once"
+done
+run "top --once as a group member" 0 "memhog-b" as_member "${CTL[@]}" top --once
+run "top needs a terminal" 2 "needs a terminal" "${CTL[@]}" top </dev/null
+if command -v tmux >/dev/null; then
+    TMUX_SOCK=np-control-$$
+    tm() { tmux -L "$TMUX_SOCK" "$@"; }
+    screen() { tm capture-pane -p -t top 2>/dev/null; }
+    # wait_screen REGEX: up to 5 s for the pane to show it.
+    wait_screen() { for _ in $(seq 50); do screen | grep -Eq -- "$1" && return 0; sleep 0.1; done; return 1; }
+    tm new-session -d -s top -x 150 -y 40 "${CTL[*]} top --delay 0.5"
+    if wait_screen "memhog-b"; then ok "top under tmux: the ranked processes"; else bad "top under tmux" "$(screen)"; fi
+    wait_screen "^NODE +CPUS" && wait_screen "MOVES IN FLIGHT" && ok "top under tmux: nodes and moves" || bad "top: nodes" "$(screen)"
+    [ "$(screen | wc -l)" -le 40 ] && ok "top fits the 40-line pane" || bad "top fits the pane" "$(screen | wc -l) lines"
+    tm send-keys -t top s
+    wait_screen "sorted by remote" && ok "top: s sorts by remote" || bad "top: s" "$(screen)"
+    tm send-keys -t top p
+    wait_screen "paused: cycles plan" &&
+        "${CTL[@]}" status | grep -q "mode paused" && ok "top: p pauses the daemon" || bad "top: p" "$(screen)" "$("${CTL[@]}" status | head -3)"
+    tm send-keys -t top p
+    wait_screen "resumed" && "${CTL[@]}" status | grep -q "mode active" && ok "top: p again resumes" || bad "top: p again" "$(screen)"
+    tm send-keys -t top q
+    gone=0; for _ in $(seq 30); do tm has-session -t top 2>/dev/null || { gone=1; break; }; sleep 0.1; done
+    [ $gone = 1 ] && ok "top: q quits" || bad "top: q" "$(screen)"
+    # A group member sees the view, and p is refused with the reason.
+    tm new-session -d -s top -x 150 -y 40 "setpriv --reuid=$TESTUSER --regid=$TESTUSER --init-groups ${CTL[*]} top --delay 0.5"
+    wait_screen "memhog-b" && tm send-keys -t top p && wait_screen "permission denied: 'pause' needs root" &&
+        "${CTL[@]}" status | grep -q "mode active" && ok "top as a member: p refused, shown" || bad "top as member" "$(screen)"
+    tm kill-server 2>/dev/null
+else
+    echo "skip top under tmux (tmux not installed)"
+fi
 
 # --- hostile clients ---
 raw() { "$T/ctltool" raw "$SOCK" "$1"; }
