@@ -115,7 +115,8 @@ int cmd_status(struct daemon *d, const struct np_request *req, struct json_objec
                struct cmd_result *res)
 {
     const struct np_totals *tot = np_engine_totals(d->engine);
-    struct control *ctl = d->control;
+    struct control_stats cs;
+    control_stats(d, &cs);
     jset(data, "version", json_object_new_string(NP_VERSION));
     jset(data, "protocol", jint(NP_PROTOCOL_VERSION));
     jset(data, "pid", jint(getpid()));
@@ -152,11 +153,11 @@ int cmd_status(struct daemon *d, const struct np_request *req, struct json_objec
     jset(data, "moves_in_flight", moves_json(d));
 
     struct json_object *jc = json_object_new_object();
-    jset(jc, "clients", jint(ctl ? ctl->nclients : 0));
-    jset(jc, "requests", jint(ctl ? (int64_t)ctl->requests : 0));
-    jset(jc, "refused_clients", jint(ctl ? (int64_t)ctl->refused_clients : 0));
-    jset(jc, "dropped_clients", jint(ctl ? (int64_t)ctl->dropped_clients : 0));
-    jset(jc, "advise_reservations", jint(ctl ? (int64_t)ctl->nreservations : 0));
+    jset(jc, "clients", jint(cs.clients));
+    jset(jc, "requests", jint((int64_t)cs.requests));
+    jset(jc, "refused_clients", jint((int64_t)cs.refused_clients));
+    jset(jc, "dropped_clients", jint((int64_t)cs.dropped_clients));
+    jset(jc, "advise_reservations", jint((int64_t)cmd_advise_reservations(d)));
     jset(data, "control", jc);
     return 0;
 }

@@ -14,7 +14,6 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
 #include <systemd/sd-daemon.h>
 
 #include "control.h"
@@ -22,6 +21,24 @@
 #include "parse.h"
 
 enum access { ACCESS_NONE = 0, ACCESS_READ, ACCESS_ROOT };
+
+struct client;
+
+struct control {
+    struct daemon *d;
+    int listen_fd;
+    bool socket_activated;
+    bool unlink_at_exit;
+    char path[108];
+    struct event *accept_ev, *accept_retry;
+    bool accept_paused;
+    struct client *clients;         /* doubly linked, newest first */
+    unsigned nclients;
+    bool have_group;
+    gid_t group_gid;
+    struct np_root proc;            /* the live /proc for peer groups (even with --sysroot) */
+    uint64_t requests, refused_clients, dropped_clients;
+};
 
 struct client {
     struct client *next, *prev;
@@ -555,7 +572,19 @@ int control_open(struct daemon *d)
     return 0;
 }
 
-int control_start(struct daemon *d, int metrics_port)
+void control_stats(const struct daemon *d, struct control_stats *ret)
+{
+    const struct control *ctl = d->control;
+    *ret = (struct control_stats){0};
+    if (!ctl)
+        return;
+    ret->clients = ctl->nclients;
+    ret->requests = ctl->requests;
+    ret->refused_clients = ctl->refused_clients;
+    ret->dropped_clients = ctl->dropped_clients;
+}
+
+int control_start(struct daemon *d)
 {
     struct control *ctl = d->control;
     if (!ctl)
@@ -571,8 +600,6 @@ int control_start(struct daemon *d, int metrics_port)
         if (event_add(ctl->accept_ev, NULL) < 0)
             return log_errno(-ENOMEM, "cannot watch the control socket");
     }
-    if (metrics_port > 0)
-        return metrics_http_start(d, metrics_port);
     return 0;
 }
 
@@ -583,8 +610,6 @@ void control_free(struct daemon *d)
         return;
     while (ctl->clients)
         client_free(ctl->clients);
-    if (ctl->http)
-        evhttp_free(ctl->http);
     if (ctl->accept_ev)
         event_free(ctl->accept_ev);
     if (ctl->accept_retry)

@@ -1,12 +1,13 @@
 /* control: numaplaced's control socket (numaplacectl's other end) and the
- * optional HTTP /metrics listener.
+ * verbs' handlers (daemon/cmd-*.c). The HTTP /metrics listener is
+ * daemon/metrics-http.c.
  *
  * A Unix stream socket speaking lib/protocol.h: one JSON request per line,
  * one reply per request. Peer credentials decide what a client may do:
  * root everything, members of control.group the read-only verbs. Every
  * client is a non-blocking bufferevent with limits (line size, clients,
  * idle time, unread output), so no client can stall the placement cycle.
- * The verbs live in daemon/cmd-*.c behind the command table below. */
+ * The verbs live in daemon/cmd-*.c, dispatched from lib/verbs.def. */
 #ifndef NP_DAEMON_CONTROL_H
 #define NP_DAEMON_CONTROL_H
 
@@ -14,7 +15,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <json-c/json.h>
-#include "advise.h"
 #include "daemon.h"
 #include "protocol.h"
 
@@ -23,34 +23,13 @@
 #define CONTROL_MAX_OUTPUT        (4 * 1024 * 1024)  /* unread reply bytes before a drop */
 #define CONTROL_REQUESTS_PER_PASS 32                 /* then other clients get a turn */
 #define CONTROL_EVICT_IDLE_S      1.0                /* at the cap, an idle client this old makes room */
-#define ADVISE_RESERVATION_S      60.0
-#define ADVISE_RESERVATION_MAX    64
 
-struct client;
-
-struct advise_reservation {
-    struct np_advise_reservation r;
-    double expires;                 /* daemon_now() seconds */
-};
-
-struct control {
-    struct daemon *d;
-    int listen_fd;
-    bool socket_activated;
-    bool unlink_at_exit;
-    char path[108];
-    struct event *accept_ev, *accept_retry;
-    bool accept_paused;
-    struct client *clients;         /* doubly linked, newest first */
-    unsigned nclients;
-    bool have_group;
-    gid_t group_gid;
-    struct np_root proc;            /* the live /proc for peer groups (even with --sysroot) */
-    size_t nreservations;
-    struct advise_reservation reservations[ADVISE_RESERVATION_MAX];
-    struct evhttp *http;
+/* What `status` reports about the socket. */
+struct control_stats {
+    unsigned clients;
     uint64_t requests, refused_clients, dropped_clients;
 };
+void control_stats(const struct daemon *d, struct control_stats *ret);
 
 struct cmd_result {
     enum np_error code;
@@ -68,9 +47,8 @@ typedef int cmd_handler(struct daemon *d, const struct np_request *req,
  * -EADDRINUSE when a live daemon answers on the path; other errors are
  * logged and leave the daemon without a control socket (returns 0). */
 int control_open(struct daemon *d);
-/* Registers the socket (and the HTTP listener on METRICS_PORT > 0) with
- * d->base. 0 or -errno. */
-int control_start(struct daemon *d, int metrics_port);
+/* Registers the socket with d->base. 0 or -errno. */
+int control_start(struct daemon *d);
 void control_free(struct daemon *d);
 
 int cmd_fail(struct cmd_result *res, enum np_error code, const char *fmt, ...)
@@ -92,9 +70,11 @@ struct json_object *cmd_view_json(const struct daemon *d, const struct np_proc_v
 struct json_object *cmd_action_json(const struct np_action *a);
 /* The last cycle's cost and counts, or NULL before the first cycle. */
 struct json_object *cmd_cycle_json(const struct daemon *d);
+/* Advise reservations held now (they expire), and their end at exit. */
+size_t cmd_advise_reservations(struct daemon *d);
+void cmd_advise_free(struct daemon *d);
 /* OpenMetrics text (malloc'd) for `metrics` and GET /metrics. */
 char *cmd_metrics_text(struct daemon *d, size_t *ret_len);
-int metrics_http_start(struct daemon *d, int port);
 
 /* Adds V (NULL is JSON null) under KEY. An O that failed to allocate takes
  * nothing and V is freed: json-c asserts on a NULL object, and a reply with

@@ -16,6 +16,10 @@
 #define NP_VERSION "0.1.0"
 #endif
 
+struct control;         /* the control socket (control.c) */
+struct metrics_http;     /* the HTTP /metrics listener (metrics-http.c) */
+struct advise_book;      /* advise reservations (cmd-advise.c) */
+
 struct options {
     bool foreground, dry_run, once, verbose, check_config;
     const char *config_path;        /* NULL: the default, which may be absent */
@@ -44,10 +48,19 @@ struct daemon {
     bool have_last;
     struct np_cycle_report last;    /* the last cycle, for the control socket */
     struct np_actuator recorder;    /* dry-run actuator, kept to switch at run time */
-    void *control;                  /* the control socket server (daemon/control.c) */
+    struct control *control;
+    struct metrics_http *metrics_http;
+    struct advise_book *advise;
 };
 
 /* Runs a cycle now (timer or `rescan`), logs it and keeps its report. */
+/* daemon/service.c: the daemon's work on its loop, called by main and by
+ * the control verbs; it calls neither back. */
+int daemon_load_config(const struct options *o, struct np_config *ret, char *err, size_t errsz);
+/* Cycle timer (first cycle at once), watchdog, thread sampler, movers. */
+int daemon_start_services(struct daemon *d);
+/* Stops moves in flight (original affinity back) and the movers. */
+void daemon_stop_services(struct daemon *d);
 void daemon_run_cycle(struct daemon *d);
 /* (Re)arms the cycle timer one interval from now. 0 or -ENOMEM (logged). */
 int daemon_schedule_cycle(struct daemon *d);
