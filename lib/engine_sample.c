@@ -98,13 +98,15 @@ void np_cycle_adjust_measured_load(const struct np_engine *e, const struct np_le
         return;
     }
     /* A process whose memory the mover is still copying is not covered by
-     * any measurement yet either: it may run slowly until its pages are
-     * local (seen in the guest: a second hog planned onto a one-CPU node
-     * whose first was still being copied there). */
+     * any measurement yet either, and it holds its whole place on the
+     * target whatever it used: stalled on pages in flight, or still running
+     * elsewhere, its use in the window says nothing about where (seen in
+     * the guest: a second hog planned onto a one-CPU node whose first was
+     * still being copied there, twice). Overbooking lasts only the copy. */
     if (!le->managed || !le->placement || !(le->placement->placed_at >= since || le->moving))
         return;
     const struct np_ledger_placement *pl = le->placement;
-    double missing = pl->placed_cpu_use - use;
+    double missing = le->moving ? pl->placed_cpu_use : pl->placed_cpu_use - use;
     unsigned ncpus = 0;
     for (unsigned i = 0; i < t->nnodes; i++)
         if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))

@@ -1411,6 +1411,50 @@ START_TEST(test_event_fields_of_actions_and_refusals)
 }
 END_TEST
 
+/* While its memory is still being copied, a moved process holds its place
+ * on the target in full: what it used in the window says nothing about
+ * where (seen in the guest: hog1's copy to one-CPU node 2 in flight, node 2
+ * measured 0.29, and hog2 was planned onto node 2 as well). 1002 (1.0 CPU)
+ * is moving to node 2 and used 1.0 CPU in the window. */
+START_TEST(test_process_being_copied_keeps_its_place_on_the_target)
+{
+    struct world w;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open(&w, &ops, &saved, 2);
+    write_maps(&w, 1002);
+    write_maps(&w, 1011);
+    struct np_actuator recorder = {.ops = saved, .ctx = w.act.ctx};   /* under the wrapper */
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&recorder, every_page_on_node1, NULL), 0);
+    ck_assert_int_eq(np_mover_set_rate(m, 1.0 / 1024), 0);   /* the copies wait */
+    world_proc_stat(&w, "4node-before");
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 2);
+    w.cfg.planner.max_moves_per_cycle = 0;
+    world_sed(&w, "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\\t4-5/", "proc/1002/status");
+    world_sed(&w, "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\\t0-1/", "proc/1011/status");
+    world_proc_stat(&w, "4node-after");
+    add_ticks_of(&w, 1002, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 2);
+    unsigned n;
+    const double *load = np_engine_node_load(w.engine, &n);
+    ck_assert_double_eq_tol(load[2], 3.0, 1e-9);   /* measured 2.0 + 1002's 1.0 */
+    ck_assert_double_eq_tol(load[0], 0.8, 1e-9);   /* measured idle + 1011's 0.8 */
+    ck_assert_int_eq(np_engine_cancel_move(w.engine, 0), 2);
+    wait_mover_idle(m);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 111.0, &r), 2);
+    np_cycle_report_clear(&r);
+    np_engine_set_mover(w.engine, NULL);
+    np_mover_free(m);
+    w.act.ops = saved;
+    world_close(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -1444,6 +1488,7 @@ int main(void)
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
     tcase_add_test(tc, test_mover_cancels_an_excluded_process);
     tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);
+    tcase_add_test(tc, test_process_being_copied_keeps_its_place_on_the_target);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -28,7 +28,7 @@ echo
 echo "== the same workloads with the kernel's NUMA balancing, then with no placer"
 run kernel 45 "$@" || true
 run none 15 "$@" || true
-printf '\n%-12s %-18s %-12s %-11s %-26s %s\n' PLACER "ALL 95% LOCAL" "FINAL LOCAL" "MIN LOCAL" "PAGES MIGRATED (x REMOTE)" "PLACER CPU"
+printf '\n%-12s %-18s %-12s %-11s %-26s %s\n' PLACER "ALL 95% LOCAL" "FINAL LOCAL" "MIN LOCAL" "PAGES MIGRATED (x NEEDED)" "PLACER CPU"
 for p in numaplaced kernel none; do
 	all=$(metric $p all_local_95_s)
 	watched=$(metric $p watched_s)
