@@ -39,7 +39,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(B)/%.o)
 BIN := daemon/numaplaced $(if $(wildcard daemon/numaplacectl.c),daemon/numaplacectl)
 
-.PHONY: all check check-unit check-tsan check-asan check-vm bench compare demo fuzz fuzz-long clean install uninstall man-check
+.PHONY: all check check-unit check-tsan check-asan check-valgrind check-vm bench compare demo fuzz fuzz-long clean install uninstall man-check
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard lib/*.h) $(wildcard daemon/*.h) $(wildcard tests/unit/*.h)
@@ -67,7 +67,7 @@ check-unit: $(TEST_BINS) $(BIN)
 check-vm: $(BIN)
 	bash tests/vm/check-vm.sh
 
-check: check-unit check-tsan check-asan fuzz check-vm
+check: check-unit check-tsan check-asan check-valgrind fuzz check-vm
 
 # ThreadSanitizer over the unit tests whose code runs threads (the engine
 # with its mover threads), built apart in build/tsan.
@@ -91,6 +91,11 @@ check-asan:
 	git ls-files -z | tar --null -T - -cf - | tar -xf - -C build/asan/tree
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(MAKE) --no-print-directory -C build/asan/tree CC="$(CC)" CFLAGS="$(ASAN_CFLAGS)" check-unit
+
+# valgrind memcheck over the unit tests and a --once --sysroot pass on
+# every fixture tree; an invalid access or a definite leak fails (~1 min).
+check-valgrind: $(TEST_BINS) $(BIN)
+	@bash tests/valgrind/run.sh $(TEST_BINS)
 
 # libFuzzer over the control protocol's request decoder (clang); ~30 s.
 fuzz:

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config libnuma-dev libevent-dev libconfig-dev libsystemd-dev
       libjson-c-dev check qemu-system-x86 busybox-static cpio numactl numad
-      clang libclang-rt-14-dev systemd groff-base man-db tmux)
+      clang libclang-rt-14-dev systemd groff-base man-db tmux valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
