@@ -3,7 +3,7 @@
 # the engine-4node fixture (whose processes a ticker keeps busy), every verb
 # through numaplacectl in human and --json form, authorization by peer
 # credentials and group, and hostile clients (malformed JSON, a 10 MB line,
-# 500 idle connections, a client that never reads) after each of which
+# 1,000 idle connections, a client that never reads) after each of which
 # status must still answer promptly and cycles must go on.
 # Run from the repo root after `make`, as root (skipped otherwise).
 set -uo pipefail
@@ -274,15 +274,28 @@ run "10 MB line" 0 '"code":"too-large"' "$T/ctltool" bigline "$SOCK" 10000000
 prompt "status after a 10 MB line"
 
 c0=$(cycles)
-"$T/ctltool" idle "$SOCK" 500 4 > "$T/idle.out" &
+daemon_fds() { ls /proc/"$daemon_pid"/fd 2>/dev/null | wc -l; }
+fds0=$(daemon_fds)
+# 1,000 clients connect at once and stay (the daemon holds 64, refuses the rest).
+(ulimit -n 4096; exec "$T/ctltool" idle "$SOCK" 1000 4) > "$T/idle.out" &
 idle_pid=$!
 sleep 1.5   # the 64 held connections are now idle for over a second
-prompt "status with 500 idle connections open"
+prompt "status with 1000 idle connections open"
+fds1=$(daemon_fds)
+run "a member's pause refused under load" 4 "needs root" as_member "${CTL[@]}" pause
 wait $idle_pid
 idle=$(cat "$T/idle.out")
 refused=$(sed -n 's/.*refused \([0-9]*\).*/\1/p' <<<"$idle")
-if [ -n "$refused" ] && [ "$refused" -ge 430 ]; then ok "extras refused cleanly ($idle)"; else bad "idle refusals" "$idle"; fi
+if [ -n "$refused" ] && [ "$refused" -ge 930 ]; then ok "extras refused cleanly ($idle)"; else bad "idle refusals" "$idle"; fi
 prompt "status after the idle connections"
+sleep 0.3
+fds2=$(daemon_fds)
+# At most the 64 clients (and the one asking) beyond the baseline, and back to it.
+if [ "$fds1" -le $((fds0 + 66)) ] && [ "$fds2" -le $((fds0 + 1)) ]; then
+    ok "daemon fds: $fds0 before, $fds1 with 1000 clients, $fds2 after"
+else
+    bad "daemon fds" "$fds0 before, $fds1 with 1000 clients, $fds2 after"
+fi
 
 t0=$(date +%s%N)
 run "client that never reads is dropped" 0 "dropped yes" "$T/ctltool" flood "$SOCK" 300000
