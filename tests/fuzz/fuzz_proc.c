@@ -8,6 +8,7 @@
  *   CPUSTAT  proc/stat (np_cpu_times_parse)
  *   CPULIST  sysfs cpulists and status masks (np_bits_parse_list/_mask)
  *   CONFIG   the config file through libconfig and the schema
+ *   TASKSCHED proc/PID/task/TID/sched (np_task_numa_parse: raw bytes)
  * Besides "no crash, no leak" each checks what its parser promises: output
  * untouched on failure, fields within their documented bounds. */
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "sample.h"
 #include "sysstate.h"
+#include "tasksched.h"
 
 /* NUL-terminated copy of the input: the string parsers' contract. */
 static char *terminated(const uint8_t *data, size_t size)
@@ -106,6 +108,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(s);
     return 0;
 }
+#elif defined(NP_FUZZ_TASKSCHED)
+static struct np_task_numa task;   /* 16 KiB: not on the fuzzer's stack */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* Raw bytes, not NUL-terminated: the parser must stay within SIZE. */
+    char *copy = malloc(size ? size : 1);
+    if (!copy)
+        abort();
+    memcpy(copy, data, size);
+    int r = np_task_numa_parse(copy, size, &task);
+    if (r != 0 && r != -ENODATA)
+        abort();
+    if (task.nnodes > NP_MAX_NODES || task.preferred_nid < -1 || task.preferred_nid >= NP_MAX_NODES ||
+        task.current_node < -1 || task.current_node >= NP_MAX_NODES)
+        abort();
+    double share = np_task_numa_fault_share(&task, 0);
+    if (!(share == -1.0 || (share >= 0.0 && share <= 1.0)))
+        abort();
+    free(copy);
+    return 0;
+}
 #elif defined(NP_FUZZ_CPUSTAT)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -174,5 +197,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 #else
-#error "build with -DNP_FUZZ_STAT, _STATUS, _CGROUP, _VMSTAT, _CPUSTAT, _CPULIST or _CONFIG"
+#error "build with -DNP_FUZZ_STAT, _STATUS, _CGROUP, _VMSTAT, _CPUSTAT, _CPULIST, _CONFIG or _TASKSCHED"
 #endif

@@ -84,7 +84,7 @@ fuzz mempolicy "$mpol_secs" 72000
 # The parsers of fuzz_proc.c, one binary each, linked with the whole library
 # (the config schema pulls in most of it).
 LIB_SRCS=(lib/sample.c lib/sysstate.c lib/bitset.c lib/parse.c lib/fsroot.c lib/config.c
-          lib/numamaps.c lib/mempolicy.c lib/topology.c)
+          lib/numamaps.c lib/mempolicy.c lib/topology.c lib/tasksched.c)
 proc_target() {
     local name=$1 max_len=$2 macro; shift 2
     macro=NP_FUZZ_$(tr '[:lower:]' '[:upper:]' <<<"$name")
@@ -102,4 +102,5 @@ proc_target vmstat 16000 $(find tests/fixtures -path '*/proc/vmstat')
 proc_target cpustat 66000 $(find tests/fixtures -path '*/proc/stat' -o -path 'tests/fixtures/procstat/*' -type f | head -40)
 proc_target cpulist 4000 $(find tests/fixtures -name cpulist -o -name cpumap | head -40)
 proc_target config 16000 conf/numaplaced.conf $(find tests/fixtures/conf -type f)
+proc_target tasksched 66000 $(find tests/fixtures/sched-guest -name sched)
 echo "fuzz: no crash or leak in any target ($total s)"
