@@ -157,7 +157,12 @@ np_write_conf() {
 		case $extra in *planner*) ;; *) echo "planner = { min_gain = 0.02; cooldown = 300; max_moves_per_cycle = 4; mem_headroom_pct = 5; };" ;; esac
 		# np.movers=N (run-vm.sh --append): mover threads, for serial vs
 		# concurrent copies in the same guest setup.
-		case $extra in *actuator*) ;; *) [ -n "${NP_MOVERS:-}" ] && echo "actuator = { movers = $NP_MOVERS; };" ;; esac
+		# np.rate=R: actuator.migrate_mb_per_s, for paced vs unpaced copies.
+		case $extra in *actuator*) ;; *)
+			if [ -n "${NP_MOVERS:-}${NP_RATE:-}" ]; then
+				echo "actuator = { ${NP_MOVERS:+movers = $NP_MOVERS; }${NP_RATE:+migrate_mb_per_s = $NP_RATE; }};"
+			fi ;;
+		esac
 		[ -n "$extra" ] && echo "$extra"
 	} >"$NP_CONF"
 	np_info "config: $(tr '\n' ' ' <"$NP_CONF")"
