@@ -33,7 +33,7 @@ int cmd_move(struct daemon *d, const struct np_request *req, struct json_object 
         size_t len = strlen(line);
         snprintf(line + len, sizeof(line) - len, "; %s", why);
     }
-    log_action(&act, why[0] ? why : NULL);
+    log_action(&act, line);
     jset(data, "action", cmd_action_json(&act));
     jset(data, "text", jstr(line));
     return 0;

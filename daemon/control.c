@@ -122,10 +122,10 @@ static void client_close_after_reply(struct client *c)
         client_free(c);
 }
 
-static const char *access_refusal(const struct client *c, enum np_verb verb, char *buf, size_t bufsz)
+static const char *access_refusal(const struct client *c, enum np_verb verb, bool read_only, char *buf,
+                                  size_t bufsz)
 {
     const struct control *ctl = c->ctl;
-    const bool read_only = !np_verb_def(verb)->needs_root;
     if (c->access == ACCESS_ROOT || (c->access == ACCESS_READ && read_only))
         return NULL;
     if (c->access == ACCESS_READ || !ctl->have_group) {
@@ -172,7 +172,7 @@ static void handle_line(struct client *c, const char *line, size_t len)
         return;
     }
     const bool read_only = !np_verb_def(req.verb)->needs_root;
-    if (access_refusal(c, req.verb, msg, sizeof(msg))) {
+    if (access_refusal(c, req.verb, read_only, msg, sizeof(msg))) {
         log_refusal(c, &req, msg);
         client_error(c, NP_ERR_PERMISSION, msg);
         return;

@@ -67,14 +67,16 @@ void log_event(int priority, const struct np_event_fields *fields, const char *f
     (void)sd_journal_sendv(iov, (int)n);
 }
 
-void log_action(const struct np_action *a, const char *suffix)
+void log_action(const struct np_action *a, const char *text)
 {
     char line[512];
     struct np_event_fields fields;
-    np_action_format(a, line, sizeof(line));
+    if (!text) {
+        np_action_format(a, line, sizeof(line));
+        text = line;
+    }
     np_action_event_fields(a, &fields);
-    log_event(a->result == NP_ACT_OK ? LOG_INFO : LOG_WARNING, &fields, "%s%s%s", line,
-              suffix ? "; " : "", suffix ? suffix : "");
+    log_event(a->result == NP_ACT_OK ? LOG_INFO : LOG_WARNING, &fields, "%s", text);
 }
 
 void log_given_up(const struct np_proc_view *v)

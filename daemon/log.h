@@ -14,9 +14,9 @@ void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2
  * NUMAPLACE_PID, ...; see numaplaced(8)); on stderr only the message. */
 void log_event(int priority, const struct np_event_fields *fields, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* An action (moved, failed, cancelled) with its event fields; SUFFIX (may
- * be NULL) is appended to the message. */
-void log_action(const struct np_action *a, const char *suffix);
+/* An action (moved, failed, cancelled) with its event fields. TEXT is the
+ * message when the caller already wrote one (NULL: np_action_format). */
+void log_action(const struct np_action *a, const char *text);
 /* A process numaplaced stops managing, with its event fields. */
 void log_given_up(const struct np_proc_view *v);
 /* Logs and returns R (a negative errno), systemd style. */

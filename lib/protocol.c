@@ -32,6 +32,14 @@ static const struct np_verb_def verbs[NP_VERB_COUNT] = {
 #undef ROOT
 #undef READ
 
+/* A "nodes" argument: a kernel node list naming at least one node. The
+ * daemon's decoder and the CLI's words check it here alike. */
+static int parse_node_list(const char *s, struct np_nodeset *ret)
+{
+    np_nodeset_zero(ret);
+    return np_bits_parse_list(NP_NODES(ret), s) < 0 || np_nodeset_count(ret) == 0 ? -EINVAL : 0;
+}
+
 enum arg_type { ARG_INT, ARG_STRING, ARG_BOOL };
 
 struct arg_spec {
@@ -174,12 +182,9 @@ static int add_value(unsigned bit, const char *what, const char *value, struct j
     size_t len = strlen(value);
     if ((int64_t)len < a->min || (int64_t)len > a->max)
         return cli_fail(msg, msgsz, "%s: 1..%lld bytes", what, (long long)a->max);
-    if (bit == NP_ARG_NODES) {
-        struct np_nodeset nodes;
-        np_nodeset_zero(&nodes);
-        if (np_bits_parse_list(NP_NODES(&nodes), value) < 0 || np_nodeset_count(&nodes) == 0)
-            return cli_fail(msg, msgsz, "%s: '%s' is not a node list like 0-1,3", what, value);
-    }
+    struct np_nodeset nodes;
+    if (bit == NP_ARG_NODES && parse_node_list(value, &nodes) < 0)
+        return cli_fail(msg, msgsz, "%s: '%s' is not a node list like 0-1,3", what, value);
     json_object_object_add(jargs, a->name, json_object_new_string(value));
     return 0;
 }
@@ -433,9 +438,7 @@ static enum np_error decode_arg(const struct arg_spec *a, struct json_object *va
         if (a->bit == NP_ARG_NAME) {
             memcpy(ret->name, s, len + 1);
         } else {
-            np_nodeset_zero(&ret->nodes);
-            int r = np_bits_parse_list(NP_NODES(&ret->nodes), s);
-            if (r < 0 || np_nodeset_count(&ret->nodes) == 0)
+            if (parse_node_list(s, &ret->nodes) < 0)
                 return fail(NP_ERR_BAD_ARGS, msg, msgsz,
                             "%s: 'nodes' must be a node list like \"0-1,3\" with ids below %d", verb,
                             NP_MAX_NODES);

@@ -1187,6 +1187,15 @@ static struct np_mover *mover_world_open(struct world *w, struct np_actuator_ops
     return m;
 }
 
+/* Takes the mover M out of W's engine and frees it; the recording actuator
+ * (SAVED) is W's again, so its log can be read. */
+static void mover_world_detach(struct world *w, struct np_mover *m, const struct np_actuator_ops *saved)
+{
+    np_engine_set_mover(w->engine, NULL);
+    np_mover_free(m);
+    w->act.ops = saved;
+}
+
 /* Waits (at most 10 s) until the mover has nothing queued or running. */
 static void wait_mover_idle(struct np_mover *m)
 {
@@ -1220,9 +1229,7 @@ START_TEST(test_mover_copies_off_the_cycle_at_once)
     ck_assert_uint_eq(np_engine_history_count(w.engine), 2);
     ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 0);
     ck_assert_uint_eq(np_engine_totals(w.engine)->moves, 2);
-    np_engine_set_mover(w.engine, NULL);
-    np_mover_free(m);
-    w.act.ops = saved;   /* the log is the recording actuator's */
+    mover_world_detach(&w, m, saved);   /* the log is the recording actuator's */
     const char *log = np_actuator_recording_log(&w.act);
     ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1002 from=0-1 to=2"));
     ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1011 from=1-2 to=0"));
@@ -1259,9 +1266,7 @@ START_TEST(test_mover_cancels_an_excluded_process)
     np_cycle_report_clear(&r);
     ck_assert_uint_eq(np_engine_totals(w.engine)->cancelled, 1);
     ck_assert_uint_eq(np_engine_totals(w.engine)->moves, 1);
-    np_engine_set_mover(w.engine, NULL);
-    np_mover_free(m);
-    w.act.ops = saved;
+    mover_world_detach(&w, m, saved);
     const char *log = np_actuator_recording_log(&w.act);
     ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1002"));
     ck_assert_ptr_null(strstr(log, "migrate_pages pid=1011"));
@@ -1294,17 +1299,27 @@ static void write_maps(const struct world *w, int pid)
     ck_assert_int_eq(fclose(f), 0);
 }
 
+/* mover_world_open with two workers whose copies wait: 1002's and 1011's
+ * maps are written, every page reads node 1, and the rate (1 KiB/s) keeps
+ * each copy waiting for the bucket before its first batch. */
+static struct np_mover *mover_world_open_waiting(struct world *w, struct np_actuator_ops *ops,
+                                                 const struct np_actuator_ops **saved)
+{
+    struct np_mover *m = mover_world_open(w, ops, saved, 2);
+    write_maps(w, 1002);
+    write_maps(w, 1011);
+    struct np_actuator recorder = {.ops = *saved, .ctx = w->act.ctx};   /* under the wrapper */
+    ck_assert_int_eq(np_actuator_recording_set_page_node(&recorder, every_page_on_node1, NULL), 0);
+    ck_assert_int_eq(np_mover_set_rate(m, 1.0 / 1024), 0);
+    return m;
+}
+
 START_TEST(test_mover_cancel_stops_a_copy_waiting_for_the_rate)
 {
     struct world w;
     struct np_actuator_ops ops;
     const struct np_actuator_ops *saved;
-    struct np_mover *m = mover_world_open(&w, &ops, &saved, 2);
-    write_maps(&w, 1002);
-    write_maps(&w, 1011);
-    struct np_actuator recorder = {.ops = saved, .ctx = w.act.ctx};   /* under the wrapper */
-    ck_assert_int_eq(np_actuator_recording_set_page_node(&recorder, every_page_on_node1, NULL), 0);
-    ck_assert_int_eq(np_mover_set_rate(m, 1.0 / 1024), 0);
+    struct np_mover *m = mover_world_open_waiting(&w, &ops, &saved);
     ck_assert_int_eq(np_mover_set_rate(m, -1.0), -EINVAL);
     struct np_cycle_report r;
     ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
@@ -1320,9 +1335,7 @@ START_TEST(test_mover_cancel_stops_a_copy_waiting_for_the_rate)
         ck_assert_int_eq(r.actions[i].result, NP_ACT_CANCELLED);
     np_cycle_report_clear(&r);
     ck_assert_uint_eq(np_engine_totals(w.engine)->cancelled, 2);
-    np_engine_set_mover(w.engine, NULL);
-    np_mover_free(m);
-    w.act.ops = saved;
+    mover_world_detach(&w, m, saved);
     const char *log = np_actuator_recording_log(&w.act);
     ck_assert_ptr_null(strstr(log, "migrate_pages"));
     ck_assert_ptr_nonnull(strstr(log, "nodes=query"));      /* batches were looked at */
@@ -1421,12 +1434,7 @@ START_TEST(test_process_being_copied_keeps_its_place_on_the_target)
     struct world w;
     struct np_actuator_ops ops;
     const struct np_actuator_ops *saved;
-    struct np_mover *m = mover_world_open(&w, &ops, &saved, 2);
-    write_maps(&w, 1002);
-    write_maps(&w, 1011);
-    struct np_actuator recorder = {.ops = saved, .ctx = w.act.ctx};   /* under the wrapper */
-    ck_assert_int_eq(np_actuator_recording_set_page_node(&recorder, every_page_on_node1, NULL), 0);
-    ck_assert_int_eq(np_mover_set_rate(m, 1.0 / 1024), 0);   /* the copies wait */
+    struct np_mover *m = mover_world_open_waiting(&w, &ops, &saved);
     world_proc_stat(&w, "4node-before");
     struct np_cycle_report r;
     ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
@@ -1448,9 +1456,7 @@ START_TEST(test_process_being_copied_keeps_its_place_on_the_target)
     wait_mover_idle(m);
     ck_assert_int_eq(np_engine_collect_moves(w.engine, 111.0, &r), 2);
     np_cycle_report_clear(&r);
-    np_engine_set_mover(w.engine, NULL);
-    np_mover_free(m);
-    w.act.ops = saved;
+    mover_world_detach(&w, m, saved);
     world_close(&w);
 }
 END_TEST
