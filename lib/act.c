@@ -20,6 +20,9 @@
 #define NP_ACT_BATCH 512
 /* Pages examined per call, whatever the budget: ~250 ms of queries. */
 #define NP_ACT_MAX_EXAMINE ((uint64_t)1 << 20)
+/* A move off the loop larger than this goes in batches: at the slowest
+ * copy rate measured in the guest (15 MB/s) about half a second. */
+#define NP_ACT_ONE_CALL_MAX_KB ((uint64_t)8 << 10)
 /* The unit memory is spread in: a transparent huge page on x86-64. */
 #define NP_ACT_BLOCK_BYTES ((uint64_t)2 << 20)
 
@@ -430,17 +433,37 @@ static int move_to_target(struct mover *m, int node, unsigned k)
     if (r < 0)
         return r;
     int full = 0;
+    unsigned unsure = 0;
     for (unsigned i = 0; i < n; i++) {
         if (m->sub_status[i] == node) {
             m->moved_pages++;
-            if (m->ctl && m->ctl->done_kb)
-                atomic_fetch_add(m->ctl->done_kb, m->page_size / 1024);
-        } else {
+        } else if (m->sub_status[i] == -ENOMEM || m->sub_status[i] == -ENOSPC) {
             m->left_behind = true;
-            if (m->sub_status[i] == -ENOMEM || m->sub_status[i] == -ENOSPC)
-                full = m->sub_status[i];
+            full = m->sub_status[i];
+        } else {
+            /* The kernel moves a huge page whole when it meets its first
+             * 4 KiB page; each later page of it in the same call answers
+             * an error (its head is already isolated) although it moved
+             * with it. Counted as left behind, every 300 MiB move ended
+             * "partial" and walked the whole process again next cycle
+             * (seen in the guest). Where such a page is now is asked
+             * below. */
+            m->sub_pages[unsure++] = m->sub_pages[i];
         }
     }
+    if (unsure) {
+        call_mark(m->ctl, true);
+        r = m->a->ops->move_pages(m->a->ctx, m->pid, unsure, m->sub_pages, NULL, m->sub_status);
+        call_mark(m->ctl, false);
+        for (unsigned i = 0; i < unsure; i++) {
+            if (r == 0 && m->sub_status[i] == node)
+                m->moved_pages++;
+            else
+                m->left_behind = true;
+        }
+    }
+    if (m->ctl && m->ctl->done_kb)
+        atomic_store(m->ctl->done_kb, m->moved_pages * m->page_size / 1024);
     return full;
 }
 
@@ -639,6 +662,12 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
                                                               : m->budget_pages * 4;
     if (m->examine_left < NP_ACT_BATCH)
         m->examine_left = NP_ACT_BATCH;
+    /* The caps keep the event loop's share short; a mover thread (it can
+     * be cancelled) is given the whole move and walks the whole process,
+     * bounded by its maps: a budget equal to the estimate made a move that
+     * met it exactly look cut short. */
+    if (ctl && ctl->cancel)
+        m->examine_left = m->budget_pages = UINT64_MAX;
 
     uint64_t total_pages = 0, start, end;
     const char *cur = maps;
@@ -796,7 +825,13 @@ int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
      * kernel's speed after one long wait. */
     double rate_kb_s = ctl && ctl->pacer ? np_pacer_rate_kb_s(ctl->pacer) : 0.0;
     bool paced_batches = rate_kb_s > 0 && !pl->cgroup && (double)pl->remote_kb > rate_kb_s;
-    if (np_bits_empty(NP_NODES(&from)) && (pl->remote_kb > pl->budget_kb || spread || paced_batches))
+    /* On a mover thread (CTL can cancel) a move of more than a few
+     * batches goes in batches too: one migrate_pages call of 300 MiB ran
+     * 20 s in the guest with its progress at 0 and no way to stop it. */
+    bool watched_batches = ctl && ctl->cancel && !pl->cgroup &&
+                           pl->remote_kb > NP_ACT_ONE_CALL_MAX_KB;
+    bool batches = pl->remote_kb > pl->budget_kb || spread || paced_batches || watched_batches;
+    if (np_bits_empty(NP_NODES(&from)) && batches)
         return 0;
     /* Several targets, each whole source node fitting one: a migrate_pages
      * per node pair is exact and runs at the kernel's full speed, where the
@@ -810,8 +845,24 @@ int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
         if (small_calls)
             return move_node_pairs(a, pl, pair_to, ctl, res);
     }
-    if (pl->remote_kb > pl->budget_kb || spread || paced_batches)
-        return move_batched(a, root, pl, &from, ctl, res);
+    if (batches) {
+        int r = move_batched(a, root, pl, &from, ctl, res);
+        if (r < 0 || res->partial || spread || pl->remote_kb > pl->budget_kb)
+            return r;
+        /* The walk covered the writable private mappings; what else is on
+         * FROM (file pages, shared mappings such as a SysV hugetlb buffer)
+         * goes with one migrate_pages, as a move in one call would have
+         * taken it. Little is usually left, so the call is short. */
+        uint64_t left_kb = pl->remote_kb > res->moved_kb ? pl->remote_kb - res->moved_kb : 0;
+        uint64_t swept_kb = 0;
+        r = migrate_paced(a, pl->pid, &from, &pl->mems, left_kb, ctl, &swept_kb);
+        if (r < 0)
+            return fail(res, "migrate", r);
+        res->moved_kb += swept_kb;
+        if (ctl && ctl->done_kb)
+            atomic_store(ctl->done_kb, res->moved_kb);
+        return 0;
+    }
     if (pl->cgroup) {
         /* cgroup v2 migrates the tasks' memory when cpuset.mems changes. */
         int r = write_cgroup_set(a, pl->cgroup, "cpuset.mems", NP_NODES(&pl->mems), res);

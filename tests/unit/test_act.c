@@ -847,6 +847,122 @@ START_TEST(test_apply_batches_hold_whole_blocks)
 }
 END_TEST
 
+/* The kernel's answer for a transparent huge page: the first 4 KiB page a
+ * move_pages call meets moves the whole 2 MiB block, and each later page
+ * of that block in the same call answers -EBUSY (its head is already
+ * isolated) although it moved too. A query answers where the block is. */
+static struct { uintptr_t block; int node; } thp_moved[8192];
+static unsigned nthp_moved;
+static unsigned long thp_busy_answers;
+
+static int thp_node_of(uintptr_t block)
+{
+    for (unsigned k = 0; k < nthp_moved; k++)
+        if (thp_moved[k].block == block)
+            return thp_moved[k].node;
+    return -1;
+}
+
+static int thp_move_pages(void *ctx, int pid, unsigned long count, void **pages,
+                          const int *nodes, int *status)
+{
+    int r = block_inner->move_pages(ctx, pid, count, pages, nodes, status);
+    if (r < 0)
+        return r;
+    unsigned first_new = nthp_moved;
+    for (unsigned long i = 0; i < count; i++) {
+        uintptr_t b = (uintptr_t)pages[i] >> 21;
+        int node = thp_node_of(b);
+        if (!nodes) {
+            if (node >= 0)
+                status[i] = node;
+            continue;
+        }
+        bool moved_in_this_call = false;
+        for (unsigned k = first_new; k < nthp_moved; k++)
+            moved_in_this_call |= thp_moved[k].block == b;
+        if (moved_in_this_call) {
+            status[i] = -EBUSY;
+            thp_busy_answers++;
+        } else if (node != nodes[i] && nthp_moved < 8192) {
+            thp_moved[nthp_moved++] = (typeof(thp_moved[0])){b, nodes[i]};
+        }
+    }
+    return 0;
+}
+
+/* Pages answered -EBUSY that moved with their huge page count as moved:
+ * counted as left behind, every 300 MiB move ended partial and walked the
+ * process again next cycle (seen in the guest). */
+START_TEST(test_apply_huge_page_tails_count_as_moved)
+{
+    struct np_placement pl;
+    struct np_actuator wrapped = wrap_recorder(thp_move_pages, always_node0, "2-3", "0", &pl);
+    pl.remote_kb = 158822 * 4;                  /* every mapped page */
+    pl.budget_kb = 1048576;                     /* more: a complete walk */
+    nthp_moved = 0;
+    thp_busy_answers = 0;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&wrapped, &root, &pl, &res), 0);
+    ck_assert_uint_gt(thp_busy_answers, 100000);   /* the kernel's answers were mostly errors */
+    ck_assert_uint_eq(res.moved_kb, 158822 * 4);
+    ck_assert(!res.partial);
+}
+END_TEST
+
+/* Cancels after the third move_pages call that moves pages. */
+static atomic_bool cancel_flag;
+static unsigned moving_calls;
+static int cancel_after_three_moves(void *ctx, int pid, unsigned long count, void **pages,
+                                    const int *nodes, int *status)
+{
+    if (nodes && ++moving_calls == 3)
+        atomic_store(&cancel_flag, true);
+    return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
+}
+
+/* On a mover thread (a control that can cancel) a move bigger than a few
+ * batches goes in batches even to one node within its budget, so a
+ * cancel stops it at the next batch with what it moved counted; left
+ * alone it walks everything, then one migrate_pages takes what the walk
+ * cannot reach (shared and file mappings). */
+START_TEST(test_apply_off_the_loop_goes_in_batches)
+{
+    struct np_placement pl;   /* 64 MiB from node 0 to node 1 */
+    struct np_actuator wrapped = wrap_recorder(cancel_after_three_moves, always_node0, "1", "0", &pl);
+    atomic_uint_fast64_t done_kb = 0;
+    struct np_act_control ctl = {.cancel = &cancel_flag, .done_kb = &done_kb};
+    atomic_store(&cancel_flag, false);
+    moving_calls = 0;
+    struct np_act_result res;
+    memset(&res, 0, sizeof(res));
+    ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), -ECANCELED);
+    ck_assert_int_eq(res.cls, NP_ACT_CANCELLED);
+    ck_assert_uint_eq(moving_calls, 3);
+    ck_assert_uint_eq(res.moved_kb, 3 * 2048);        /* three whole blocks */
+    ck_assert_uint_eq(atomic_load(&done_kb), 3 * 2048);
+    ck_assert(res.partial);
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&rec), "migrate_pages"));
+
+    /* Not cancelled: every page found on node 0 is moved in batches (the
+     * job is the whole move: the estimate is no cap), then the sweep; a
+     * small move is still one call. */
+    atomic_store(&cancel_flag, false);
+    moving_calls = 100;
+    memset(&res, 0, sizeof(res));
+    ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
+    ck_assert_uint_ge(moving_calls, 100 + 158822 / 512);
+    ck_assert_uint_eq(res.moved_kb, 158822 * 4);
+    ck_assert_uint_eq(atomic_load(&done_kb), 158822 * 4);
+    ck_assert(!res.partial);
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&rec), "migrate_pages pid=100 from=0 to=1"));
+    pl.remote_kb = pl.budget_kb = 4096;
+    moving_calls = 200;
+    ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
+    ck_assert_uint_eq(moving_calls, 200);
+}
+END_TEST
+
 START_TEST(test_apply_batched_failure)
 {
     struct np_placement pl = placement();
@@ -1028,6 +1144,8 @@ int main(void)
     tcase_add_test(tc, test_apply_spread_by_whole_source_nodes);
     tcase_add_test(tc, test_apply_spread_falls_back_when_a_source_fits_nowhere);
     tcase_add_test(tc, test_apply_batched_failure);
+    tcase_add_test(tc, test_apply_huge_page_tails_count_as_moved);
+    tcase_add_test(tc, test_apply_off_the_loop_goes_in_batches);
     tcase_add_test(tc, test_apply_invalid);
     tcase_add_test(tc, test_restore);
     tcase_add_test(tc, test_real_refuses_fixture_root);

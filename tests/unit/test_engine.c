@@ -1172,8 +1172,20 @@ static void conc_install(struct world *w, struct np_actuator_ops *ops)
     conc_gate_open = false;
 }
 
+static void write_maps(const struct world *w, int pid)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/proc/%d/maps", w->dir, pid);
+    FILE *f = fopen(path, "we");
+    ck_assert_ptr_nonnull(f);
+    fputs("7f0000000000-7f0004000000 rw-p 00000000 00:00 0 \n", f);   /* 64 MiB */
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 /* The fixture world with the concurrent wrapper (OPS) as its actuator
- * (*SAVED is the recording one) and a mover of WORKERS threads. */
+ * (*SAVED is the recording one) and a mover of WORKERS threads. 1002's
+ * and 1011's maps are written: a mover walks a large move's pages in
+ * batches (every page reads node 0 unless a test says otherwise). */
 static struct np_mover *mover_world_open(struct world *w, struct np_actuator_ops *ops,
                                          const struct np_actuator_ops **saved, unsigned workers)
 {
@@ -1184,6 +1196,8 @@ static struct np_mover *mover_world_open(struct world *w, struct np_actuator_ops
     struct np_mover *m;
     ck_assert_int_eq(np_mover_new(&w->act, &w->root, workers, false, &m), 0);
     np_engine_set_mover(w->engine, m);
+    write_maps(w, 1002);
+    write_maps(w, 1011);
     return m;
 }
 
@@ -1205,7 +1219,8 @@ static void wait_mover_idle(struct np_mover *m)
 }
 
 /* With a mover the cycle binds CPUs and returns before the copies: both
- * fixture moves are then in migrate_pages at once on two mover threads,
+ * fixture moves walk their pages in batches, then are in migrate_pages
+ * (which takes what the walk cannot reach) at once on two mover threads,
  * and each is recorded (history, action, totals) when collected. */
 START_TEST(test_mover_copies_off_the_cycle_at_once)
 {
@@ -1289,16 +1304,6 @@ static int every_page_on_node1(void *addr, void *ctx)
     return 1;
 }
 
-static void write_maps(const struct world *w, int pid)
-{
-    char path[600];
-    snprintf(path, sizeof(path), "%s/proc/%d/maps", w->dir, pid);
-    FILE *f = fopen(path, "we");
-    ck_assert_ptr_nonnull(f);
-    fputs("7f0000000000-7f0004000000 rw-p 00000000 00:00 0 \n", f);   /* 64 MiB */
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 /* mover_world_open with two workers whose copies wait: 1002's and 1011's
  * maps are written, every page reads node 1, and the rate (1 KiB/s) keeps
  * each copy waiting for the bucket before its first batch. */
@@ -1306,8 +1311,6 @@ static struct np_mover *mover_world_open_waiting(struct world *w, struct np_actu
                                                  const struct np_actuator_ops **saved)
 {
     struct np_mover *m = mover_world_open(w, ops, saved, 2);
-    write_maps(w, 1002);
-    write_maps(w, 1011);
     struct np_actuator recorder = {.ops = *saved, .ctx = w->act.ctx};   /* under the wrapper */
     ck_assert_int_eq(np_actuator_recording_set_page_node(&recorder, every_page_on_node1, NULL), 0);
     ck_assert_int_eq(np_mover_set_rate(m, 1.0 / 1024), 0);
