@@ -1,6 +1,6 @@
 /* bench_cycle: what a placement cycle costs on a gensysroot tree.
  *
- * Usage: bench_cycle DIR NPROCS NBUSY [ROWFILE]
+ * Usage: bench_cycle DIR NPROCS NBUSY [ROWFILE [SAMPLER_ROWFILE]]
  * BENCH_VERBOSE=1 in the environment prints the warm-up cycle's report.
  *
  * (a) baseline: the bare reads of the files a cycle reads (stat of every
@@ -10,7 +10,14 @@
  * (b) the cycle: np_engine_cycle on the tree with the default config and
  *     the recording actuator, one warm-up then K measured cycles;
  * (c) np_numa_maps_parse throughput over every numa_maps of the tree held
- *     in memory, next to a memchr line count over the same bytes.
+ *     in memory, next to a memchr line count over the same bytes;
+ * (d) the thread sampler: np_engine_sample_threads, as the daemon calls it
+ *     between cycles, after the last measured cycle (so it follows that
+ *     cycle's scored processes), CPU time per pass and per sampled thread,
+ *     taken in turn with bare openat/read/close passes over the same
+ *     task/TID/stat files (task dirs listed as the sampler lists them).
+ *     How many threads a pass read is counted, not assumed: one pass runs
+ *     under inotify watches on every task/TID dir of those processes.
  *
  * The tree is static, so between cycles the busy processes' utime and
  * proc/uptime are advanced by one interval at their CPU rate, the way a
@@ -20,7 +27,8 @@
  *
  * Timings are reported, never judged. Exit status is 1 when something
  * failed to run or the cycle saw a different tree than was generated
- * (nscanned != NPROCS, nbusy != NBUSY, a numa_maps that does not parse). */
+ * (nscanned != NPROCS, nbusy != NBUSY, a numa_maps that does not parse,
+ * a sampler pass that read nothing or other threads than the tree has). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 #include "act.h"
@@ -38,6 +47,7 @@
 #include "fsroot.h"
 #include "numamaps.h"
 #include "parse.h"
+#include "sample.h"
 #include "topology.h"
 
 #define K_CYCLES         5
@@ -45,6 +55,9 @@
 #define PARSE_MIN_SEC    0.3     /* repeat parse passes at least this long */
 #define PARSE_MIN_PASSES 3
 #define PARSE_MAX_PASSES 500
+#define SAMPLE_MIN_SEC   0.2     /* repeat sampler passes at least this long */
+#define SAMPLE_MIN_PASSES 11
+#define SAMPLE_MAX_PASSES 1001
 #define MANIFEST_MAX     (64u << 20)
 #define STAT_MAX         4096
 
@@ -378,6 +391,286 @@ static void restore_tree(const struct np_root *root, struct manifest *m, const c
     }
 }
 
+/* ---- (d) the thread sampler ---- */
+
+/* The processes the last measured cycle scored: the sampler follows those. */
+struct sampled {
+    size_t npids;
+    int *pids;
+    double at;                  /* engine time of that cycle */
+};
+
+struct sampler_result {
+    size_t nprocs, nthreads;    /* per pass: the sampler's count; task/TID/stat opens seen */
+    size_t passes;
+    double sampler_ms, bare_ms; /* CPU per pass, medians */
+};
+
+static int scored_pids(const struct np_cycle_report *rep, double at, struct sampled *ret)
+{
+    int *pids = calloc(rep->nviews ? rep->nviews : 1, sizeof(*pids));
+    if (!pids)
+        return -ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < rep->nviews; i++)
+        if (rep->views[i].scored)
+            pids[n++] = rep->views[i].pid;
+    free(ret->pids);
+    *ret = (struct sampled){ .npids = n, .pids = pids, .at = at };
+    return 0;
+}
+
+static const struct busy_proc *find_busy(const struct manifest *m, int pid)
+{
+    for (size_t i = 0; i < m->nbusy; i++)
+        if (m->busy[i].pid == pid)
+            return &m->busy[i];
+    return NULL;
+}
+
+/* Threads a sampler pass over S must read, as generated: each process's
+ * num_threads (stat field 20), at most MAX_THREADS of them. -EINVAL when
+ * S names a process the generator did not make busy. */
+static int implied_threads(const struct manifest *m, const struct sampled *s, size_t max_threads,
+                           size_t *ret)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->npids; i++) {
+        const struct busy_proc *b = find_busy(m, s->pids[i]);
+        struct np_proc p;
+        if (!b || np_parse_stat(b->stat_orig, b->stat_len, 1, &p) < 0 || p.num_threads < 0)
+            return -EINVAL;
+        total += (size_t)p.num_threads < max_threads ? (size_t)p.num_threads : max_threads;
+    }
+    *ret = total;
+    return 0;
+}
+
+struct bare_task {
+    int pid;
+    size_t left;                /* threads still to read (sampling.max_threads) */
+    unsigned errors;
+};
+
+static void bare_task_stat_capped(struct bare *b, int tid, void *ctx)
+{
+    struct bare_task *t = ctx;
+    char rel[96];
+    if (t->left == 0)
+        return;
+    t->left--;
+    snprintf(rel, sizeof(rel), "proc/%d/task/%d/stat", t->pid, tid);
+    t->errors += bare_read(b, rel) < 0;
+}
+
+/* The task/TID/stat files of S's processes, listed and read bare. */
+static int bare_sampler_pass(struct bare *b, const struct sampled *s, size_t max_threads)
+{
+    char rel[64];
+    unsigned errors = 0;
+    for (size_t i = 0; i < s->npids; i++) {
+        struct bare_task t = { .pid = s->pids[i], .left = max_threads };
+        snprintf(rel, sizeof(rel), "proc/%d/task", s->pids[i]);
+        errors += bare_list(b, rel, bare_task_stat_capped, &t) < 0;
+        errors += t.errors;
+    }
+    return errors ? -EIO : 0;
+}
+
+/* Watches every proc/PID/task/TID dir of S's processes for opens. */
+static int watch_task_dirs(int ifd, const struct np_root *root, const struct sampled *s)
+{
+    char rel[64], path[PATH_MAX];
+    for (size_t i = 0; i < s->npids; i++) {
+        DIR *d;
+        snprintf(rel, sizeof(rel), "proc/%d/task", s->pids[i]);
+        int r = np_open_dir(root, rel, &d);
+        if (r < 0)
+            return r;
+        for (struct dirent *de; (de = readdir(d));) {
+            if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                continue;
+            /* The root is an O_PATH fd: its magic link names the tree. */
+            int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s/%s", root->dirfd, rel,
+                               de->d_name);
+            if (len < 0 || (size_t)len >= sizeof(path)) {
+                r = -ENAMETOOLONG;
+                break;
+            }
+            if (inotify_add_watch(ifd, path, IN_OPEN | IN_ONLYDIR) < 0) {
+                r = -errno;
+                break;
+            }
+        }
+        closedir(d);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* How many opens of a file named "stat" IFD has queued. */
+static int count_stat_opens(int ifd, size_t *ret)
+{
+    char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+    size_t n = 0;
+    for (;;) {
+        ssize_t len = read(ifd, buf, sizeof(buf));
+        if (len < 0 && errno == EAGAIN)
+            break;
+        if (len <= 0)
+            return len < 0 ? -errno : -EIO;
+        for (char *p = buf; p < buf + len;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            if (ev->mask & IN_Q_OVERFLOW)
+                return -EOVERFLOW;
+            n += (ev->mask & IN_OPEN) && ev->len > 0 && strcmp(ev->name, "stat") == 0;
+            p += sizeof(*ev) + ev->len;
+        }
+    }
+    *ret = n;
+    return 0;
+}
+
+/* One sampler pass at NOW, untimed, with its task/TID/stat opens counted:
+ * what it really read, not what it should have. */
+static int observed_pass(struct np_engine *e, const struct np_root *root, const struct sampled *s,
+                         double now, size_t *ret_procs, size_t *ret_threads)
+{
+    int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (ifd < 0)
+        return -errno;
+    size_t threads = 0;
+    int n = -1;
+    int r = watch_task_dirs(ifd, root, s);
+    if (r == 0) {
+        n = np_engine_sample_threads(e, now);
+        r = n < 0 ? n : count_stat_opens(ifd, &threads);
+    }
+    close(ifd);
+    if (r < 0)
+        return r;
+    *ret_procs = (size_t)n;
+    *ret_threads = threads;
+    return 0;
+}
+
+/* CPU ms of one sampler pass at NOW; -EIO unless it sampled NPROCS processes. */
+static int timed_sampler_pass(struct np_engine *e, double now, size_t nprocs, double *ret_ms)
+{
+    double c0 = cpu_now();
+    int n = np_engine_sample_threads(e, now);
+    double ms = (cpu_now() - c0) * 1000.0;
+    if (n < 0)
+        return n;
+    if ((size_t)n != nprocs) {
+        fail("sampler: a pass sampled %d processes, the first %zu", n, nprocs);
+        return -EIO;
+    }
+    *ret_ms = ms;
+    return 0;
+}
+
+static int timed_bare_pass(struct bare *b, const struct sampled *s, size_t max_threads,
+                           double *ret_ms)
+{
+    double c0 = cpu_now();
+    int r = bare_sampler_pass(b, s, max_threads);
+    double ms = (cpu_now() - c0) * 1000.0;
+    if (r < 0)
+        return r;
+    *ret_ms = ms;
+    return 0;
+}
+
+/* Sampler and bare passes in turn (which goes first alternates), at least
+ * SAMPLE_MIN_PASSES of each and SAMPLE_MIN_SEC in all; sampler passes at
+ * NOW, NOW + STEP, ... as the daemon's timer would run them. */
+static int time_passes(struct np_engine *e, struct bare *b, const struct sampled *s,
+                       size_t max_threads, double now, double step, size_t nprocs,
+                       struct sampler_result *res)
+{
+    double samp_ms[SAMPLE_MAX_PASSES], bare_ms[SAMPLE_MAX_PASSES];
+    size_t k = 0;
+    for (double spent = 0; k < SAMPLE_MAX_PASSES &&
+                           (k < SAMPLE_MIN_PASSES || spent < SAMPLE_MIN_SEC); k++) {
+        double when = now + (double)k * step;
+        int r = k % 2 ? timed_bare_pass(b, s, max_threads, &bare_ms[k]) : 0;
+        if (r == 0)
+            r = timed_sampler_pass(e, when, nprocs, &samp_ms[k]);
+        if (r == 0 && k % 2 == 0)
+            r = timed_bare_pass(b, s, max_threads, &bare_ms[k]);
+        if (r < 0)
+            return r;
+        spent += (samp_ms[k] + bare_ms[k]) / 1000.0;
+    }
+    res->passes = k;
+    res->sampler_ms = median(samp_ms, k);
+    res->bare_ms = median(bare_ms, k);
+    return 0;
+}
+
+/* np_engine_sample_threads after the cycles, next to bare reads of the
+ * same task/TID/stat files. Fails loudly when a pass samples nothing or
+ * other threads than the tree implies. */
+static int bench_sampler(struct np_engine *e, const struct np_root *root,
+                         const struct np_config *cfg, const struct manifest *m, struct bare *b,
+                         const struct sampled *s, struct sampler_result *ret)
+{
+    size_t cap = cfg->sampling.max_threads, implied = 0, nprocs = 0, nthreads = 0;
+    double step = cfg->sampling.thread_interval > 0 ? cfg->sampling.thread_interval : 1.0;
+    int r = implied_threads(m, s, cap, &implied);
+    if (r < 0) {
+        fail("sampler: the last cycle scored a process the tree does not have as busy");
+        return r;
+    }
+    r = observed_pass(e, root, s, s->at + step, &nprocs, &nthreads);
+    if (r < 0) {
+        fail("sampler: counting one pass's reads: %s", strerror(-r));
+        return r;
+    }
+    printf("sampler: %zu processes, %zu task/TID/stat read per pass; the tree implies %zu "
+           "processes (scored by the last cycle), %zu threads\n", nprocs, nthreads, s->npids,
+           implied);
+    if (nprocs == 0 || nthreads == 0) {
+        fail("sampler: a pass sampled %zu processes, %zu threads: it would measure nothing",
+             nprocs, nthreads);
+        return -ENODATA;
+    }
+    if (nprocs != s->npids || nthreads != implied) {
+        fail("sampler: sampled %zu processes and %zu threads, the tree implies %zu and %zu",
+             nprocs, nthreads, s->npids, implied);
+        return -EIO;
+    }
+    b->files = 0;
+    r = bare_sampler_pass(b, s, cap);           /* warm-up, and the same files? */
+    if (r < 0 || b->files != implied) {
+        fail("sampler: the bare pass read %llu task/TID/stat, %zu expected",
+             (unsigned long long)b->files, implied);
+        return r < 0 ? r : -EIO;
+    }
+    r = time_passes(e, b, s, cap, s->at + 2 * step, step, nprocs, ret);
+    if (r < 0) {
+        fail("sampler: timed passes: %s", strerror(-r));
+        return r;
+    }
+    ret->nprocs = nprocs;
+    ret->nthreads = nthreads;
+    return 0;
+}
+
+static void append_row(const char *path, const char *row)
+{
+    FILE *f = fopen(path, "ae");
+    if (!f) {
+        fail("%s: cannot append the result row", path);
+        return;
+    }
+    bool ok = fputs(row, f) >= 0;
+    if (fclose(f) != 0 || !ok)
+        fail("%s: cannot append the result row", path);
+}
+
 /* ---- (c) numa_maps texts ---- */
 
 struct text {
@@ -387,8 +680,8 @@ struct text {
 
 int main(int argc, char **argv)
 {
-    if (argc != 4 && argc != 5) {
-        fprintf(stderr, "usage: bench_cycle DIR NPROCS NBUSY [ROWFILE]\n");
+    if (argc < 4 || argc > 6) {
+        fprintf(stderr, "usage: bench_cycle DIR NPROCS NBUSY [ROWFILE [SAMPLER_ROWFILE]]\n");
         return 2;
     }
     long want_procs, want_busy;
@@ -483,6 +776,8 @@ int main(int argc, char **argv)
     struct np_engine *e = NULL;
     double cycle_ms[K_CYCLES], report_ms[K_CYCLES], wall_ms[K_CYCLES];
     double first_ms = 0;
+    struct sampled sampled = { 0 };
+    struct sampler_result sres = { 0 };
     r = np_actuator_recording_new(ncpus, &act);
     if (r < 0) {
         fail("np_actuator_recording_new: %s", strerror(-r));
@@ -523,6 +818,8 @@ int main(int argc, char **argv)
         if (rep.ncandidates != nmaps)
             printf("note: %zu scored, %zu expected (busy ones up to candidates.max_per_cycle)\n",
                    rep.ncandidates, nmaps);
+        if (k == K_CYCLES - 1 && scored_pids(&rep, now, &sampled) < 0)
+            fail("out of memory");
         if (k < 0 && getenv("BENCH_VERBOSE"))
             np_cycle_report_print(stdout, e, &rep, false);
         if (k < 0) {
@@ -536,11 +833,17 @@ int main(int argc, char **argv)
     }
 report:;
     bool cycles_ok = failures == 0;
-    restore_tree(&root, &m, uptime_orig);
     double cycle = cycles_ok ? median(cycle_ms, K_CYCLES) : NAN;
     if (cycles_ok)
         printf("cycle: CPU ms median %.2f (first cycle %.2f, report's own %.2f, wall %.2f)\n",
                cycle, first_ms, median(report_ms, K_CYCLES), median(wall_ms, K_CYCLES));
+    /* (d) before the tree is put back: the sampler reads what the last cycle read. */
+    bool sampler_ok = cycles_ok &&
+                      bench_sampler(e, &root, &cfg, &m, &bare, &sampled, &sres) == 0;
+    if (sampler_ok)
+        printf("sampler: CPU ms per pass median %.3f, bare %.3f (%zu passes each)\n",
+               sres.sampler_ms, sres.bare_ms, sres.passes);
+    restore_tree(&root, &m, uptime_orig);
     if (e)
         np_engine_free(e);
     if (act.ops)
@@ -637,10 +940,16 @@ report:;
              m.nprocs, baseline, cycle, cycle / baseline, us_per_proc, parse_mbs, count_mbs,
              count_mbs / parse_mbs);
     fputs(row, stdout);
-    if (argc == 5) {
-        FILE *f = fopen(argv[4], "ae");
-        if (!f || fputs(row, f) < 0 || fclose(f) != 0)
-            fail("%s: cannot append the result row", argv[4]);
+    if (argc >= 5)
+        append_row(argv[4], row);
+    if (sampler_ok) {
+        double samp_us = sres.sampler_ms * 1000.0 / (double)sres.nthreads;
+        double bare_us = sres.bare_ms * 1000.0 / (double)sres.nthreads;
+        snprintf(row, sizeof(row), "%9zu %8zu %8zu %14.2f %17.2f %12.2f\n", m.nprocs,
+                 sres.nprocs, sres.nthreads, bare_us, samp_us, samp_us / bare_us);
+        fputs(row, stdout);
+        if (argc == 6)
+            append_row(argv[5], row);
     }
 
     for (size_t i = 0; i < m.nall; i++)
@@ -652,6 +961,7 @@ report:;
     free(m.pids);
     free(m.mem_kb);
     free(maps_pids);
+    free(sampled.pids);
     free(bare.buf);
     np_config_free(&cfg);
     np_root_close(&root);

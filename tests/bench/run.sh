@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # make bench: CPU cost of a full placement cycle on generated sysroot trees
 # of 1,000 and 10,000 processes, next to a bare read of the same files, and
-# numa_maps parse throughput next to a memchr line count. Reports numbers,
-# never judges them: it fails only when something does not run or the cycle
-# sees a different tree than was generated. Trees are kept in build/bench/
-# and reused while their parameters and the generator are unchanged.
+# numa_maps parse throughput next to a memchr line count, and the thread
+# sampler's cost per sampled thread next to a bare read of the same
+# task/TID/stat files. Reports numbers, never judges them: it fails only
+# when something does not run, the cycle sees a different tree than was
+# generated or the sampler samples nothing or other threads than the tree
+# has. Trees are kept in build/bench/ and reused while their parameters and
+# the generator are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -26,7 +29,9 @@ build bench_cycle
 
 gen_hash=$(sha256sum tests/bench/gensysroot.c | cut -c1-16)
 rows="$OUT/rows.tmp"
+srows="$OUT/sampler-rows.tmp"
 : > "$rows"
+: > "$srows"
 for n in "${SIZES[@]}"; do
     tree="$OUT/tree-$n"
     stamp="$OUT/tree-$n.stamp"
@@ -45,7 +50,7 @@ for n in "${SIZES[@]}"; do
     fi
     busy=$(awk '$1 == "busy" { print $2 }' "$stamp")
     echo "== bench_cycle $tree ($n processes, $busy busy)"
-    "$OUT/bench_cycle" "$tree" "$n" "$busy" "$rows"
+    "$OUT/bench_cycle" "$tree" "$n" "$busy" "$rows" "$srows"
 done
 
 {
@@ -60,7 +65,16 @@ done
     printf '%9s %11s %10s %10s %10s %11s %11s %10s\n' processes baseline_ms cycle_ms \
         cycle/base us/process parse_MB/s lines_MB/s lines/parse
     cat "$rows"
+    echo
+    echo "thread sampler (np_engine_sample_threads, run as between cycles on the last"
+    echo "cycle's scored processes): CPU us per sampled thread, medians over passes;"
+    echo "bare = open/read/close of the same task/TID/stat files, task dirs listed;"
+    echo "threads = task/TID/stat opens seen per pass (checked against the tree)."
+    echo
+    printf '%9s %8s %8s %14s %17s %12s\n' processes sampled threads bare_us/thread \
+        sampler_us/thread sampler/bare
+    cat "$srows"
 } > "$OUT/results.txt"
-rm -f "$rows"
+rm -f "$rows" "$srows"
 echo
 cat "$OUT/results.txt"
