@@ -53,6 +53,7 @@ const char *np_reason_name(enum np_reason r)
         [NP_REASON_BUDGET] = "budget",
         [NP_REASON_NO_CPU_DATA] = "no-cpu-data",
         [NP_REASON_CONFIRMING] = "confirming",
+        [NP_REASON_SPANS_NODES] = "spans-nodes",
     };
     if ((unsigned)r >= NP_REASON_COUNT)
         return "unknown";
@@ -685,6 +686,50 @@ static void describe_no_room(const struct plan_state *st, struct np_decision *d)
             *mem_part || *huge_part ? " and " : "", st->cpu_use);
 }
 
+/* Its threads need more CPU than any one node has and run on several
+ * nodes: no single node takes it, and binding it to all of them changes
+ * nothing. Which thread uses which memory is per-thread access data that
+ * only the kernel's NUMA balancing gathers (and acts on); without it the
+ * process is kept, with a reason saying so rather than a bare no-room. */
+static bool spans_nodes(const struct plan_state *st, const struct np_candidate *cand)
+{
+    unsigned running_on = 0;
+    for (unsigned i = 0; i < st->n; i++) {
+        if (st->topo->nodes[i].ncpus > 0 && st->cpu_use <= st->capacity[i] + CPU_SLACK)
+            return false;
+        running_on += cand->score->cpu_share[i] > 0;
+    }
+    return running_on >= 2;
+}
+
+static void describe_spans_nodes(const struct plan_state *st, const struct np_candidate *cand,
+                                 struct np_decision *d)
+{
+    const struct np_score *sc = cand->score;
+    struct np_nodeset on;
+    np_nodeset_zero(&on);
+    double most = 0;
+    for (unsigned i = 0; i < st->n; i++) {
+        if (sc->cpu_share[i] > 0)
+            np_nodeset_set(&on, (unsigned)st->topo->nodes[i].id);
+        if (st->capacity[i] > most)
+            most = st->capacity[i];
+    }
+    char nodes[64];
+    if (np_bits_format_list(NP_NODES(&on), nodes, sizeof(nodes)) < 0)
+        snprintf(nodes, sizeof(nodes), "several");
+    d->reason = NP_REASON_SPANS_NODES;
+    if (!st->params->memory_moves)
+        set_why(d, "threads need %.1f CPU (one node has %.1f) and run on nodes %s: kept "
+                   "whole; kernel NUMA balancing moves each thread's pages to it",
+                st->cpu_use, most, nodes);
+    else
+        set_why(d, "threads need %.1f CPU (one node has %.1f) and run on nodes %s, %.0f%% "
+                   "local; which thread uses which pages is unknown with kernel NUMA balancing "
+                   "off: coexist with kernel.numa_balancing=1 would move each thread's pages to it",
+                st->cpu_use, most, nodes, sc->locality * 100.0);
+}
+
 /* Rules 2 and 3: the target set and what moving there means (target,
  * move_kb, locality_after) into D, its evaluation into *RET_E and seed
  * into *RET_SEED. False when D is decided (no room) instead. */
@@ -697,7 +742,10 @@ static bool evaluate_target(struct plan_state *st, const struct np_candidate *ca
     prepare_candidate(st, cand);
     unsigned seed, k;
     if (find_target(st, &seed, &k) < 0) {
-        describe_no_room(st, d);
+        if (spans_nodes(st, cand))
+            describe_spans_nodes(st, cand, d);
+        else
+            describe_no_room(st, d);
         return false;
     }
     struct set_eval *e = ret_e;
@@ -729,9 +777,13 @@ static bool evaluate_target(struct plan_state *st, const struct np_candidate *ca
     for (unsigned i = 0; i < n; i++)
         all_cpus += st->topo->nodes[i].ncpus;
     if (d->move_kb == 0 && e->ncpus == all_cpus) {
-        d->reason = NP_REASON_NO_ROOM;
-        set_why(d, "only all nodes together have CPU room for %.1f CPU, and binding it to "
-                   "every CPU would change nothing", st->cpu_use);
+        if (spans_nodes(st, cand)) {
+            describe_spans_nodes(st, cand, d);
+        } else {
+            d->reason = NP_REASON_NO_ROOM;
+            set_why(d, "only all nodes together have CPU room for %.1f CPU, and binding it to "
+                       "every CPU would change nothing", st->cpu_use);
+        }
         np_nodeset_zero(&d->target);
         d->locality_after = d->locality_before;
         return false;

@@ -40,6 +40,8 @@ enum np_reason {
     NP_REASON_BUDGET,          /* migration budget of this cycle used up */
     NP_REASON_NO_CPU_DATA,     /* no thread ran on a known node */
     NP_REASON_CONFIRMING,      /* found remote fewer times than a move needs */
+    NP_REASON_SPANS_NODES,     /* its threads need and run on several nodes: no
+                                  whole-process placement makes them local */
     NP_REASON_COUNT
 };
 const char *np_reason_name(enum np_reason r);   /* "move", "local-enough", ... */

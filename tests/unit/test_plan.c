@@ -136,6 +136,7 @@ START_TEST(test_reason_names)
     ck_assert_str_eq(np_reason_name(NP_REASON_BUDGET), "budget");
     ck_assert_str_eq(np_reason_name(NP_REASON_NO_CPU_DATA), "no-cpu-data");
     ck_assert_str_eq(np_reason_name(NP_REASON_CONFIRMING), "confirming");
+    ck_assert_str_eq(np_reason_name(NP_REASON_SPANS_NODES), "spans-nodes");
     ck_assert_str_eq(np_reason_name(NP_REASON_COUNT), "unknown");
 }
 END_TEST
@@ -1071,6 +1072,55 @@ START_TEST(test_several_nodes_tolerate_background)
 }
 END_TEST
 
+/* Four busy threads on four one-CPU nodes, all memory on node 0: no node
+ * takes the process and binding it to all of them changes nothing. The
+ * reason says so (spans-nodes, not a bare no-room): what is known, what is
+ * missing with kernel balancing off, and what would handle it. */
+START_TEST(test_threads_spanning_nodes_get_their_own_reason)
+{
+    static const int ids[] = {0, 1, 2, 3};
+    static const unsigned cpus[] = {1, 1, 1, 1};
+    static const int dist[] = {10, 21, 31, 31, 21, 10, 31, 31, 31, 31, 10, 21, 31, 31, 21, 10};
+    struct np_topology *t = topo_new(4, ids, cpus, dist);
+    const double load[4] = {0};
+    const double spread[4] = {0.25, 0.25, 0.25, 0.25};
+    struct np_plan_params params = params_default();
+    struct proc p;
+    struct np_decision d;
+    proc_gib_scored(&p, 300, 0, t, spread, 3.9);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
+    ck_assert_str_eq(np_reason_name(d.reason), "spans-nodes");
+    ck_assert_str_eq(target_list(&d), "");
+    ck_assert_str_eq(d.why, "threads need 3.9 CPU (one node has 0.8) and run on nodes 0-3, 25% "
+                            "local; which thread uses which pages is unknown with kernel NUMA "
+                            "balancing off: coexist with kernel.numa_balancing=1 would move each "
+                            "thread's pages to it");
+    /* Coexisting with the kernel's balancing: it moves the pages. */
+    params.memory_moves = false;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
+    ck_assert_str_eq(d.why, "threads need 3.9 CPU (one node has 0.8) and run on nodes 0-3: kept "
+                            "whole; kernel NUMA balancing moves each thread's pages to it");
+    proc_free(&p);
+
+    /* The same need with every thread on one node is plain no-room. */
+    const double one[4] = {0, 1, 0, 0};
+    params.memory_moves = true;
+    proc_gib_scored(&p, 301, 0, t, one, 3.9);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    proc_free(&p);
+    /* A process one node can hold is never spans-nodes, however spread. */
+    proc_gib_scored(&p, 302, 0, t, spread, 0.5);
+    double busy[4] = {0.8, 0.8, 0.8, 0.8};
+    plan_one(t, busy, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_rejects_bad_input)
 {
     struct np_topology *t = topo_four();
@@ -1122,6 +1172,7 @@ int main(void)
     tcase_add_test(tc, test_no_homecoming_when_oversubscribed);
     tcase_add_test(tc, test_unconfirmed_counts_at_its_home);
     tcase_add_test(tc, test_several_nodes_tolerate_background);
+    tcase_add_test(tc, test_threads_spanning_nodes_get_their_own_reason);
     tcase_add_test(tc, test_rejects_bad_input);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
