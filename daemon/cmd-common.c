@@ -105,6 +105,10 @@ struct json_object *cmd_view_json(const struct daemon *d, const struct np_proc_v
     if (v->scored) {
         jset(o, "locality", jdbl(v->locality));
         jset(o, "remote_fraction", jdbl(1.0 - v->locality));
+        jset(o, "locality_from", jstr(v->access_used ? "access" : "residency"));
+        jset(o, "resident_locality", jdbl(v->resident_locality));
+        jset(o, "access_locality", v->access_locality >= 0 ? jdbl(v->access_locality) : NULL);
+        jset(o, "access_faults", jint((int64_t)v->access_faults));
         jset(o, "remote_kib", jint((int64_t)v->remote_kb));
         jset(o, "benefit", jdbl(v->benefit));
         jset(o, "node_kib", v->node_kb && nodes_match ? per_node(t, v->node_kb, NULL) : NULL);
@@ -113,6 +117,7 @@ struct json_object *cmd_view_json(const struct daemon *d, const struct np_proc_v
     } else {
         jset(o, "locality", NULL);
         jset(o, "remote_fraction", NULL);
+        jset(o, "locality_from", NULL);
     }
     if (v->decided) {
         struct json_object *dec = json_object_new_object();

@@ -108,6 +108,18 @@ char *cmd_metrics_text(struct daemon *d, size_t *ret_len)
         add(&t, "numaplace_process_remote_ratio{pid=\"%d\",comm=\"%s\"} %.4f\n", v->pid, comm,
             1.0 - v->locality);
     }
+    family(&t, "numaplace_process_remote_access_ratio", "gauge", "ratio",
+           "Fraction of a managed process's memory accesses (the kernel's NUMA hinting faults) on "
+           "nodes other than the one each thread runs on; only while kernel balancing runs.");
+    for (size_t i = 0; d->have_last && i < d->last.nviews; i++) {
+        const struct np_proc_view *v = &d->last.views[i];
+        if (v->state != NP_VIEW_MANAGED || !v->scored || v->access_locality < 0)
+            continue;
+        char comm[160];
+        label_value(v->comm, comm, sizeof(comm));
+        add(&t, "numaplace_process_remote_access_ratio{pid=\"%d\",comm=\"%s\"} %.4f\n", v->pid,
+            comm, 1.0 - v->access_locality);
+    }
 
     /* Every reason, zeros included, so each series exists from the start. */
     family(&t, "numaplace_skipped_processes", "gauge", NULL,

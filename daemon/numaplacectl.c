@@ -414,7 +414,9 @@ static void print_list(struct json_object *d)
         fmt_kib((double)gint(p, "mem_kib"), mem, sizeof(mem));
         snprintf(cpu, sizeof(cpu), "%.2f", gdbl(p, "cpu"));
         if (!isnull(p, "remote_fraction")) {
-            snprintf(remote, sizeof(remote), "%.1f%%", gdbl(p, "remote_fraction") * 100);
+            /* "a": of its accesses (kernel fault data), not of its pages. */
+            snprintf(remote, sizeof(remote), "%.1f%%%s", gdbl(p, "remote_fraction") * 100,
+                     strcmp(gstr(p, "locality_from"), "access") == 0 ? "a" : "");
             snprintf(benefit, sizeof(benefit), "%.1f", gdbl(p, "benefit"));
         }
         struct json_object *nk = get(p, "node_kib");
@@ -486,6 +488,10 @@ static void print_show(struct json_object *d)
             printf("locality: %.1f%% (remote %.1f%%, %s), benefit %.1f%s\n", gdbl(p, "locality") * 100,
                    gdbl(p, "remote_fraction") * 100, fmt_kib((double)gint(p, "remote_kib"), a, sizeof(a)),
                    gdbl(p, "benefit"), gbool(p, "sampled") ? ", memory estimated by sampling" : "");
+            if (strcmp(gstr(p, "locality_from"), "access") == 0)
+                printf("locality from: its threads' memory accesses (%lld kernel NUMA hinting faults); "
+                       "by where its pages are: %.1f%%\n", (long long)gint(p, "access_faults"),
+                       gdbl(p, "resident_locality") * 100);
             struct json_object *nk = get(p, "node_kib"), *cs = get(p, "cpu_share");
             if (nk) {
                 printf("memory per node:");

@@ -171,6 +171,7 @@ static int cycle_begin(struct np_engine *e, double now, struct np_cycle_report *
     rep->nnodes = t->nnodes;
     (void)np_vmstat_read(e->root, &rep->vmstat);
     rep->memory_moves = memory_moves_now(e, &rep->numa_balancing);
+    e->kernel_moves_pages = !rep->memory_moves;
     r = np_sample_scan(e->root, e->cfg->candidates.max_procs, e->page_kb, &c->list, &rep->truncated);
     if (r < 0)
         return r;

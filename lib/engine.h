@@ -59,7 +59,11 @@ struct np_proc_view {
     char detail[200];                /* skip detail or error text */
     bool scored;
     bool sampled;                    /* memory estimated by page sampling */
-    double locality, remote_cost, benefit;
+    double locality, remote_cost, benefit;   /* locality: what placement goes by */
+    double resident_locality;        /* from where its pages are */
+    bool access_used;                /* locality is access_locality (kernel fault data) */
+    double access_locality;          /* -1: no access data */
+    uint64_t access_faults;
     uint64_t remote_kb;
     uint64_t *node_kb;               /* per node index (nnodes), NULL unless scored */
     double *cpu_share;               /* per node index, NULL unless scored */

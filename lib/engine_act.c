@@ -118,11 +118,7 @@ static void act_prepare(const struct np_engine *e, const struct candidate_work *
             np_cpuset_set(&pl.cpus, (unsigned)c);
     }
     node_ids_of(t, w->score.mem_kb, &d->target, &pl.from);
-    bool has_huge = false;
-    for (unsigned s = 0; s < w->mem.nhuge; s++)
-        for (unsigned n = 0; n < w->mem.nslots; n++)
-            if (w->mem.node[n].huge_kb[s])
-                has_huge = true;
+    bool has_huge = np_numa_maps_has_hugetlb(&w->mem);
     /* Kernel balancing cannot move hugetlb pages, so those are always ours. */
     /* move_kb 0: the memory is already local enough on the target. */
     pl.move_memory = (memory_moves || has_huge) && d->move_kb > 0 &&

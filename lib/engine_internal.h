@@ -55,6 +55,10 @@ struct np_engine {
     struct np_action history[NP_HISTORY_MAX];
     size_t history_start, history_count;
     bool paused;                     /* plan and report, act on nothing */
+    /* The kernel's balancing is on and numaplaced coexists with it (it
+     * moves the ordinary pages): its per-task fault counts are fresh
+     * access data, read for each candidate. Set by each cycle. */
+    bool kernel_moves_pages;
     bool single_snapshot;            /* --once: plan on lifetime CPU averages */
     /* numaplacectl exclude/include: kept across config reloads */
     size_t nexcluded_pids, nexcluded_names;

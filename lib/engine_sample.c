@@ -7,6 +7,12 @@
 #include <string.h>
 #include "engine_internal.h"
 #include "pagesample.h"
+#include "tasksched.h"
+
+/* Fewer hinting faults than this over a process's threads are too few to
+ * say where it accesses memory (the kernel scans 256 MB a period; a
+ * process just seen has a handful). */
+#define NP_ACCESS_MIN_FAULTS 256
 
 /* Shortest gap over which CPU use is measured: 50 ticks at USER_HZ 100. */
 #define NP_MIN_CPU_WINDOW 0.5
@@ -488,6 +494,47 @@ int np_engine_sample_threads(struct np_engine *e, double now)
     return (int)n;
 }
 
+/* Where W's threads access memory, from the kernel's per-task hinting
+ * faults (task/TID/sched): FAULT_SHARE per node index (sums to 1) and the
+ * share of each thread's faults that were on the node it last ran on.
+ * -ENODATA when there are too few faults (or none printed), else -errno. */
+static int read_access(const struct np_engine *e, const struct candidate_work *w,
+                       double *fault_share, double *ret_locality, uint64_t *ret_faults)
+{
+    const struct np_topology *t = e->topo;
+    struct np_task_numa *tn = malloc(sizeof(*tn));
+    if (!tn)
+        return -ENOMEM;
+    double total = 0.0, local = 0.0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        fault_share[i] = 0.0;
+    size_t limit = e->cfg->sampling.max_threads;
+    for (size_t k = 0; k < w->proc->nthreads && k < limit; k++) {
+        const struct np_thread *th = &w->proc->threads[k];
+        if (np_task_numa_read(e->root, w->proc->pid, th->tid, tn) < 0)
+            continue;   /* exited, or no NUMA fields: it adds nothing */
+        int runs_on = np_topology_cpu_node(t, th->last_cpu);
+        for (unsigned node = 0; node < tn->nnodes && node < NP_MAX_NODES; node++) {
+            double f = (double)tn->faults_private[node] + (double)tn->faults_shared[node];
+            int idx = np_topology_index(t, (int)node);
+            if (f <= 0.0 || idx < 0)
+                continue;
+            fault_share[idx] += f;
+            total += f;
+            if (idx == runs_on)
+                local += f;
+        }
+    }
+    free(tn);
+    if (total < NP_ACCESS_MIN_FAULTS)
+        return -ENODATA;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        fault_share[i] /= total;
+    *ret_locality = local / total;
+    *ret_faults = (uint64_t)total;
+    return 0;
+}
+
 int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
 {
     const struct np_topology *t = e->topo;
@@ -513,11 +560,24 @@ int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
     if (r < 0)
         goto out;
     w->have_score = true;
+    /* Hugetlb pages take no hinting faults (balancing skips them): a
+     * process with any is judged by residency alone. */
+    if (e->kernel_moves_pages && !np_numa_maps_has_hugetlb(&w->mem)) {
+        double locality;
+        uint64_t faults;
+        /* share is free again: the score has its own copy. */
+        if (read_access(e, w, share, &locality, &faults) == 0)
+            (void)np_score_use_access(t, share, locality, faults, &w->score);
+    }
     count_remote_finding(e, w);
     track_evidence(e, w, now);
     struct np_proc_view *v = w->view;
     v->scored = true;
     v->locality = w->score.locality;
+    v->resident_locality = w->score.resident_locality;
+    v->access_used = w->score.access_used;
+    v->access_locality = w->score.access_locality;
+    v->access_faults = w->score.access_faults;
     v->remote_cost = w->score.remote_cost;
     v->benefit = w->score.benefit;
     v->remote_kb = w->score.remote_kb;

@@ -324,3 +324,12 @@ uint64_t np_numa_maps_node_huge_kb(const struct np_numa_maps *m, int node_id, ui
             return m->node[node_id].huge_kb[i];
     return 0;
 }
+
+bool np_numa_maps_has_hugetlb(const struct np_numa_maps *m)
+{
+    for (unsigned s = 0; s < m->nhuge; s++)
+        for (unsigned n = 0; n < m->nslots; n++)
+            if (m->node[n].huge_kb[s])
+                return true;
+    return false;
+}

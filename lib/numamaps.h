@@ -42,6 +42,8 @@ int np_numa_maps_parse(const char *text, size_t len, struct np_numa_maps *ret);
 int np_numa_maps_read(const struct np_root *root, int pid, size_t max_bytes,
                       struct np_numa_maps *ret);
 void np_numa_maps_clear(struct np_numa_maps *m);
+/* True when M has hugetlb pages on any node. */
+bool np_numa_maps_has_hugetlb(const struct np_numa_maps *m);
 
 /* kB of the process's memory on node ID (all kinds). */
 uint64_t np_numa_maps_node_kb(const struct np_numa_maps *m, int node_id);

@@ -304,7 +304,7 @@ static void set_eval_add(struct set_eval *e, const struct plan_state *st, unsign
     e->load += st->load[i];
     e->avail_kb = sat_add(e->avail_kb, st->avail_kb[i]);
     e->ord_on_kb = sat_add(e->ord_on_kb, st->ord_on_kb[i]);
-    e->all_on_kb = sat_add(e->all_on_kb, st->cand->score->mem_kb[i]);
+    e->all_on_kb = sat_add(e->all_on_kb, st->cand->score->place_kb[i]);
     e->share_fx = sat_add(e->share_fx, st->share_fx[i]);
     for (unsigned s = 0; s < st->nhuge; s++) {
         e->huge_on_kb[s] = sat_add(e->huge_on_kb[s], st->huge_on_kb[(size_t)s * n + i]);
@@ -546,7 +546,8 @@ static bool confirmed(const struct np_plan_params *params, const struct np_candi
 }
 
 /* The node a process belongs on: the one node that holds local_enough of
- * its memory, has CPUs and room for its CPU use; else -1. */
+ * its memory (place_kb: of its accesses, with the kernel's fault data), has
+ * CPUs and room for its CPU use; else -1. */
 static int home_of(const struct plan_state *st, const struct np_candidate *cand)
 {
     const struct np_plan_params *params = st->params;
@@ -554,7 +555,7 @@ static int home_of(const struct plan_state *st, const struct np_candidate *cand)
     if (sc->total_kb == 0 || all_zero(sc->cpu_share, st->n))
         return -1;
     for (unsigned i = 0; i < st->n; i++) {
-        double held = (double)sc->mem_kb[i] / (double)sc->total_kb;
+        double held = (double)sc->place_kb[i] / (double)sc->total_kb;
         if (held >= params->local_enough && st->topo->nodes[i].ncpus > 0 &&
             sc->cpu_use <= (double)st->topo->nodes[i].ncpus * params->max_node_cpu_load + CPU_SLACK)
             return (int)i;
@@ -568,7 +569,7 @@ static bool goes_home(const struct plan_state *st, const struct np_candidate *ca
 {
     const struct np_plan_params *params = st->params;
     const struct np_score *sc = cand->score;
-    double held = (double)sc->mem_kb[h] / (double)sc->total_kb;
+    double held = (double)sc->place_kb[h] / (double)sc->total_kb;
     return sc->locality < params->local_enough && !cand->cooling_down &&
            held - sc->locality >= params->min_gain && confirmed(params, cand);
 }
@@ -639,6 +640,12 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
     return 0;
 }
 
+/* What place_kb measures, for the decision's sentence. */
+static const char *held_what(const struct np_score *sc)
+{
+    return sc->access_used ? "memory accesses (kernel fault data)" : "memory";
+}
+
 /* Rule 1's checks that need no target: local enough, cooling down, no CPU
  * data. True when they decided D. */
 static bool precheck(const struct plan_state *st, const struct np_candidate *cand,
@@ -648,9 +655,10 @@ static bool precheck(const struct plan_state *st, const struct np_candidate *can
     const struct np_score *sc = cand->score;
     if (sc->locality >= params->local_enough) {
         d->reason = NP_REASON_LOCAL_ENOUGH;
-        set_why(d,
-                "%.0f%% of its memory is local, at least the %.0f%% that is local enough",
-                sc->locality * 100.0, params->local_enough * 100.0);
+        set_why(d, "%.0f%% of its %s local, at least the %.0f%% that is local enough",
+                sc->locality * 100.0,
+                sc->access_used ? "memory accesses (kernel fault data) are" : "memory is",
+                params->local_enough * 100.0);
         return true;
     }
     if (cand->cooling_down) {
@@ -864,16 +872,16 @@ static void decide_homecoming(struct plan_state *st, const struct np_candidate *
     const struct np_score *sc = cand->score;
     np_nodeset_set(&d->target, (unsigned)st->topo->nodes[home].id);
     d->move_kb = 0;
-    d->locality_after = (double)sc->mem_kb[home] / (double)sc->total_kb;
+    d->locality_after = (double)sc->place_kb[home] / (double)sc->total_kb;
     char nodes[96];
     format_nodes(&d->target, nodes, sizeof(nodes));
     if (held_by_limits(st, cand, d, nodes))
         return;
     d->reason = NP_REASON_MOVE;
     set_why(d,
-            "%s: holds %.0f%% of its memory; the processes now running there go home "
+            "%s: holds %.0f%% of its %s; the processes now running there go home "
             "too, so it has CPU room (needs %.1f CPU): CPUs only",
-            nodes, d->locality_after * 100.0, sc->cpu_use);
+            nodes, d->locality_after * 100.0, held_what(sc), sc->cpu_use);
     st->moves++;
 }
 
@@ -892,9 +900,9 @@ static void describe_move(const struct plan_state *st, const struct np_candidate
     else if (!params->memory_moves)
         snprintf(extra, sizeof(extra), "; CPUs only, the kernel moves its pages");
     set_why(d,
-            "%s: holds %.0f%% of its memory and has CPU room (needs %.1f CPU, "
+            "%s: holds %.0f%% of its %s and has CPU room (needs %.1f CPU, "
             "%.1f used of %.1f)%s",
-            nodes, held_pct, st->cpu_use, e->load, e->capacity, extra);
+            nodes, held_pct, held_what(cand->score), st->cpu_use, e->load, e->capacity, extra);
 }
 
 /* One candidate through the rules: precheck, evaluate a target, limits,
@@ -970,7 +978,7 @@ static bool topology_valid(const struct np_topology *topo)
 static bool candidate_valid(const struct np_candidate *c, unsigned nnodes)
 {
     const struct np_score *sc = c->score;
-    if (!sc || sc->nnodes != nnodes || !sc->cpu_share || !sc->mem_kb ||
+    if (!sc || sc->nnodes != nnodes || !sc->cpu_share || !sc->mem_kb || !sc->place_kb ||
         !isfinite(sc->cpu_use) || sc->cpu_use < 0.0 || !isfinite(sc->locality) ||
         !isfinite(sc->benefit))
         return false;

@@ -135,9 +135,21 @@ int np_score_compute(const struct np_topology *topo, const struct np_numa_maps *
         benefit = m_total * remote_cost / 1024.0 * cpu_use;
     }
 
+    uint64_t *place_kb = malloc(n * sizeof(*place_kb));
+    if (!place_kb) {
+        free(share);
+        free(mem_kb);
+        return -ENOMEM;
+    }
+    memcpy(place_kb, mem_kb, n * sizeof(*place_kb));
     ret->nnodes = n;
     ret->cpu_share = share;
     ret->mem_kb = mem_kb;
+    ret->place_kb = place_kb;
+    ret->resident_locality = locality;
+    ret->access_used = false;
+    ret->access_locality = -1.0;
+    ret->access_faults = 0;
     ret->total_kb = total_kb;
     ret->cpu_use = cpu_use;
     ret->locality = locality;
@@ -147,11 +159,53 @@ int np_score_compute(const struct np_topology *topo, const struct np_numa_maps *
     return 0;
 }
 
+int np_score_use_access(const struct np_topology *topo, const double *fault_share,
+                        double access_locality, uint64_t faults, struct np_score *s)
+{
+    if (!topo || !fault_share || !s || !s->place_kb || !s->cpu_share || s->nnodes != topo->nnodes ||
+        !topo->distance || !isfinite(access_locality) || access_locality < 0.0 ||
+        access_locality > 1.0 || faults == 0)
+        return -EINVAL;
+    unsigned n = s->nnodes;
+    double sum = 0.0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!isfinite(fault_share[i]) || fault_share[i] < 0.0)
+            return -EINVAL;
+        sum += fault_share[i];
+    }
+    if (!(fabs(sum - 1.0) < 1e-6))
+        return -EINVAL;
+    /* The same distance-weighted cost as from residency, over where the
+     * accesses went instead of where the pages are. */
+    double cost_sum = 0.0;
+    for (unsigned i = 0; i < n; i++) {
+        int d_ii = topo->distance[(size_t)i * n + i];
+        if (d_ii <= 0)
+            continue;
+        double inner = 0.0;
+        for (unsigned j = 0; j < n; j++) {
+            int d_ij = topo->distance[(size_t)i * n + j];
+            inner += fault_share[j] * (double)(d_ij - d_ii) / (double)d_ii;
+        }
+        cost_sum += s->cpu_share[i] * inner;
+    }
+    for (unsigned i = 0; i < n; i++)
+        s->place_kb[i] = (uint64_t)floor(fault_share[i] * (double)s->total_kb + 0.5);
+    s->access_used = true;
+    s->access_locality = access_locality;
+    s->access_faults = faults;
+    s->locality = access_locality;
+    s->remote_cost = cost_sum;
+    s->benefit = (double)s->total_kb * cost_sum / 1024.0 * s->cpu_use;
+    return 0;
+}
+
 void np_score_clear(struct np_score *s)
 {
     if (!s)
         return;
     free(s->cpu_share);
     free(s->mem_kb);
+    free(s->place_kb);
     memset(s, 0, sizeof(*s));
 }

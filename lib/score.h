@@ -23,10 +23,18 @@ struct np_score {
     uint64_t *mem_kb;         /* per node index */
     uint64_t total_kb;        /* memory on known nodes */
     double cpu_use;           /* CPUs, e.g. 1.7 */
-    double locality;
+    double locality;          /* what placement goes by: access_locality when
+                                 access_used, else resident_locality */
     double remote_cost;
-    uint64_t remote_kb;
+    uint64_t remote_kb;       /* memory not local to its threads (residency) */
     double benefit;
+    /* Where the planner counts the process's memory as being: mem_kb, or
+     * with access data its accesses spread over total_kb (per node index). */
+    uint64_t *place_kb;
+    double resident_locality; /* from where its pages are (numa_maps) */
+    bool access_used;         /* locality and place_kb come from access faults */
+    double access_locality;   /* share of its threads' faults on their own node */
+    uint64_t access_faults;   /* the faults that share was taken over */
 };
 
 /* Per-node CPU share from THREADS: thread t counts WEIGHT[t] (CPU ticks used
@@ -40,6 +48,16 @@ int np_score_cpu_share(const struct np_topology *topo, const struct np_thread *t
  * topo->nnodes entries. 0 or -errno. */
 int np_score_compute(const struct np_topology *topo, const struct np_numa_maps *mem,
                      const double *cpu_share, double cpu_use, struct np_score *ret);
+/* With the kernel's NUMA balancing on, its hinting faults say where a
+ * process's threads actually access memory, where numa_maps only says
+ * where its pages are. Makes S go by them: FAULT_SHARE (per node index,
+ * sums to 1) is where its accesses went, ACCESS_LOCALITY the share of
+ * each thread's faults that were on the node it runs on, FAULTS how many
+ * faults that was taken over. locality, place_kb, remote_cost and benefit
+ * follow; mem_kb, remote_kb and resident_locality keep the residency.
+ * 0 or -EINVAL. */
+int np_score_use_access(const struct np_topology *topo, const double *fault_share,
+                        double access_locality, uint64_t faults, struct np_score *s);
 void np_score_clear(struct np_score *s);
 
 #endif

@@ -782,6 +782,86 @@ static void world_set_mapping_policy(struct world *w, int pid, const char *polic
     world_sed(w, prog, rel);
 }
 
+/* task/TID/sched of PID's thread TID with NUMA balancing's per-node
+ * hinting faults FAULTS[0..3] (private), as kernel/sched/debug.c prints it. */
+static void world_task_faults(struct world *w, int pid, int tid, const unsigned long *faults)
+{
+    char rel[96], text[1024];
+    size_t n = (size_t)snprintf(text, sizeof(text),
+                                "memhog (%d, #threads: 1)\n-----------------\n"
+                                "se.exec_start : 1.0\nnuma_preferred_nid : 2\n"
+                                "total_numa_faults : %lu\ncurrent_node=2, numa_group_id=0\n",
+                                tid, faults[0] + faults[1] + faults[2] + faults[3]);
+    for (int node = 0; node < 4; node++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n,
+                              "numa_faults node=%d task_private=%lu task_shared=0 "
+                              "group_private=0 group_shared=0\n", node, faults[node]);
+    snprintf(rel, sizeof(rel), "proc/%d/task/%d/sched", pid, tid);
+    world_write(w, rel, text);
+}
+
+/* With kernel balancing on and coexist (the default policy), the kernel's
+ * hinting faults say where a process really accesses memory. 1002 (one
+ * thread on node 2, its pages on nodes 0-1) whose accesses went 99% to
+ * node 2 is local enough by its accesses, whatever its cold pages'
+ * residency; run on node 3 with its accesses on node 2 it goes back where
+ * they go (CPUs only, the kernel moves pages; by residency nodes 2 and 3
+ * hold as little and it would stay); with too few faults residency
+ * decides. */
+START_TEST(test_kernel_fault_data_decides_with_balancing_on)
+{
+    struct world w;
+    world_open(&w, true);
+    world_write(&w, "proc/sys/kernel/numa_balancing", "1\n");
+    world_task_faults(&w, 1002, 1002, (const unsigned long[]){50, 50, 9900, 0});
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->scored && v->access_used);
+    ck_assert_uint_eq(v->access_faults, 10000);
+    ck_assert_double_eq_tol(v->access_locality, 0.99, 1e-9);
+    ck_assert_double_eq_tol(v->locality, 0.99, 1e-9);
+    ck_assert(v->resident_locality < 0.01);
+    ck_assert_int_eq(v->decision.reason, NP_REASON_LOCAL_ENOUGH);
+    ck_assert_str_eq(v->decision.why, "99% of its memory accesses (kernel fault data) are local, "
+                                      "at least the 98% that is local enough");
+    np_cycle_report_clear(&r);
+    world_close(&w);
+
+    world_open(&w, true);
+    world_write(&w, "proc/sys/kernel/numa_balancing", "1\n");
+    world_task_faults(&w, 1002, 1002, (const unsigned long[]){0, 100, 9800, 100});
+    set_last_cpu(&w, 1002, 1002, 6);   /* its thread now on node 3 */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    v = view_of(&r, 1002);
+    ck_assert(v->access_used);
+    ck_assert_double_eq_tol(v->locality, 0.01, 1e-9);
+    ck_assert_msg(v->decision.reason == NP_REASON_MOVE, "%s: %s", np_reason_name(v->decision.reason),
+                  v->decision.why);
+    ck_assert(np_nodeset_test(&v->decision.target, 2));
+    ck_assert_uint_eq(np_nodeset_count(&v->decision.target), 1);
+    ck_assert_uint_eq(v->decision.move_kb, 0);
+    ck_assert_ptr_nonnull(strstr(v->decision.why, "holds 98% of its memory accesses"));
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "migrate_pages pid=1002"));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+
+    world_open(&w, true);
+    world_write(&w, "proc/sys/kernel/numa_balancing", "1\n");
+    world_task_faults(&w, 1002, 1002, (const unsigned long[]){0, 0, 200, 0});
+    set_last_cpu(&w, 1002, 1002, 6);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    v = view_of(&r, 1002);
+    ck_assert(!v->access_used);
+    ck_assert_double_eq(v->access_locality, -1.0);
+    ck_assert_double_eq(v->locality, v->resident_locality);
+    ck_assert(v->decision.reason != NP_REASON_MOVE || !np_nodeset_test(&v->decision.target, 2));
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 /* A thread's own policy shows only in its task/TID/numa_maps: the process
  * is left alone, CPUs included, and the thread is named. */
 START_TEST(test_thread_policy_leaves_process_alone)
@@ -1494,6 +1574,7 @@ int main(void)
     tcase_add_test(tc, test_node_load_measured_from_proc_stat);
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
+    tcase_add_test(tc, test_kernel_fault_data_decides_with_balancing_on);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
     tcase_add_test(tc, test_mover_cancels_an_excluded_process);
     tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);

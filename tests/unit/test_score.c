@@ -46,6 +46,57 @@ static const unsigned two_cpus[] = {2, 2};          /* CPUs 0-1 on node 0, 2-3 o
 static const int two_dist[] = {10, 21,
                                21, 10};
 
+/* A process whose pages are all on node 1 (1 GiB) while it runs on node 0,
+ * but whose threads' accesses (the kernel's hinting faults) went 90% to
+ * node 0: the cold pages are remote, the hot ones local. With access data
+ * it goes by the accesses; the residency stays for display. */
+START_TEST(test_use_access)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    struct np_numa_maps m;
+    mem_init(&m, 2);
+    mem_add(&m, 1, 1048576);
+    const double on_node0[] = {1.0, 0.0};
+    struct np_score s;
+    ck_assert_int_eq(np_score_compute(t, &m, on_node0, 2.0, &s), 0);
+    ck_assert(!s.access_used);
+    ck_assert_double_eq(s.locality, 0.0);
+    ck_assert_double_eq(s.resident_locality, 0.0);
+    ck_assert_double_eq(s.access_locality, -1.0);
+    ck_assert_uint_eq(s.place_kb[0], 0);
+    ck_assert_uint_eq(s.place_kb[1], 1048576);
+    double residency_benefit = s.benefit;           /* 1 GiB x 1.1 x 2 CPU = 2252.8 */
+    ck_assert_double_eq_tol(residency_benefit, 1024.0 * 1.1 * 2.0, 1e-9);
+
+    const double faults[] = {0.9, 0.1};
+    ck_assert_int_eq(np_score_use_access(t, faults, 0.9, 5000, &s), 0);
+    ck_assert(s.access_used);
+    ck_assert_double_eq(s.locality, 0.9);
+    ck_assert_double_eq(s.access_locality, 0.9);
+    ck_assert_uint_eq(s.access_faults, 5000);
+    ck_assert_double_eq(s.resident_locality, 0.0);      /* kept */
+    ck_assert_uint_eq(s.mem_kb[1], 1048576);             /* kept */
+    ck_assert_uint_eq(s.remote_kb, 1048576);             /* residency */
+    ck_assert_uint_eq(s.place_kb[0], 943718);            /* 0.9 x 1 GiB, rounded */
+    ck_assert_uint_eq(s.place_kb[1], 104858);
+    ck_assert_double_eq_tol(s.remote_cost, 0.1 * 1.1, 1e-12);
+    ck_assert_double_eq_tol(s.benefit, 1024.0 * 0.11 * 2.0, 1e-9);
+
+    /* Shares that do not sum to 1, negative or non-finite ones, a locality
+     * out of range and no faults are refused, leaving S as it was. */
+    const double bad_sum[] = {0.5, 0.4}, negative[] = {1.5, -0.5};
+    ck_assert_int_eq(np_score_use_access(t, bad_sum, 0.5, 10, &s), -EINVAL);
+    ck_assert_int_eq(np_score_use_access(t, negative, 0.5, 10, &s), -EINVAL);
+    ck_assert_int_eq(np_score_use_access(t, faults, 1.5, 10, &s), -EINVAL);
+    ck_assert_int_eq(np_score_use_access(t, faults, 0.5, 0, &s), -EINVAL);
+    ck_assert_double_eq(s.locality, 0.9);
+    np_score_clear(&s);
+    ck_assert_ptr_null(s.place_kb);
+    mem_free(&m);
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_cpu_share_weighted)
 {
     struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
@@ -242,6 +293,7 @@ int main(void)
     Suite *s = suite_create("score");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_cpu_share_weighted);
+    tcase_add_test(tc, test_use_access);
     tcase_add_test(tc, test_cpu_share_zero_weights_count_threads);
     tcase_add_test(tc, test_cpu_share_unknown_cpus);
     tcase_add_test(tc, test_score_two_nodes);
