@@ -2,7 +2,7 @@
 # Boot a multi-node NUMA guest (qemu TCG) and run one scenario in it.
 #
 # usage: tests/vm/run-vm.sh [--nodes N] [--cpus-per-node C] [--mem-per-node MB]
-#            [--dist 'matrix'] [--placer numaplaced|numad|kernel|none]
+#            [--dist 'matrix'] [--placer numaplaced|coexist|numad|kernel|none]
 #            [--timeout S] [--interval S] [--append 'k=v ...'] [--log FILE]
 #            [--no-build] SCENARIO
 #
@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 1 ] || usage
 scenario=$1
-case $placer in numaplaced | numad | kernel | none) ;; *) np_die "bad --placer $placer" ;; esac
+case $placer in numaplaced | coexist | numad | kernel | none) ;; *) np_die "bad --placer $placer" ;; esac
 [ -f "$NP_VM_DIR/scenarios/$scenario.sh" ] || np_die "no scenario $scenario"
 
 np_ensure_deps

@@ -183,7 +183,13 @@ np_start_placer() {
 		sleep 1
 		NP_PLACER_PID=$(cat /var/run/numad.pid 2>/dev/null || pidof numad)
 		;;
-	numaplaced)
+	numaplaced | coexist)
+		# coexist: numaplaced beside the kernel's NUMA balancing (its
+		# default policy.numa_balancing = coexist: it places CPUs and
+		# hugetlb memory, the kernel moves the other pages).
+		if [ "$NP_PLACER" = coexist ]; then
+			echo 1 >/proc/sys/kernel/numa_balancing || np_fail_now "cannot enable numa_balancing"
+		fi
 		command -v numaplaced >/dev/null ||
 			np_fail_now "numaplaced binary not in the initramfs (build it with the top-level make, then rerun)"
 		[ -f "$NP_CONF" ] || np_write_conf
@@ -214,7 +220,7 @@ np_placer_cpu_s() {
 np_dump_placer_log() {
 	local f=
 	case $NP_PLACER in
-	numaplaced) f=$NP_DAEMON_LOG ;;
+	numaplaced | coexist) f=$NP_DAEMON_LOG ;;
 	numad) f=/var/log/numad.log ;;
 	esac
 	[ -n "$f" ] && [ -f "$f" ] || return 0
@@ -238,10 +244,12 @@ np_cleanup() {
 
 # Poll until every pid is >= $1 basis points local, or $2 seconds passed
 # since the placer started.  Prints each probe as INFO.  Sets NP_T_ALL (cs
-# after placer start when the target was first met, or empty) and
-# NP_T_95 (when the aggregate first reached 95%).
+# after placer start when the target was first met, or empty),
+# NP_T_95 (when the aggregate first reached 95%) and NP_AVG_BP (the
+# aggregate averaged over the polls). NP_WATCH_STOP_EARLY=0 watches the
+# whole time, so that the average covers the same span for every placer.
 np_watch() {
-	local target=$1 limit=$2 pids now remote total min agg
+	local target=$1 limit=$2 pids now remote total min agg sum=0 polls=0
 	shift 2
 	pids=$*
 	NP_T_ALL=
@@ -250,6 +258,7 @@ np_watch() {
 		now=$(($(np_now_cs) - NP_PLACER_START))
 		set -- $(np_locality $pids)
 		remote=$1 total=$2 min=$3 agg=$4
+		sum=$((sum + agg)) polls=$((polls + 1))
 		probe $pids | sed 's/^/NPVM: INFO probe t='"$(np_cs_to_s $now)"' /'
 		[ -z "$NP_T_95" ] && [ "$agg" -ge 9500 ] && NP_T_95=$now
 		if [ -z "$NP_T_ALL" ] && [ "$min" -ge "$target" ]; then
@@ -261,6 +270,7 @@ np_watch() {
 	done
 	NP_FINAL_BP=$agg
 	NP_FINAL_MIN_BP=$min
+	NP_AVG_BP=$((sum / polls))
 }
 
 np_bp_to_pct() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }

@@ -41,19 +41,9 @@ np_start_placer
 limit=$((NP_DEADLINE + 10))
 # Watch the whole time (no early stop) so the average covers the same span
 # for every placer.
-sum=0 n=0 t99=
-t_end=$(( $(np_now_cs) + limit * 100 ))
-while [ "$(np_now_cs)" -lt "$t_end" ]; do
-	set -- $(np_locality $pids)
-	sum=$((sum + $4)) n=$((n + 1))
-	[ -z "$t99" ] && [ "$3" -ge 9900 ] && t99=$(( $(np_now_cs) - NP_PLACER_START ))
-	probe $pids | sed 's/^/NPVM: INFO probe /'
-	sleep "$NP_POLL"
-done
-set -- $(np_locality $pids)
-final_min=$3 final=$4
+NP_WATCH_STOP_EARLY=0 np_watch 9900 "$limit" $pids
+t99=$NP_T_ALL final_min=$NP_FINAL_MIN_BP final=$NP_FINAL_BP avg=$NP_AVG_BP
 mig=$(( $(np_vmstat pgmigrate_success) - mig0 ))
-avg=$((sum / (n > 0 ? n : 1)))
 np_metric "time_to_99_each_s=${t99:+$(np_cs_to_s $t99)} pages_migrated=$mig avg_local_pct=$(np_bp_to_pct $avg) final_local_pct=$(np_bp_to_pct $final) placer_cpu_s=$(np_placer_cpu_s)"
 if [ "$NP_PLACER" = numaplaced ]; then
 	[ -n "$t99" ] && [ "$final_min" -ge 9900 ]
