@@ -369,6 +369,7 @@ static int cycle_plan(struct np_cycle *c)
         cand->mem = &w->mem;
         /* A move left partial by the budget continues at once. */
         cand->cooling_down = w->le->cooldown_until > c->now && !w->le->migrating;
+        cand->placed = w->le->managed;
         cand->remote_cycles = w->le->remote_cycles;
         cand->have_evidence = w->have_evidence;
         cand->away_s = w->away_s;

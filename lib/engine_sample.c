@@ -495,17 +495,16 @@ int np_engine_sample_threads(struct np_engine *e, double now)
 }
 
 /* Where W's threads access memory, from the kernel's per-task hinting
- * faults (task/TID/sched): FAULT_SHARE per node index (sums to 1) and the
- * share of each thread's faults that were on the node it last ran on.
+ * faults (task/TID/sched): FAULT_SHARE per node index (sums to 1).
  * -ENODATA when there are too few faults (or none printed), else -errno. */
 static int read_access(const struct np_engine *e, const struct candidate_work *w,
-                       double *fault_share, double *ret_locality, uint64_t *ret_faults)
+                       double *fault_share, uint64_t *ret_faults)
 {
     const struct np_topology *t = e->topo;
     struct np_task_numa *tn = malloc(sizeof(*tn));
     if (!tn)
         return -ENOMEM;
-    double total = 0.0, local = 0.0;
+    double total = 0.0;
     for (unsigned i = 0; i < t->nnodes; i++)
         fault_share[i] = 0.0;
     size_t limit = e->cfg->sampling.max_threads;
@@ -513,7 +512,6 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
         const struct np_thread *th = &w->proc->threads[k];
         if (np_task_numa_read(e->root, w->proc->pid, th->tid, tn) < 0)
             continue;   /* exited, or no NUMA fields: it adds nothing */
-        int runs_on = np_topology_cpu_node(t, th->last_cpu);
         for (unsigned node = 0; node < tn->nnodes && node < NP_MAX_NODES; node++) {
             double f = (double)tn->faults_private[node] + (double)tn->faults_shared[node];
             int idx = np_topology_index(t, (int)node);
@@ -521,8 +519,6 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
                 continue;
             fault_share[idx] += f;
             total += f;
-            if (idx == runs_on)
-                local += f;
         }
     }
     free(tn);
@@ -530,7 +526,6 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
         return -ENODATA;
     for (unsigned i = 0; i < t->nnodes; i++)
         fault_share[i] /= total;
-    *ret_locality = local / total;
     *ret_faults = (uint64_t)total;
     return 0;
 }
@@ -563,11 +558,10 @@ int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
     /* Hugetlb pages take no hinting faults (balancing skips them): a
      * process with any is judged by residency alone. */
     if (e->kernel_moves_pages && !np_numa_maps_has_hugetlb(&w->mem)) {
-        double locality;
         uint64_t faults;
         /* share is free again: the score has its own copy. */
-        if (read_access(e, w, share, &locality, &faults) == 0)
-            (void)np_score_use_access(t, share, locality, faults, &w->score);
+        if (read_access(e, w, share, &faults) == 0)
+            (void)np_score_use_access(t, share, faults, &w->score);
     }
     count_remote_finding(e, w);
     track_evidence(e, w, now);

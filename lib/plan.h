@@ -68,6 +68,7 @@ struct np_candidate {
     const struct np_score *score;      /* on topology indexes */
     const struct np_numa_maps *mem;    /* for hugetlb sizes; may be NULL */
     bool cooling_down;
+    bool placed;                       /* numaplaced bound it already (managed) */
     /* Cycles at which it was found remote, this one and its first sight
      * included, less those at which it was found local (floored at 0):
      * where threads run is one instant's glimpse, and several findings,

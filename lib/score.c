@@ -160,11 +160,10 @@ int np_score_compute(const struct np_topology *topo, const struct np_numa_maps *
 }
 
 int np_score_use_access(const struct np_topology *topo, const double *fault_share,
-                        double access_locality, uint64_t faults, struct np_score *s)
+                        uint64_t faults, struct np_score *s)
 {
     if (!topo || !fault_share || !s || !s->place_kb || !s->cpu_share || s->nnodes != topo->nnodes ||
-        !topo->distance || !isfinite(access_locality) || access_locality < 0.0 ||
-        access_locality > 1.0 || faults == 0)
+        !topo->distance || faults == 0)
         return -EINVAL;
     unsigned n = s->nnodes;
     double sum = 0.0;
@@ -177,8 +176,9 @@ int np_score_use_access(const struct np_topology *topo, const double *fault_shar
         return -EINVAL;
     /* The same distance-weighted cost as from residency, over where the
      * accesses went instead of where the pages are. */
-    double cost_sum = 0.0;
+    double local_sum = 0.0, cost_sum = 0.0;
     for (unsigned i = 0; i < n; i++) {
+        local_sum += s->cpu_share[i] * fault_share[i];
         int d_ii = topo->distance[(size_t)i * n + i];
         if (d_ii <= 0)
             continue;
@@ -189,6 +189,7 @@ int np_score_use_access(const struct np_topology *topo, const double *fault_shar
         }
         cost_sum += s->cpu_share[i] * inner;
     }
+    double access_locality = local_sum > 1.0 ? 1.0 : local_sum;
     for (unsigned i = 0; i < n; i++)
         s->place_kb[i] = (uint64_t)floor(fault_share[i] * (double)s->total_kb + 0.5);
     s->access_used = true;

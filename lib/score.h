@@ -33,7 +33,7 @@ struct np_score {
     uint64_t *place_kb;
     double resident_locality; /* from where its pages are (numa_maps) */
     bool access_used;         /* locality and place_kb come from access faults */
-    double access_locality;   /* share of its threads' faults on their own node */
+    double access_locality;   /* its accesses local to where its threads run */
     uint64_t access_faults;   /* the faults that share was taken over */
 };
 
@@ -51,13 +51,15 @@ int np_score_compute(const struct np_topology *topo, const struct np_numa_maps *
 /* With the kernel's NUMA balancing on, its hinting faults say where a
  * process's threads actually access memory, where numa_maps only says
  * where its pages are. Makes S go by them: FAULT_SHARE (per node index,
- * sums to 1) is where its accesses went, ACCESS_LOCALITY the share of
- * each thread's faults that were on the node it runs on, FAULTS how many
- * faults that was taken over. locality, place_kb, remote_cost and benefit
- * follow; mem_kb, remote_kb and resident_locality keep the residency.
- * 0 or -EINVAL. */
+ * sums to 1) is where its accesses went, FAULTS how many faults that was
+ * taken over. Locality is computed as from residency, with the accesses in
+ * place of the pages: the CPU share of each node times the share of the
+ * accesses there (the faults are decayed history, so they are set against
+ * where its threads ran over the window, not one instant's last CPU).
+ * locality, place_kb, remote_cost and benefit follow; mem_kb, remote_kb
+ * and resident_locality keep the residency. 0 or -EINVAL. */
 int np_score_use_access(const struct np_topology *topo, const double *fault_share,
-                        double access_locality, uint64_t faults, struct np_score *s);
+                        uint64_t faults, struct np_score *s);
 void np_score_clear(struct np_score *s);
 
 #endif

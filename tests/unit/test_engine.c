@@ -804,7 +804,7 @@ static void world_task_faults(struct world *w, int pid, int tid, const unsigned 
  * hinting faults say where a process really accesses memory. 1002 (one
  * thread on node 2, its pages on nodes 0-1) whose accesses went 99% to
  * node 2 is local enough by its accesses, whatever its cold pages'
- * residency; run on node 3 with its accesses on node 2 it goes back where
+ * residency (and kept there); run on node 3 with its accesses on node 2 it goes back where
  * they go (CPUs only, the kernel moves pages; by residency nodes 2 and 3
  * hold as little and it would stay); with too few faults residency
  * decides. */
@@ -823,9 +823,16 @@ START_TEST(test_kernel_fault_data_decides_with_balancing_on)
     ck_assert_double_eq_tol(v->access_locality, 0.99, 1e-9);
     ck_assert_double_eq_tol(v->locality, 0.99, 1e-9);
     ck_assert(v->resident_locality < 0.01);
-    ck_assert_int_eq(v->decision.reason, NP_REASON_LOCAL_ENOUGH);
-    ck_assert_str_eq(v->decision.why, "99% of its memory accesses (kernel fault data) are local, "
-                                      "at least the 98% that is local enough");
+    /* Local, and free to run anywhere: kept there (CPUs only) so the
+     * kernel need not chase it when the scheduler moves it. */
+    ck_assert_int_eq(v->decision.reason, NP_REASON_MOVE);
+    ck_assert(np_nodeset_test(&v->decision.target, 2));
+    ck_assert_uint_eq(np_nodeset_count(&v->decision.target), 1);
+    ck_assert_uint_eq(v->decision.move_kb, 0);
+    ck_assert_ptr_nonnull(strstr(v->decision.why, "2: keeps it where 99% of its memory accesses is"));
+    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&w.act), "set_affinity tid=1002 cpus=4-5"));
+    ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "migrate_pages pid=1002"));
+    np_cycle_report_clear(&r);
     np_cycle_report_clear(&r);
     world_close(&w);
 

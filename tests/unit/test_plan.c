@@ -1121,6 +1121,46 @@ START_TEST(test_threads_spanning_nodes_get_their_own_reason)
 }
 END_TEST
 
+/* Beside the kernel's balancing (memory_moves false) a process at home
+ * and free to run anywhere is bound there, CPUs only, when the node has
+ * room: the scheduler would move it away and the kernel chase it. Not
+ * when numaplaced placed it already, not when the node is full, not with
+ * balancing off (numaplaced then binds it back only once it stayed away). */
+START_TEST(test_coexist_keeps_a_process_at_home)
+{
+    struct np_topology *t = topo_four();
+    const double load[4] = {0.0, 0.8, 0.0, 0.0};   /* node 1: this process itself */
+    const double on1[4] = {0.0, 1.0, 0.0, 0.0};
+    struct np_plan_params params = params_default();
+    params.memory_moves = false;
+    struct proc p;
+    struct np_decision d;
+    proc_gib_scored(&p, 400, 1, t, on1, 0.8);
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert_str_eq(target_list(&d), "1");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_double_eq(d.locality_after, d.locality_before);
+    ck_assert_str_eq(d.why, "node 1: keeps it where 100% of its memory is, with CPU room (needs 0.8 CPU, "
+                            "0.0 used of 3.2): CPUs only, so the kernel's balancing need not chase it");
+
+    p.cand.placed = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_LOCAL_ENOUGH);
+    p.cand.placed = false;
+
+    const double full[4] = {0.0, 4.0, 0.0, 0.0};   /* others fill node 1 */
+    plan_one(t, full, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_LOCAL_ENOUGH);
+
+    params.memory_moves = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_LOCAL_ENOUGH);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_rejects_bad_input)
 {
     struct np_topology *t = topo_four();
@@ -1173,6 +1213,7 @@ int main(void)
     tcase_add_test(tc, test_unconfirmed_counts_at_its_home);
     tcase_add_test(tc, test_several_nodes_tolerate_background);
     tcase_add_test(tc, test_threads_spanning_nodes_get_their_own_reason);
+    tcase_add_test(tc, test_coexist_keeps_a_process_at_home);
     tcase_add_test(tc, test_rejects_bad_input);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

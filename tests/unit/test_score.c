@@ -2,6 +2,7 @@
  * the tests do not depend on the readers. */
 #include <check.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "score.h"
@@ -69,7 +70,7 @@ START_TEST(test_use_access)
     ck_assert_double_eq_tol(residency_benefit, 1024.0 * 1.1 * 2.0, 1e-9);
 
     const double faults[] = {0.9, 0.1};
-    ck_assert_int_eq(np_score_use_access(t, faults, 0.9, 5000, &s), 0);
+    ck_assert_int_eq(np_score_use_access(t, faults, 5000, &s), 0);
     ck_assert(s.access_used);
     ck_assert_double_eq(s.locality, 0.9);
     ck_assert_double_eq(s.access_locality, 0.9);
@@ -82,13 +83,13 @@ START_TEST(test_use_access)
     ck_assert_double_eq_tol(s.remote_cost, 0.1 * 1.1, 1e-12);
     ck_assert_double_eq_tol(s.benefit, 1024.0 * 0.11 * 2.0, 1e-9);
 
-    /* Shares that do not sum to 1, negative or non-finite ones, a locality
-     * out of range and no faults are refused, leaving S as it was. */
-    const double bad_sum[] = {0.5, 0.4}, negative[] = {1.5, -0.5};
-    ck_assert_int_eq(np_score_use_access(t, bad_sum, 0.5, 10, &s), -EINVAL);
-    ck_assert_int_eq(np_score_use_access(t, negative, 0.5, 10, &s), -EINVAL);
-    ck_assert_int_eq(np_score_use_access(t, faults, 1.5, 10, &s), -EINVAL);
-    ck_assert_int_eq(np_score_use_access(t, faults, 0.5, 0, &s), -EINVAL);
+    /* Shares that do not sum to 1, negative or non-finite ones and no
+     * faults are refused, leaving S as it was. */
+    const double bad_sum[] = {0.5, 0.4}, negative[] = {1.5, -0.5}, nan_share[] = {NAN, 1.0};
+    ck_assert_int_eq(np_score_use_access(t, bad_sum, 10, &s), -EINVAL);
+    ck_assert_int_eq(np_score_use_access(t, negative, 10, &s), -EINVAL);
+    ck_assert_int_eq(np_score_use_access(t, nan_share, 10, &s), -EINVAL);
+    ck_assert_int_eq(np_score_use_access(t, faults, 0, &s), -EINVAL);
     ck_assert_double_eq(s.locality, 0.9);
     np_score_clear(&s);
     ck_assert_ptr_null(s.place_kb);
