@@ -1,13 +1,14 @@
 #!/bin/bash
-# Compare placers on the misplaced and hugetlb scenarios:
-#   tests/vm/compare.sh [--duration S] [--placers 'none kernel numad numaplaced']
+# Compare placers on the misplaced, hugetlb and oversub scenarios (coexist:
+# numaplaced beside the kernel's balancing, the "kernel + numaplaced" row):
+#   tests/vm/compare.sh [--duration S] [--placers 'none kernel numad numaplaced coexist']
 # Prints one row per scenario x placer: time to 95% local (aggregate), final
 # local fraction, pages migrated (pgmigrate_success delta, 4 KiB pages) and
 # placer CPU seconds.  Non-numaplaced placers are observed for --duration
 # seconds (default 45); numaplaced for its deadline (5 intervals).
 set -eu
 . "$(dirname "$0")/lib.sh"
-duration=45 placers="none kernel numad numaplaced" scenarios="misplaced hugetlb"
+duration=45 placers="none kernel numad numaplaced coexist" scenarios="misplaced hugetlb oversub"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--duration) duration=$2; shift 2 ;;
