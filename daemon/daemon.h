@@ -71,5 +71,9 @@ double daemon_now(void);
 /* Points the engine at the real or the recording actuator after the
  * dry-run setting changed (config reload or `dry-run on|off`). */
 void daemon_apply_mode(struct daemon *d);
+/* policy takeover: turns kernel.numa_balancing off (live root, not
+ * dry-run), remembering the first value for daemon_balancing_restore. */
+void daemon_balancing_takeover(struct daemon *d);
+void daemon_balancing_restore(struct daemon *d);
 
 #endif

@@ -122,37 +122,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(d->base);
 }
 
-/* takeover: kernel balancing would fight our moves, so it is off while we run. */
-static void numa_balancing_takeover(struct daemon *d)
-{
-    d->saved_numa_balancing = -1;
-    if (d->cfg.policy.numa_balancing != NP_NB_TAKEOVER || !d->root.is_live || d->cfg.dry_run)
-        return;
-    char buf[16];
-    long mode;
-    if (np_read_file(&d->root, "proc/sys/kernel/numa_balancing", buf, sizeof(buf)) < 0 ||
-        np_parse_long_range(strtok(buf, "\n") ? buf : "", 0, 3, &mode) < 0 || mode == 0)
-        return;
-    int r = np_write_file(&d->root, "proc/sys/kernel/numa_balancing", "0");
-    if (r < 0) {
-        log_errno(r, "policy takeover: cannot turn kernel.numa_balancing off");
-        return;
-    }
-    d->saved_numa_balancing = (int)mode;
-    log_notice("policy takeover: kernel.numa_balancing %ld -> 0 while numaplaced runs", mode);
-}
-
-static void numa_balancing_restore(struct daemon *d)
-{
-    if (d->saved_numa_balancing < 0)
-        return;
-    char val[16];
-    snprintf(val, sizeof(val), "%d", d->saved_numa_balancing);
-    int r = np_write_file(&d->root, "proc/sys/kernel/numa_balancing", val);
-    if (r < 0)
-        log_errno(r, "cannot restore kernel.numa_balancing to %s", val);
-}
-
 static int run_once(struct daemon *d)
 {
     struct np_cycle_report rep;
@@ -299,13 +268,14 @@ int main(int argc, char **argv)
         daemon_free(&d);
         return 1;
     }
-    numa_balancing_takeover(&d);
+    d.saved_numa_balancing = -1;
+    daemon_balancing_takeover(&d);
     r = run_loop(&d);
     if (d.cfg.actuator.restore_on_exit && d.act.ops && !d.cfg.dry_run) {
         int n = np_engine_restore_all(d.engine);
         log_info("restored the original affinity of %d processes", n);
     }
-    numa_balancing_restore(&d);
+    daemon_balancing_restore(&d);
     daemon_free(&d);
     return r < 0 ? 1 : 0;
 }

@@ -16,6 +16,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "parse.h"
 
 double daemon_now(void)
 {
@@ -121,7 +122,8 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
             log_notice("kernel.numa_balancing is %d: %s", rep->numa_balancing,
                        rep->memory_moves ? "numaplaced moves memory itself (policy takeover)"
                                          : "placing CPUs and hugetlb memory, the kernel moves other pages (policy coexist)");
-        d->last_numa_balancing = rep->numa_balancing;
+        else if (rep->numa_balancing == 0 && d->last_numa_balancing > 0)
+            log_notice("kernel.numa_balancing is 0: numaplaced moves memory itself");
     }
     log_actions(rep);
     for (size_t i = 0; i < rep->nviews; i++)
@@ -145,6 +147,53 @@ int daemon_schedule_cycle(struct daemon *d)
     return 0;
 }
 
+/* takeover: kernel balancing would fight our moves, so it is off while we
+ * run: at start, and again when a cycle sees someone turned it back on.
+ * The value put back at exit is the first one taken over. */
+void daemon_balancing_takeover(struct daemon *d)
+{
+    if (d->cfg.policy.numa_balancing != NP_NB_TAKEOVER || !d->root.is_live || d->cfg.dry_run)
+        return;
+    char buf[16];
+    long mode;
+    if (np_read_file(&d->root, "proc/sys/kernel/numa_balancing", buf, sizeof(buf)) < 0 ||
+        np_parse_long_range(strtok(buf, "\n") ? buf : "", 0, 3, &mode) < 0 || mode == 0)
+        return;
+    int r = np_write_file(&d->root, "proc/sys/kernel/numa_balancing", "0");
+    if (r < 0) {
+        log_errno(r, "policy takeover: cannot turn kernel.numa_balancing off");
+        return;
+    }
+    if (d->saved_numa_balancing < 0)
+        d->saved_numa_balancing = (int)mode;
+    log_notice("policy takeover: kernel.numa_balancing %ld -> 0 while numaplaced runs", mode);
+}
+
+void daemon_balancing_restore(struct daemon *d)
+{
+    if (d->saved_numa_balancing < 0)
+        return;
+    char val[16];
+    snprintf(val, sizeof(val), "%d", d->saved_numa_balancing);
+    int r = np_write_file(&d->root, "proc/sys/kernel/numa_balancing", val);
+    if (r < 0)
+        log_errno(r, "cannot restore kernel.numa_balancing to %s", val);
+}
+
+/* A change of kernel.numa_balancing while running is seen by the next
+ * cycle (each reads it), logged once (log_cycle), and the policy follows:
+ * coexist by itself (the cycle's memory_moves), takeover by turning it off
+ * again. The first cycle only records it: start-up took over already. */
+static void follow_numa_balancing(struct daemon *d, const struct np_cycle_report *rep)
+{
+    if (rep->numa_balancing == d->last_numa_balancing)
+        return;
+    bool running = d->last_numa_balancing != -2;
+    d->last_numa_balancing = rep->numa_balancing;
+    if (running && rep->numa_balancing > 0)
+        daemon_balancing_takeover(d);
+}
+
 void daemon_run_cycle(struct daemon *d)
 {
     struct np_cycle_report rep;
@@ -155,6 +204,7 @@ void daemon_run_cycle(struct daemon *d)
     }
     d->last_cycle_at = daemon_now();
     log_cycle(d, &rep);
+    follow_numa_balancing(d, &rep);
     notify_status(d, &rep);
     if (d->have_last)
         np_cycle_report_clear(&d->last);
