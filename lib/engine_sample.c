@@ -454,7 +454,7 @@ static void track_evidence(struct np_engine *e, struct candidate_work *w, double
         t->nnodes <= NP_MAX_NODES && np_evidence_share(le->evidence, -1.0, t->nnodes, any) == 0) {
         double frac[NP_MAX_NODES];
         for (unsigned i = 0; i < t->nnodes && i < NP_MAX_NODES; i++)
-            frac[i] = (double)w->score.mem_kb[i] / (double)w->score.total_kb;
+            frac[i] = (double)w->score.place_kb[i] / (double)w->score.total_kb;   /* or accesses */
         w->have_evidence = true;
         w->away_s = np_evidence_away_seconds(le->evidence, frac, t->nnodes,
                                              e->cfg->planner.local_enough);

@@ -216,15 +216,20 @@ np_build_initramfs() {
 
 # Build the qemu NUMA arguments into the array NP_QEMU_NUMA.
 #   $1 nodes  $2 cpus per node  $3 MiB per node  $4 distance matrix ("" = default)
+#   $5 how many of the last nodes have no CPUs (default 0)
 # The matrix is N rows separated by ';' or newlines, e.g. "10 21;21 10".
 np_numa_args() {
-	local nodes=$1 cpn=$2 mb=$3 dist=$4 n i j lo hi val
+	local nodes=$1 cpn=$2 mb=$3 dist=$4 cpuless=${5:-0} n i j lo hi val
 	NP_QEMU_NUMA=()
 	for ((n = 0; n < nodes; n++)); do
 		lo=$((n * cpn))
 		hi=$((lo + cpn - 1))
 		NP_QEMU_NUMA+=(-object "memory-backend-ram,id=m$n,size=${mb}M")
-		NP_QEMU_NUMA+=(-numa "node,nodeid=$n,cpus=$lo-$hi,memdev=m$n")
+		if [ "$n" -ge $((nodes - cpuless)) ]; then
+			NP_QEMU_NUMA+=(-numa "node,nodeid=$n,memdev=m$n")
+		else
+			NP_QEMU_NUMA+=(-numa "node,nodeid=$n,cpus=$lo-$hi,memdev=m$n")
+		fi
 	done
 	local rows=()
 	if [ -n "$dist" ]; then
@@ -251,11 +256,11 @@ np_numa_args() {
 
 # Boot the guest.  Writes the serial log to $NP_LOG.  Returns qemu's status
 # (124 on host-side timeout).
-#   np_boot NODES CPN MB DIST TIMEOUT APPEND INITRD
+#   np_boot NODES CPN MB DIST TIMEOUT APPEND INITRD [CPULESS]
 np_boot() {
-	local nodes=$1 cpn=$2 mb=$3 dist=$4 timeout_s=$5 append=$6 initrd=$7
-	np_numa_args "$nodes" "$cpn" "$mb" "$dist"
-	local smp=$((nodes * cpn)) mem=$((nodes * mb))
+	local nodes=$1 cpn=$2 mb=$3 dist=$4 timeout_s=$5 append=$6 initrd=$7 cpuless=${8:-0}
+	np_numa_args "$nodes" "$cpn" "$mb" "$dist" "$cpuless"
+	local smp=$(((nodes - cpuless) * cpn)) mem=$((nodes * mb))
 	mkdir -p "$(dirname "$NP_LOG")"
 	# -no-reboot + "poweroff -f" in the guest ends qemu; the host timeout is
 	# the backstop for hangs (TCG is slow, but a 4-node boot takes ~10 s).

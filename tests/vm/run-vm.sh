@@ -2,7 +2,7 @@
 # Boot a multi-node NUMA guest (qemu TCG) and run one scenario in it.
 #
 # usage: tests/vm/run-vm.sh [--nodes N] [--cpus-per-node C] [--mem-per-node MB]
-#            [--dist 'matrix'] [--placer numaplaced|coexist|numad|kernel|none]
+#            [--dist 'matrix'] [--cpuless N] [--placer numaplaced|coexist|numad|kernel|none]
 #            [--timeout S] [--interval S] [--append 'k=v ...'] [--log FILE]
 #            [--no-build] SCENARIO
 #
@@ -12,7 +12,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-nodes=4 cpn=1 mb=1536 dist='' placer=numaplaced timeout_s=300 interval=3
+nodes=4 cpn=1 mb=1536 dist='' cpuless=0 placer=numaplaced timeout_s=300 interval=3
 append='' log='' build=1
 usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 # A scenario may ask for a different VM shape with a "# vm: OPTIONS" line;
@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--cpus-per-node) cpn=$2; shift 2 ;;
 	--mem-per-node) mb=$2; shift 2 ;;
 	--dist) dist=$2; shift 2 ;;
+	--cpuless) cpuless=$2; shift 2 ;;   # the last N nodes have no CPUs
 	--placer) placer=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--interval) interval=$2; shift 2 ;;
@@ -58,7 +59,7 @@ np_log "booting $nodes nodes x $cpn cpu x ${mb} MiB, scenario=$scenario placer=$
 rc=0
 np_boot "$nodes" "$cpn" "$mb" "$dist" "$timeout_s" \
 	"np.scenario=$scenario np.placer=$placer np.interval=$interval $append" \
-	"$initrd" || rc=$?
+	"$initrd" "$cpuless" || rc=$?
 t1=$(date +%s.%N)
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 [ "$rc" -eq 124 ] && np_log "qemu killed after ${timeout_s}s (host timeout)"

@@ -179,7 +179,9 @@ np_start_placer() {
 	numad)
 		rm -f /var/run/numad.pid /var/log/numad.log
 		# numad always daemonizes; -i interval, -m target locality percent
-		numad -d -i "1:$NP_INTERVAL" -m 99 || np_fail_now "numad failed to start"
+		# NP_NUMAD_MIN_INTERVAL: numad's shortest scan interval (it
+		# adapts between that and NP_INTERVAL); a cost scenario pins both.
+		numad -d -i "${NP_NUMAD_MIN_INTERVAL:-1}:$NP_INTERVAL" -m 99 || np_fail_now "numad failed to start"
 		sleep 1
 		NP_PLACER_PID=$(cat /var/run/numad.pid 2>/dev/null || pidof numad)
 		;;
@@ -363,12 +365,19 @@ np_ctl_view() { # np_ctl_view before|after PID...
 		grep -q "^locality: " /tmp/ctl.show
 		np_check $? "$phase: show $p has no locality line"
 		if [ "$phase" = before ]; then
-			# Where its memory is, as the probe measured it: all on node 0
-			# (MEM/NODE "0:MiB" holds >= 99% of MEM). Where its thread runs
-			# is one instant's last CPU here, noisy for unpinned threads, so
+			# Where its memory is, as the probe measured it: all on the
+			# first-touch node (its MEM/NODE "N:MiB" holds >= 99% of MEM;
+			# STATE follows the per-node fields). Where its thread runs is
+			# one instant's last CPU here, noisy for unpinned threads, so
 			# the remote share is checked after placement, when it is pinned.
-			echo "$line" | awk '{ split($9, a, ":"); exit !(a[1] == "0" && a[2] >= $4 * 0.99 && $13 == "candidate") }'
-			np_check $? "before: list does not show pid $p as a candidate with its memory on node 0: $line"
+			echo "$line" | awk -v k="${NP_FIRST_TOUCH_NODE:-0}" '{
+				ok = 0
+				for (i = 9; i <= NF && $i ~ /^[0-9]+:[0-9]+$/; i++) {
+					split($i, a, ":")
+					if (a[1] == k && a[2] >= $4 * 0.99) ok = 1
+				}
+				exit !(ok && $i == "candidate") }'
+			np_check $? "before: list does not show pid $p as a candidate with its memory on node ${NP_FIRST_TOUCH_NODE:-0}: $line"
 		else
 			[ "${remote:-100}" -le 1 ]
 			np_check $? "after: list says pid $p is still ${remote}% remote"
@@ -414,7 +423,7 @@ np_misplaced_body() {
 			np_fail_now "could not start the node 0 blocker"
 	fi
 	for i in $(seq 1 "$nh"); do
-		np_hog --mb "$mb" --threads 1 $flag --first-touch-node 0 --name "hog$i" ||
+		np_hog --mb "$mb" --threads 1 $flag --first-touch-node "${NP_FIRST_TOUCH_NODE:-0}" --name "hog$i" ||
 			np_fail_now "could not start memhog $i"
 		pids="$pids $NP_LAST_PID"
 	done

@@ -236,7 +236,8 @@ int main(int argc, char **argv)
 				usage();
 		}
 		have_first_touch = 1;
-		if (sched_setaffinity(0, sizeof(ft_cpus), &ft_cpus))
+		/* A CPU-less node has no CPUs to pin to: its memory is bound alone. */
+		if (CPU_COUNT(&ft_cpus) && sched_setaffinity(0, sizeof(ft_cpus), &ft_cpus))
 			die("sched_setaffinity(first touch)");
 		if (syscall(SYS_set_mempolicy, nnodes > 1 ? MPOL_INTERLEAVE : MPOL_BIND,
 			    nodemask, (unsigned long)MAX_NODES + 1))
