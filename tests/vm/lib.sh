@@ -217,7 +217,8 @@ np_build_initramfs() {
 # Build the qemu NUMA arguments into the array NP_QEMU_NUMA.
 #   $1 nodes  $2 cpus per node  $3 MiB per node  $4 distance matrix ("" = default)
 #   $5 how many of the last nodes have no CPUs (default 0)
-# The matrix is N rows separated by ';' or newlines, e.g. "10 21;21 10".
+# The matrix is N rows separated by ';' or newlines, e.g. "10 21;21 10"
+# (or "10,21;21,10").
 np_numa_args() {
 	local nodes=$1 cpn=$2 mb=$3 dist=$4 cpuless=${5:-0} n i j lo hi val
 	NP_QEMU_NUMA=()
@@ -238,7 +239,8 @@ np_numa_args() {
 	fi
 	for ((i = 0; i < nodes; i++)); do
 		local row=()
-		[ -n "$dist" ] && read -r -a row <<<"${rows[$i]}"
+		# entries by spaces or commas (a scenario's "# vm:" line has no spaces)
+		[ -n "$dist" ] && read -r -a row <<<"${rows[$i]//,/ }"
 		for ((j = 0; j < nodes; j++)); do
 			[ "$i" -eq "$j" ] && continue
 			if [ -n "$dist" ]; then
