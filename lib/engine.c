@@ -167,6 +167,8 @@ static int cycle_begin(struct np_engine *e, double now, struct np_cycle_report *
     int r = np_cycle_refresh_topology(e, &rep->topology_changed);
     if (r < 0)
         return r;
+    if (rep->topology_changed)
+        np_repin_after_hotplug(e);
     const struct np_topology *t = e->topo;
     rep->nnodes = t->nnodes;
     (void)np_vmstat_read(e->root, &rep->vmstat);

@@ -6,26 +6,32 @@
 #include <string.h>
 #include "engine_internal.h"
 
+/* Queues CPUS for every thread of PID (the act stage applies it). Out of
+ * memory it is dropped: the affinity stays as it is, as a failed call
+ * would leave it. */
+static void queue_affinity(struct np_engine *e, int pid, const struct np_cpuset *cpus)
+{
+    if (e->nrestores == e->restores_cap) {
+        size_t cap = e->restores_cap ? e->restores_cap * 2 : 16;
+        struct np_pending_restore *q = realloc(e->restores, cap * sizeof(*q));
+        if (q) {
+            e->restores = q;
+            e->restores_cap = cap;
+        }
+    }
+    if (e->nrestores < e->restores_cap) {
+        e->restores[e->nrestores].pid = pid;
+        e->restores[e->nrestores].cpus = *cpus;
+        e->nrestores++;
+    }
+}
+
 void np_release(struct np_engine *e, struct np_ledger_entry *le, bool restore)
 {
     if (!le->managed)
         return;
-    if (restore && le->placement && le->placement->have_original && !le->placement->via_cgroup) {
-        if (e->nrestores == e->restores_cap) {
-            size_t cap = e->restores_cap ? e->restores_cap * 2 : 16;
-            struct np_pending_restore *q = realloc(e->restores, cap * sizeof(*q));
-            if (q) {
-                e->restores = q;
-                e->restores_cap = cap;
-            }
-        }
-        /* Out of memory: the affinity stays ours, as a failed restore would. */
-        if (e->nrestores < e->restores_cap) {
-            e->restores[e->nrestores].pid = le->pid;
-            e->restores[e->nrestores].original = le->placement->original;
-            e->nrestores++;
-        }
-    }
+    if (restore && le->placement && le->placement->have_original && !le->placement->via_cgroup)
+        queue_affinity(e, le->pid, &le->placement->original);
     /* Its memory stops at the mover's next batch; CPUs go back above. */
     struct np_inflight *fl = le->moving ? np_inflight_find(e, le->pid, le->start_time) : NULL;
     if (fl)
@@ -45,9 +51,36 @@ struct np_inflight *np_inflight_find(struct np_engine *e, int pid, uint64_t star
 void np_act_pending_restores(struct np_engine *e)
 {
     for (size_t i = 0; i < e->nrestores; i++)
-        (void)np_act_restore(e->act, e->root, e->restores[i].pid, &e->restores[i].original,
+        (void)np_act_restore(e->act, e->root, e->restores[i].pid, &e->restores[i].cpus,
                              e->cfg->candidates.max_threads);
     e->nrestores = 0;
+}
+
+/* A CPU taken offline moves its threads elsewhere and widens their
+ * affinity (a thread waking with no allowed CPU online gets them all), so
+ * a process placed there ran away from its memory, and stayed away once
+ * the CPU was back: in the guest a hog bound to node 3 ran 0% local on
+ * node 2 after CPU 3 went off and on. Our placement is put back as soon
+ * as its CPUs are all online again; while they are not, the kernel's
+ * choice stands. */
+void np_repin_after_hotplug(struct np_engine *e)
+{
+    struct np_cpuset online;
+    np_cpuset_zero(&online);
+    for (unsigned i = 0; i < e->topo->nnodes; i++)
+        for (unsigned w = 0; w < NP_MAX_CPUS / 64; w++)
+            online.w[w] |= e->topo->nodes[i].cpus.w[w];
+    size_t cur = 0;
+    for (struct np_ledger_entry *le; (le = np_ledger_next(e->ledger, &cur));) {
+        const struct np_ledger_placement *lp = le->placement;
+        if (!le->managed || !lp || lp->via_cgroup || np_cpuset_count(&lp->placed_cpus) == 0)
+            continue;
+        bool all_online = true;
+        for (unsigned w = 0; w < NP_MAX_CPUS / 64 && all_online; w++)
+            all_online = (lp->placed_cpus.w[w] & ~online.w[w]) == 0;
+        if (all_online)
+            queue_affinity(e, le->pid, &lp->placed_cpus);
+    }
 }
 
 static struct np_action *history_push(struct np_engine *e)

@@ -15,11 +15,12 @@
 
 #define NP_RUNTIME_EXCLUDE_MAX 1024
 
-/* An affinity to give back, queued where a process is released and
+/* An affinity to put on every thread of a process, queued where it is
+ * released (its original one) or after CPUs came back (ours again), and
  * applied by the act stage (only it acts). */
 struct np_pending_restore {
     int pid;
-    struct np_cpuset original;
+    struct np_cpuset cpus;
 };
 
 /* A memory move the mover runs for a process whose CPUs are bound: what
@@ -180,6 +181,10 @@ int np_cmp_work(const void *a, const void *b);
 void np_release(struct np_engine *e, struct np_ledger_entry *le, bool restore);
 /* Applies the queued restores. */
 void np_act_pending_restores(struct np_engine *e);
+/* After the CPU set changed: every process placed on CPUs that are all
+ * online again gets that placement put back on its threads (the kernel
+ * moved the threads of an offlined CPU and widened their affinity). */
+void np_repin_after_hotplug(struct np_engine *e);
 /* Applies W's decision. With a mover the CPUs are bound here and the memory
  * handed to the mover: returns true then (the action is recorded when the
  * mover is done, by np_engine_collect_moves). */

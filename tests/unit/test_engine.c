@@ -782,6 +782,45 @@ static void world_set_mapping_policy(struct world *w, int pid, const char *polic
     world_sed(w, prog, rel);
 }
 
+/* A CPU taken offline widens the affinity of the threads the kernel moves
+ * off it; when the CPU set changes, every placement whose CPUs are all
+ * online again is put back on its threads, and one whose CPUs are not
+ * waits. 1002 is placed on node 2 (CPUs 4-5) in the first cycle. */
+START_TEST(test_placement_put_back_after_cpu_hotplug)
+{
+    struct world w;
+    world_open(&w, true);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    const char *pinned = "set_affinity tid=1002 cpus=4-5";
+    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), pinned), 1);
+
+    /* CPU 5 offline: node 2 has CPU 4 only, 1002's CPUs are not all online. */
+    world_write(&w, "sys/devices/system/cpu/online", "0-4,6-7\n");
+    world_write(&w, "sys/devices/system/node/node2/cpulist", "4\n");
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert(r.topology_changed);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), pinned), 1);
+
+    /* Back online: 1002's placement is put back on its threads. */
+    world_write(&w, "sys/devices/system/cpu/online", "0-7\n");
+    world_write(&w, "sys/devices/system/node/node2/cpulist", "4-5\n");
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    ck_assert(r.topology_changed);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), pinned), 2);
+
+    /* No change: nothing more. */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 130.0, &r), 0);
+    ck_assert(!r.topology_changed);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), pinned), 2);
+    world_close(&w);
+}
+END_TEST
+
 /* task/TID/sched of PID's thread TID with NUMA balancing's per-node
  * hinting faults FAULTS[0..3] (private), as kernel/sched/debug.c prints it. */
 static void world_task_faults(struct world *w, int pid, int tid, const unsigned long *faults)
@@ -1582,6 +1621,7 @@ int main(void)
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
     tcase_add_test(tc, test_kernel_fault_data_decides_with_balancing_on);
+    tcase_add_test(tc, test_placement_put_back_after_cpu_hotplug);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
     tcase_add_test(tc, test_mover_cancels_an_excluded_process);
     tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);
