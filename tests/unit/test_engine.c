@@ -782,6 +782,17 @@ static void world_set_mapping_policy(struct world *w, int pid, const char *polic
     world_sed(w, prog, rel);
 }
 
+/* Runs W's cycle at NOW: whether it saw the CPU set change, and how often
+ * the recording shows LINE. */
+static size_t cycle_counting(struct world *w, double now, bool changed, const char *line)
+{
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w->engine, now, &r), 0);
+    ck_assert(r.topology_changed == changed);
+    np_cycle_report_clear(&r);
+    return count_lines(np_actuator_recording_log(&w->act), line);
+}
+
 /* A CPU taken offline widens the affinity of the threads the kernel moves
  * off it; when the CPU set changes, every placement whose CPUs are all
  * online again is put back on its threads, and one whose CPUs are not
@@ -790,33 +801,18 @@ START_TEST(test_placement_put_back_after_cpu_hotplug)
 {
     struct world w;
     world_open(&w, true);
-    struct np_cycle_report r;
-    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
-    np_cycle_report_clear(&r);
     const char *pinned = "set_affinity tid=1002 cpus=4-5";
-    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), pinned), 1);
-
+    ck_assert_uint_eq(cycle_counting(&w, 100.0, false, pinned), 1);
     /* CPU 5 offline: node 2 has CPU 4 only, 1002's CPUs are not all online. */
     world_write(&w, "sys/devices/system/cpu/online", "0-4,6-7\n");
     world_write(&w, "sys/devices/system/node/node2/cpulist", "4\n");
-    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
-    ck_assert(r.topology_changed);
-    np_cycle_report_clear(&r);
-    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), pinned), 1);
-
+    ck_assert_uint_eq(cycle_counting(&w, 110.0, true, pinned), 1);
     /* Back online: 1002's placement is put back on its threads. */
     world_write(&w, "sys/devices/system/cpu/online", "0-7\n");
     world_write(&w, "sys/devices/system/node/node2/cpulist", "4-5\n");
-    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
-    ck_assert(r.topology_changed);
-    np_cycle_report_clear(&r);
-    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), pinned), 2);
-
+    ck_assert_uint_eq(cycle_counting(&w, 120.0, true, pinned), 2);
     /* No change: nothing more. */
-    ck_assert_int_eq(np_engine_cycle(w.engine, 130.0, &r), 0);
-    ck_assert(!r.topology_changed);
-    np_cycle_report_clear(&r);
-    ck_assert_uint_eq(count_lines(np_actuator_recording_log(&w.act), pinned), 2);
+    ck_assert_uint_eq(cycle_counting(&w, 130.0, false, pinned), 2);
     world_close(&w);
 }
 END_TEST
