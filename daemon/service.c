@@ -117,14 +117,6 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
 {
     if (rep->topology_changed)
         log_notice("CPU or node set changed: topology re-read, %u nodes", rep->nnodes);
-    if (rep->numa_balancing != d->last_numa_balancing) {
-        if (rep->numa_balancing > 0)
-            log_notice("kernel.numa_balancing is %d: %s", rep->numa_balancing,
-                       rep->memory_moves ? "numaplaced moves memory itself (policy takeover)"
-                                         : "placing CPUs and hugetlb memory, the kernel moves other pages (policy coexist)");
-        else if (rep->numa_balancing == 0 && d->last_numa_balancing > 0)
-            log_notice("kernel.numa_balancing is 0: numaplaced moves memory itself");
-    }
     log_actions(rep);
     for (size_t i = 0; i < rep->nviews; i++)
         if (rep->views[i].state == NP_VIEW_GIVEN_UP && rep->views[i].acted)
@@ -181,13 +173,19 @@ void daemon_balancing_restore(struct daemon *d)
 }
 
 /* A change of kernel.numa_balancing while running is seen by the next
- * cycle (each reads it), logged once (log_cycle), and the policy follows:
- * coexist by itself (the cycle's memory_moves), takeover by turning it off
- * again. The first cycle only records it: start-up took over already. */
+ * cycle (each reads it), logged once here, and the policy follows: coexist
+ * by itself (the cycle's memory_moves), takeover by turning it off again.
+ * The first cycle only logs it: start-up took over already. */
 static void follow_numa_balancing(struct daemon *d, const struct np_cycle_report *rep)
 {
     if (rep->numa_balancing == d->last_numa_balancing)
         return;
+    if (rep->numa_balancing > 0)
+        log_notice("kernel.numa_balancing is %d: %s", rep->numa_balancing,
+                   rep->memory_moves ? "numaplaced moves memory itself (policy takeover)"
+                                     : "placing CPUs and hugetlb memory, the kernel moves other pages (policy coexist)");
+    else if (rep->numa_balancing == 0 && d->last_numa_balancing > 0)
+        log_notice("kernel.numa_balancing is 0: numaplaced moves memory itself");
     bool running = d->last_numa_balancing != -2;
     d->last_numa_balancing = rep->numa_balancing;
     if (running && rep->numa_balancing > 0)
@@ -203,8 +201,8 @@ void daemon_run_cycle(struct daemon *d)
         return;
     }
     d->last_cycle_at = daemon_now();
-    log_cycle(d, &rep);
     follow_numa_balancing(d, &rep);
+    log_cycle(d, &rep);
     notify_status(d, &rep);
     if (d->have_last)
         np_cycle_report_clear(&d->last);

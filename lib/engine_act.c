@@ -63,22 +63,21 @@ void np_act_pending_restores(struct np_engine *e)
  * node 2 after CPU 3 went off and on. Our placement is put back as soon
  * as its CPUs are all online again; while they are not, the kernel's
  * choice stands. */
+static bool all_online(const struct np_topology *t, const struct np_cpuset *cpus)
+{
+    for (int c = np_bits_next(NP_CPUS(cpus), 0); c >= 0; c = np_bits_next(NP_CPUS(cpus), (unsigned)c + 1))
+        if (np_topology_cpu_node(t, c) < 0)
+            return false;
+    return true;
+}
+
 void np_repin_after_hotplug(struct np_engine *e)
 {
-    struct np_cpuset online;
-    np_cpuset_zero(&online);
-    for (unsigned i = 0; i < e->topo->nnodes; i++)
-        for (unsigned w = 0; w < NP_MAX_CPUS / 64; w++)
-            online.w[w] |= e->topo->nodes[i].cpus.w[w];
     size_t cur = 0;
     for (struct np_ledger_entry *le; (le = np_ledger_next(e->ledger, &cur));) {
         const struct np_ledger_placement *lp = le->placement;
-        if (!le->managed || !lp || lp->via_cgroup || np_cpuset_count(&lp->placed_cpus) == 0)
-            continue;
-        bool all_online = true;
-        for (unsigned w = 0; w < NP_MAX_CPUS / 64 && all_online; w++)
-            all_online = (lp->placed_cpus.w[w] & ~online.w[w]) == 0;
-        if (all_online)
+        if (le->managed && lp && !lp->via_cgroup && np_cpuset_count(&lp->placed_cpus) > 0 &&
+            all_online(e->topo, &lp->placed_cpus))
             queue_affinity(e, le->pid, &lp->placed_cpus);
     }
 }

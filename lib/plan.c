@@ -723,16 +723,15 @@ static void describe_spans_nodes(const struct plan_state *st, const struct np_ca
         if (st->capacity[i] > most)
             most = st->capacity[i];
     }
-    char nodes[64];
-    if (np_bits_format_list(NP_NODES(&on), nodes, sizeof(nodes)) < 0)
-        snprintf(nodes, sizeof(nodes), "several");
+    char nodes[96];
+    format_nodes(&on, nodes, sizeof(nodes));   /* "nodes 0-3": at least two */
     d->reason = NP_REASON_SPANS_NODES;
     if (!st->params->memory_moves)
-        set_why(d, "threads need %.1f CPU (one node has %.1f) and run on nodes %s: kept "
+        set_why(d, "threads need %.1f CPU (one node has %.1f) and run on %s: kept "
                    "whole; kernel NUMA balancing moves each thread's pages to it",
                 st->cpu_use, most, nodes);
     else
-        set_why(d, "threads need %.1f CPU (one node has %.1f) and run on nodes %s, %.0f%% "
+        set_why(d, "threads need %.1f CPU (one node has %.1f) and run on %s, %.0f%% "
                    "local; which thread uses which pages is unknown with kernel NUMA balancing "
                    "off: coexist with kernel.numa_balancing=1 would move each thread's pages to it",
                 st->cpu_use, most, nodes, sc->locality * 100.0);

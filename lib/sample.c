@@ -348,9 +348,8 @@ int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_k
         snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
         struct np_proc *p = &procs[n];
         /* Only the cheap pass's fields and what marks the detail pass as not
-         * done: clearing all 2.3 KiB of each of thousands of entries every
-         * cycle was a good part of the cycle's own work beside idle
-         * processes. */
+         * done: the rest of the 2.3 KiB entry is written by the detail pass
+         * (for the few busy processes) and read only after it. */
         memset(p, 0, offsetof(struct np_proc, detailed) + sizeof(p->detailed));
         p->cgroup[0] = p->exe[0] = '\0';
         p->nthreads = 0;
