@@ -275,6 +275,21 @@ np_watch() {
 	NP_AVG_BP=$((sum / polls))
 }
 
+# Probes PID every NP_POLL s (each probe as INFO) until the shell function
+# PREDICATE succeeds, or LIMIT seconds passed since the placer started.
+# Sets NP_T_MET (cs after placer start when PREDICATE first held, or empty).
+np_wait_until() { # PREDICATE LIMIT PID
+	local pred=$1 limit=$2 pid=$3 now
+	NP_T_MET=
+	while :; do
+		now=$(($(np_now_cs) - NP_PLACER_START))
+		probe "$pid" | sed 's/^/NPVM: INFO probe t='"$(np_cs_to_s $now)"' /'
+		if "$pred"; then NP_T_MET=$now; break; fi
+		[ "$now" -ge $((limit * 100)) ] && break
+		sleep "$NP_POLL"
+	done
+}
+
 np_bp_to_pct() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
 
 np_nodes() { ls -d /sys/devices/system/node/node[0-9]* | sed 's/.*node//' | sort -n; }

@@ -26,14 +26,9 @@ pair_ok() { # memory >= 99% on one pair, running threads inside that pair
 }
 # 5 intervals plus copying up to half of it at TCG's ~25 MB/s (see
 # np_misplaced_body in common.sh).
-limit=${NP_DURATION:-$((NP_DEADLINE + ${NP_BIG_MB:-2000} / 2 / ${NP_MIG_MBPS:-20}))} t=
-while :; do
-	now=$(($(np_now_cs) - NP_PLACER_START))
-	probe $pid | sed 's/^/NPVM: INFO probe t='"$(np_cs_to_s $now)"' /'
-	if pair_ok; then t=$now; break; fi
-	[ "$now" -ge $((limit * 100)) ] && break
-	sleep "$NP_POLL"
-done
+limit=${NP_DURATION:-$((NP_DEADLINE + ${NP_BIG_MB:-2000} / 2 / ${NP_MIG_MBPS:-20}))}
+np_wait_until pair_ok "$limit" "$pid"
+t=$NP_T_MET
 mig=$(( $(np_vmstat pgmigrate_success) - mig0 ))
 np_metric "time_to_pair_s=${t:+$(np_cs_to_s $t)} pages_migrated=$mig placer_cpu_s=$(np_placer_cpu_s)"
 [ -n "$t" ]; np_check $? "not >= 99% on one pair with threads there within ${limit}s: $(probe $pid)"

@@ -29,14 +29,9 @@ one_socket() { # memory >= 99% on one socket's nodes, running threads there
 		if (b * 100 >= t * 99 && r ~ /^[4-7](,[4-7])*$/) ok = 1
 		exit !ok }'
 }
-limit=${NP_DURATION:-$((NP_DEADLINE + mb / 2 / ${NP_MIG_MBPS:-15}))} t=
-while :; do
-	now=$(($(np_now_cs) - NP_PLACER_START))
-	probe $pid | sed 's/^/NPVM: INFO probe t='"$(np_cs_to_s $now)"' /'
-	if one_socket; then t=$now; break; fi
-	[ "$now" -ge $((limit * 100)) ] && break
-	sleep "$NP_POLL"
-done
+limit=${NP_DURATION:-$((NP_DEADLINE + mb / 2 / ${NP_MIG_MBPS:-15}))}
+np_wait_until one_socket "$limit" "$pid"
+t=$NP_T_MET
 mig=$(( $(np_vmstat pgmigrate_success) - mig0 ))
 np_metric "time_to_one_socket_s=${t:+$(np_cs_to_s $t)} pages_migrated=$mig half_pages=$((mb * 256 / 2)) placer_cpu_s=$(np_placer_cpu_s)"
 if [ "$NP_PLACER" = numaplaced ]; then
