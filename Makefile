@@ -101,7 +101,9 @@ check-valgrind: $(TEST_BINS) $(BIN)
 fuzz:
 	bash tests/fuzz/run.sh
 
-# Every fuzz target for FUZZ_SECONDS each (default 600), figures per target.
+# Every fuzz target for FUZZ_SECONDS each (default 600), or for FUZZ_RUNS
+# executions each; FUZZ_TARGETS="config mempolicy" limits it to those named.
+# Figures per target.
 FUZZ_SECONDS ?= 600
 fuzz-long:
 	FUZZ_TARGET_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
