@@ -117,16 +117,22 @@ static int exchange(const char *path, double timeout, const char *line, size_t l
                 e == EAGAIN || e == EINPROGRESS ? "no answer in time" : strerror(e));
         return EXIT_NOT_RUNNING;
     }
+    /* A daemon at its client cap answers "too-many-clients" and closes
+     * before reading: the send then fails (EPIPE) with that answer waiting,
+     * so a failed send still reads, and says why only if nothing came. */
+    int send_errno = 0;
     for (size_t off = 0; off < len;) {
         ssize_t w = send(fd, line + off, len - off, MSG_NOSIGNAL);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            int e = errno;
-            close(fd);
-            snprintf(err, errsz, "sending to %s: %s", path,
-                    e == EAGAIN ? "no answer in time" : strerror(e));
-            return EXIT_NOT_RUNNING;
+            send_errno = errno;
+            if (send_errno == EAGAIN) {
+                close(fd);
+                snprintf(err, errsz, "sending to %s: no answer in time", path);
+                return EXIT_NOT_RUNNING;
+            }
+            break;
         }
         off += (size_t)w;
     }
@@ -165,7 +171,10 @@ static int exchange(const char *path, double timeout, const char *line, size_t l
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
-            snprintf(err, errsz, "numaplaced closed the connection without an answer");
+            if (send_errno)
+                snprintf(err, errsz, "sending to %s: %s", path, strerror(send_errno));
+            else
+                snprintf(err, errsz, "numaplaced closed the connection without an answer");
             break;
         }
         have += (size_t)r;
