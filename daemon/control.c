@@ -18,6 +18,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "pace.h"
 #include "parse.h"
 
 enum access { ACCESS_NONE = 0, ACCESS_READ, ACCESS_ROOT };
@@ -38,6 +39,7 @@ struct control {
     gid_t group_gid;
     struct np_root proc;            /* the live /proc for peer groups (even with --sysroot) */
     uint64_t requests, refused_clients, dropped_clients;
+    struct np_log_window client_lines;   /* refusals and drops a client causes */
 };
 
 struct client {
@@ -140,10 +142,28 @@ static const char *access_refusal(const struct client *c, enum np_verb verb, boo
     return buf;
 }
 
+/* Lines a client makes the daemon log (refusals, drops): at most
+ * CONTROL_CLIENT_LINES a CONTROL_CLIENT_LINES_S window, then one line with
+ * how many were left out. A group member sending refused verbs in a loop
+ * made 1,000 lines in 12 s in the control suite's storm; journald's own
+ * rate limit would then have dropped the daemon's other lines. */
+static bool client_line_admitted(struct control *ctl)
+{
+    unsigned long left_out = 0;
+    bool admit = np_log_window_admit(&ctl->client_lines, daemon_now(), CONTROL_CLIENT_LINES,
+                                     CONTROL_CLIENT_LINES_S, &left_out);
+    if (left_out)
+        log_notice("control: %lu more refusals or drops were not logged in %.0f s (at most %d a window)",
+                   left_out, CONTROL_CLIENT_LINES_S, CONTROL_CLIENT_LINES);
+    return admit;
+}
+
 /* A mutating request refused (or any request refused for permission),
  * with its event fields: who asked for what, and why not. */
 static void log_refusal(const struct client *c, const struct np_request *req, const char *why)
 {
+    if (!client_line_admitted(c->ctl))
+        return;
     struct np_event_fields fields;
     np_refusal_event_fields(&(struct np_refusal){.kind = NP_EVENT_REFUSED,
                                                  .pid = (req->present & NP_ARG_PID) ? req->pid : 0,
@@ -227,8 +247,9 @@ static bool client_process(struct client *c)
         free(line);
         if (evbuffer_get_length(bufferevent_get_output(c->bev)) > CONTROL_MAX_OUTPUT) {
             /* It does not read its replies: no more memory for it. */
-            log_warning("control: dropping client pid %d (uid %u): %zu bytes of replies unread",
-                        (int)c->pid, (unsigned)c->uid, evbuffer_get_length(bufferevent_get_output(c->bev)));
+            if (client_line_admitted(c->ctl))
+                log_warning("control: dropping client pid %d (uid %u): %zu bytes of replies unread",
+                            (int)c->pid, (unsigned)c->uid, evbuffer_get_length(bufferevent_get_output(c->bev)));
             c->ctl->dropped_clients++;
             client_free(c);
             return false;
@@ -313,15 +334,24 @@ static enum access peer_access(struct control *ctl, int fd, struct client *c)
     return ACCESS_NONE;
 }
 
-/* At the cap, the longest idle client (nothing pending) makes room, so a
- * pile of silent connections cannot lock the admin out; when all are busy
- * the newcomer is refused. */
+/* Has C a whole request line waiting (its turn cut short by
+ * CONTROL_REQUESTS_PER_PASS)? Half a line is no work for us. */
+static bool has_whole_line(const struct client *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    return evbuffer_get_length(in) > 0 && evbuffer_search(in, "\n", 1, NULL).pos >= 0;
+}
+
+/* At the cap, the longest idle client (no whole request waiting, no reply
+ * unsent) makes room, so a pile of silent connections cannot lock the
+ * admin out; when all are busy the newcomer is refused. A client holding
+ * half a line counts as idle: 64 of them (a slowloris) refused every
+ * newcomer for the 30 s idle timeout. */
 static bool evict_idle(struct control *ctl, double now)
 {
     struct client *oldest = NULL;
     for (struct client *c = ctl->clients; c; c = c->next) {
-        if (c->closing || now - c->last_active < CONTROL_EVICT_IDLE_S ||
-            evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
+        if (c->closing || now - c->last_active < CONTROL_EVICT_IDLE_S || has_whole_line(c) ||
             evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
             continue;
         if (!oldest || c->last_active < oldest->last_active)
@@ -541,6 +571,7 @@ int control_open(struct daemon *d)
         return log_errno(-ENOMEM, "control socket");
     ctl->d = d;
     ctl->listen_fd = -1;
+    np_log_window_init(&ctl->client_lines);
     ctl->proc.dirfd = -1;
     d->control = ctl;
     const char *group = d->cfg.control.group;

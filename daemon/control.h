@@ -23,6 +23,8 @@
 #define CONTROL_MAX_OUTPUT        (4 * 1024 * 1024)  /* unread reply bytes before a drop */
 #define CONTROL_REQUESTS_PER_PASS 32                 /* then other clients get a turn */
 #define CONTROL_EVICT_IDLE_S      1.0                /* at the cap, an idle client this old makes room */
+#define CONTROL_CLIENT_LINES      20                 /* refusal/drop log lines a window ... */
+#define CONTROL_CLIENT_LINES_S    10.0               /* ... of this many seconds */
 
 /* What `status` reports about the socket. */
 struct control_stats {

@@ -92,3 +92,27 @@ void np_pacer_destroy(struct np_pacer *p)
     if (p)
         pthread_mutex_destroy(&p->lock);
 }
+
+void np_log_window_init(struct np_log_window *w)
+{
+    *w = (struct np_log_window){.start = -1.0};
+}
+
+bool np_log_window_admit(struct np_log_window *w, double now, unsigned max, double window_s,
+                         unsigned long *ret_suppressed)
+{
+    *ret_suppressed = 0;
+    /* A clock that went back opens a new window too: never a stuck one. */
+    if (w->start < 0 || now - w->start >= window_s || now < w->start) {
+        *ret_suppressed = w->suppressed;
+        w->start = now;
+        w->lines = 0;
+        w->suppressed = 0;
+    }
+    if (w->lines >= max) {
+        w->suppressed++;
+        return false;
+    }
+    w->lines++;
+    return true;
+}

@@ -36,4 +36,22 @@ uint64_t np_pacer_take(struct np_pacer *p, uint64_t kb, uint64_t now_ns);
 double np_pacer_rate_kb_s(struct np_pacer *p);
 void np_pacer_destroy(struct np_pacer *p);
 
+/* A cap on lines of one kind in the log: at most MAX in any WINDOW_S
+ * window (fixed windows, starting at the first line after the last one
+ * ended). What a client can make the daemon say (a member sending refused
+ * verbs in a loop) must not flood the journal, whose own rate limit would
+ * then drop the daemon's other lines. Single-threaded (the event loop). */
+struct np_log_window {
+    double start;                /* this window's start; < 0 before the first line */
+    unsigned lines;              /* logged in this window */
+    unsigned long suppressed;    /* not logged in this window */
+};
+
+void np_log_window_init(struct np_log_window *w);
+/* May a line be logged at NOW (seconds)? When a new window opens, the count
+ * suppressed in the one before is put in *RET_SUPPRESSED (else 0), so the
+ * caller can say it once. */
+bool np_log_window_admit(struct np_log_window *w, double now, unsigned max, double window_s,
+                         unsigned long *ret_suppressed);
+
 #endif

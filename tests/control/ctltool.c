@@ -3,27 +3,43 @@
  * copied fixture's processes look busy (their CPU ticks advance).
  *
  *   ctltool raw SOCK LINE           send LINE + '\n', print the reply line
- *   ctltool idle SOCK N SECONDS     open N silent connections, hold them;
- *                                   prints "opened N, refused R, errors E"
+ *   ctltool idle SOCK N SECONDS [partial]
+ *                                   open N silent connections (partial: each
+ *                                   sends half a request line first), hold
+ *                                   them; prints "opened N, refused R, errors E"
  *   ctltool bigline SOCK BYTES      send BYTES of 'x' without '\n', print the reply
  *   ctltool flood SOCK N            send N status requests, never read; prints
  *                                   "sent S, dropped yes|no"
  *   ctltool hangup SOCK N           N times: connect, send 20 metrics requests, close
  *                                   at once without reading
  *   ctltool tick ROOT SECONDS       advance utime in ROOT/proc/PID/stat at each
- *                                   process's lifetime average rate, every 20 ms */
+ *                                   process's lifetime average rate, every 20 ms
+ *   ctltool storm SOCK N SECONDS mixed|mutate
+ *                                   N clients at once for SECONDS, each
+ *                                   reconnecting when its connection ends.
+ *                                   mixed: slow readers of `list`, half-open
+ *                                   (a partial line, then nothing; or a
+ *                                   partial line and shutdown(SHUT_WR)),
+ *                                   oversized lines, malformed JSON. mutate:
+ *                                   every mutating verb in turn (run it as a
+ *                                   non-root user). Prints one line of counts. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Bigger than the daemon's request line (64 KiB): answered too-large. */
+#define NP_STORM_OVERSIZED (80 * 1024)
 
 static double now_s(void)
 {
@@ -95,7 +111,7 @@ static int cmd_raw(const char *sock, const char *line)
     return 0;
 }
 
-static int cmd_idle(const char *sock, int n, double hold)
+static int cmd_idle(const char *sock, int n, double hold, bool partial)
 {
     int *fds = calloc((size_t)n, sizeof(int));
     int opened = 0, refused = 0, errors = 0;
@@ -104,6 +120,10 @@ static int cmd_idle(const char *sock, int n, double hold)
         if (fds[i] < 0) {
             errors++;
             continue;
+        }
+        if (partial) {
+            static const char half[] = "{\"version\":1,\"verb\":\"sta";
+            (void)!send(fds[i], half, sizeof(half) - 1, MSG_NOSIGNAL);
         }
         opened++;
     }
@@ -200,6 +220,202 @@ static int cmd_hangup(const char *sock, int n)
         close(fd);
     }
     printf("hung up %d of %d\n", done, n);
+    return 0;
+}
+
+/* --- storm: many hostile clients at once, one poll loop --- */
+enum storm_kind { SLOW_READER, HALF_OPEN, HALF_CLOSED, OVERSIZED, MALFORMED, MUTATOR, NKINDS };
+struct storm_client {
+    int fd;
+    enum storm_kind kind;
+    double next_action;      /* connect again, or read/write again, at this time */
+    const char *out;         /* what is left to send */
+    size_t out_left;
+    char line[256];          /* the first bytes of the current reply line */
+    size_t line_len;
+    bool line_done;
+    int replies;             /* on this connection */
+    bool finished;           /* got what it came for; EOF is no drop */
+};
+struct storm_counts {
+    long connections, connect_errors, refused, evicted, replies, dropped, mutating_accepted, permission_refused;
+};
+
+static const char *const mutating_requests[] = {
+    "{\"version\":1,\"verb\":\"pause\"}\n", "{\"version\":1,\"verb\":\"resume\"}\n",
+    "{\"version\":1,\"verb\":\"dry-run\",\"args\":{\"enable\":true}}\n",
+    "{\"version\":1,\"verb\":\"rescan\"}\n", "{\"version\":1,\"verb\":\"reload\"}\n",
+    "{\"version\":1,\"verb\":\"exclude\",\"args\":{\"name\":\"memhog-b\"}}\n",
+    "{\"version\":1,\"verb\":\"include\",\"args\":{\"name\":\"memhog-b\"}}\n",
+    "{\"version\":1,\"verb\":\"move\",\"args\":{\"pid\":1002,\"nodes\":\"3\"}}\n",
+    "{\"version\":1,\"verb\":\"cancel\",\"args\":{\"pid\":1002}}\n",
+};
+enum { NMUTATING = sizeof(mutating_requests) / sizeof(mutating_requests[0]) };
+
+static char oversized_line[NP_STORM_OVERSIZED];
+
+static void storm_start(struct storm_client *c, const char *sock, struct storm_counts *n, long seq)
+{
+    c->fd = connect_to(sock);
+    c->line_len = 0;
+    c->line_done = c->finished = false;
+    c->replies = 0;
+    if (c->fd < 0) {
+        n->connect_errors++;
+        c->next_action = now_s() + 0.1;
+        return;
+    }
+    fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+    n->connections++;
+    c->next_action = 0;
+    switch (c->kind) {
+    case SLOW_READER: c->out = "{\"version\":1,\"verb\":\"list\",\"args\":{\"all\":true}}\n"; break;
+    case HALF_OPEN:
+    case HALF_CLOSED: c->out = "{\"version\":1,\"verb\":\"sta"; break;
+    case OVERSIZED: c->out = oversized_line; break;
+    case MALFORMED: c->out = "{\"version\":1,\"verb\":[}\n{\"version\":1,\"verb\":\"status\",}\n"; break;
+    case MUTATOR: c->out = mutating_requests[seq % NMUTATING]; break;
+    default: c->out = ""; break;
+    }
+    c->out_left = c->kind == OVERSIZED ? sizeof(oversized_line) : strlen(c->out);
+}
+
+static void storm_end(struct storm_client *c, struct storm_counts *n, bool dropped)
+{
+    if (dropped)
+        n->dropped++;
+    close(c->fd);
+    c->fd = -1;
+    c->next_action = now_s() + 0.05;
+}
+
+/* A reply line's first bytes: what it was. Ends the connection when the
+ * client got what it came for. */
+static void storm_reply(struct storm_client *c, struct storm_counts *n)
+{
+    n->replies++;
+    c->replies++;
+    if (strstr(c->line, "\"too-many-clients\"")) {
+        if (strstr(c->line, "idle connection"))
+            n->evicted++;   /* held at the cap, idle: made room for another */
+        else
+            n->refused++;
+        c->finished = true;
+    } else if (c->kind == MUTATOR) {
+        if (strstr(c->line, "\"ok\":true"))
+            n->mutating_accepted++;
+        else if (strstr(c->line, "\"permission-denied\""))
+            n->permission_refused++;
+        c->finished = true;
+    } else if (c->kind != MALFORMED || c->replies == 2) {
+        c->finished = true;   /* a malformed client sends two bad lines */
+    }
+    c->line_len = 0;
+    c->line_done = false;
+}
+
+/* Reads what is there (a slow reader: at most 64 bytes a turn, a turn
+ * every 200 ms). Returns false when the connection ended. */
+static bool storm_read(struct storm_client *c, struct storm_counts *n)
+{
+    char buf[4096];
+    size_t want = c->kind == SLOW_READER ? 64 : sizeof(buf);
+    ssize_t r = recv(c->fd, buf, want, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR))
+        return true;
+    if (r <= 0) {
+        storm_end(c, n, !c->finished);
+        return false;
+    }
+    for (ssize_t i = 0; i < r; i++) {
+        if (buf[i] == '\n') {
+            c->line[c->line_len] = '\0';
+            storm_reply(c, n);
+        } else if (c->line_len + 1 < sizeof(c->line)) {
+            c->line[c->line_len++] = buf[i];
+        }
+    }
+    if (c->kind == SLOW_READER)
+        c->next_action = now_s() + 0.2;
+    if (c->finished) {
+        storm_end(c, n, false);
+        return false;
+    }
+    return true;
+}
+
+static int cmd_storm(const char *sock, int nclients, double seconds, const char *mode)
+{
+    bool mutate = strcmp(mode, "mutate") == 0;
+    if (!mutate && strcmp(mode, "mixed") != 0) {
+        fprintf(stderr, "ctltool: storm mode is mixed or mutate\n");
+        return 2;
+    }
+    memset(oversized_line, 'x', sizeof(oversized_line));
+    struct storm_client *cl = calloc((size_t)nclients, sizeof(*cl));
+    struct pollfd *pfd = calloc((size_t)nclients, sizeof(*pfd));
+    if (!cl || !pfd)
+        return 1;
+    struct storm_counts n = {0};
+    long seq = 0;
+    for (int i = 0; i < nclients; i++) {
+        cl[i].kind = mutate ? MUTATOR : (enum storm_kind)(i % MUTATOR);
+        storm_start(&cl[i], sock, &n, seq++);
+    }
+    double end = now_s() + seconds;
+    while (now_s() < end) {
+        double now = now_s();
+        for (int i = 0; i < nclients; i++) {
+            struct storm_client *c = &cl[i];
+            pfd[i].fd = -1;
+            pfd[i].events = 0;
+            if (c->fd < 0) {
+                if (now >= c->next_action)
+                    storm_start(c, sock, &n, seq++);
+                continue;
+            }
+            if (c->out_left && c->kind == HALF_CLOSED && c->out_left == strlen(c->out)) {
+                ssize_t w = send(c->fd, c->out, c->out_left, MSG_NOSIGNAL);
+                if (w > 0) {
+                    c->out_left = 0;
+                    shutdown(c->fd, SHUT_WR);   /* half-closed: no newline, ever */
+                    c->finished = true;         /* its EOF is ours, not a drop */
+                }
+            }
+            pfd[i].fd = c->fd;
+            pfd[i].events = POLLIN | (c->out_left ? POLLOUT : 0);
+            if (c->kind == SLOW_READER && now < c->next_action)
+                pfd[i].events &= (short)~POLLIN;
+        }
+        if (poll(pfd, (nfds_t)nclients, 20) < 0 && errno != EINTR)
+            return 1;
+        for (int i = 0; i < nclients; i++) {
+            struct storm_client *c = &cl[i];
+            if (c->fd < 0 || pfd[i].fd < 0)
+                continue;
+            if (pfd[i].revents & POLLOUT) {
+                ssize_t w = send(c->fd, c->out, c->out_left, MSG_NOSIGNAL);
+                if (w > 0) {
+                    c->out += w;
+                    c->out_left -= (size_t)w;
+                } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+                    /* the daemon closed first: fine after a too-large reply */
+                    c->out_left = 0;
+                }
+            }
+            if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+                storm_read(c, &n);
+        }
+    }
+    for (int i = 0; i < nclients; i++)
+        if (cl[i].fd >= 0)
+            close(cl[i].fd);
+    printf("storm %s: %d clients for %.0f s: connections %ld, refused %ld, evicted %ld, replies %ld, "
+           "dropped %ld, connect-errors %ld, mutating-accepted %ld, permission-refused %ld\n",
+           mode, nclients, seconds, n.connections, n.refused, n.evicted, n.replies, n.dropped, n.connect_errors,
+           n.mutating_accepted, n.permission_refused);
+    free(cl);
+    free(pfd);
     return 0;
 }
 
@@ -311,13 +527,17 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "raw") == 0)
         return cmd_raw(argv[2], argv[3]);
     if (argc == 5 && strcmp(argv[1], "idle") == 0)
-        return cmd_idle(argv[2], (int)number(argv[3]), number(argv[4]));
+        return cmd_idle(argv[2], (int)number(argv[3]), number(argv[4]), false);
+    if (argc == 6 && strcmp(argv[1], "idle") == 0 && strcmp(argv[5], "partial") == 0)
+        return cmd_idle(argv[2], (int)number(argv[3]), number(argv[4]), true);
     if (argc == 4 && strcmp(argv[1], "bigline") == 0)
         return cmd_bigline(argv[2], (long)number(argv[3]));
     if (argc == 4 && strcmp(argv[1], "flood") == 0)
         return cmd_flood(argv[2], (long)number(argv[3]));
     if (argc == 4 && strcmp(argv[1], "hangup") == 0)
         return cmd_hangup(argv[2], (int)number(argv[3]));
+    if (argc == 6 && strcmp(argv[1], "storm") == 0)
+        return cmd_storm(argv[2], (int)number(argv[3]), number(argv[4]), argv[5]);
     if (argc == 4 && strcmp(argv[1], "tick") == 0)
         return cmd_tick(argv[2], number(argv[3]));
     fprintf(stderr, "usage: see the comment at the top of ctltool.c\n");

@@ -297,6 +297,15 @@ else
     bad "daemon fds" "$fds0 before, $fds1 with 1000 clients, $fds2 after"
 fi
 
+# 100 clients each send half a request line and hold it (slowloris): the
+# 64 held ones must not lock the admin out either.
+(ulimit -n 4096; exec "$T/ctltool" idle "$SOCK" 100 3 partial) > "$T/partial.out" &
+partial_pid=$!
+sleep 1.5
+prompt "status with 100 half-sent requests held"
+wait $partial_pid
+echo "    half-sent: $(cat "$T/partial.out")"
+
 t0=$(date +%s%N)
 run "client that never reads is dropped" 0 "dropped yes" "$T/ctltool" flood "$SOCK" 300000
 echo "    (flood took $((($(date +%s%N) - t0) / 1000000)) ms)"
@@ -315,6 +324,83 @@ if [ -n "$c0" ] && [ -n "$c2" ] && [ $((c2 - c1)) -ge 2 ] && [ $((c2 - c1)) -le 
 else
     bad "cycles" "c0=$c0 c1=$c1 c2=$c2"
 fi
+
+# --- 1,000 hostile clients at once while cycles run ---
+# 750 from root (slow readers of `list`, half-open and half-closed
+# connections, 80 KiB lines, malformed JSON) and 250 from a group member
+# sending every mutating verb, each reconnecting as soon as its connection
+# ends, for STORM_S seconds. Measured: the cycle period (status's
+# uptime_s - last_cycle.age_s at both ends, over the cycles between), the
+# daemon's RSS and open descriptors, its log lines; nothing a member asked
+# may have taken effect.
+STORM_S=12
+cycle_mark() {   # "CYCLES LAST_CYCLE_AT"
+    local j up age n
+    j=$("${CTL[@]}" --json status 2>/dev/null)
+    up=$(json_num uptime_s <<<"$j"); age=$(json_num age_s <<<"$j"); n=$(json_num cycles <<<"$j")
+    awk -v n="$n" -v u="$up" -v a="$age" 'BEGIN { printf "%d %.4f\n", n, u - a }'
+}
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/"$daemon_pid"/status; }
+fds0=$(daemon_fds); rss0=$(rss_kb); log0=$(wc -l <"$T/daemon.log")
+read -r sc0 st0 <<<"$(cycle_mark)"
+(ulimit -n 4096; exec "$T/ctltool" storm "$SOCK" 750 $STORM_S mixed) >"$T/storm-root.out" 2>&1 &
+storm_root=$!
+(ulimit -n 4096; exec setpriv --reuid="$TESTUSER" --regid="$TESTUSER" --init-groups \
+    "$T/ctltool" storm "$SOCK" 250 $STORM_S mutate) >"$T/storm-member.out" 2>&1 &
+storm_member=$!
+rss_peak=$rss0 fds_peak=$fds0
+for _ in $(seq $((STORM_S * 4))); do
+    r=$(rss_kb); f=$(daemon_fds)
+    [ -n "$r" ] && [ "$r" -gt "$rss_peak" ] && rss_peak=$r
+    [ "$f" -gt "$fds_peak" ] && fds_peak=$f
+    sleep 0.25
+done
+wait $storm_root $storm_member
+sleep 1.2   # a cycle after the storm, and the last connections closed
+read -r sc1 st1 <<<"$(cycle_mark)"
+fds1=$(daemon_fds); rss1=$(rss_kb); log1=$(wc -l <"$T/daemon.log")
+root_out=$(cat "$T/storm-root.out"); member_out=$(cat "$T/storm-member.out")
+echo "    $root_out"
+echo "    $member_out"
+period=$(awk -v a="$st0" -v b="$st1" -v n0="$sc0" -v n1="$sc1" 'BEGIN { if (n1 > n0) printf "%.3f", (b - a) / (n1 - n0); else print "none" }')
+echo "    cycles $sc0 -> $sc1, mean period $period s (interval 1 s); RSS $rss0 -> peak $rss_peak -> $rss1 kB;" \
+     "fds $fds0 -> peak $fds_peak -> $fds1; $((log1 - log0)) log lines"
+if [ "$period" != none ] && awk -v p="$period" 'BEGIN { exit !(p >= 0.9 && p <= 1.1) }'; then
+    ok "storm: cycles kept the 1 s interval within 10% (mean $period s over $((sc1 - sc0)) cycles)"
+else
+    bad "storm: cycle period" "$period s over cycles $sc0 -> $sc1"
+fi
+accepted=$(sed -n 's/.*mutating-accepted \([0-9]*\).*/\1/p' <<<"$member_out")
+denied=$(sed -n 's/.*permission-refused \([0-9]*\).*/\1/p' <<<"$member_out")
+if [ "$accepted" = 0 ] && [ "${denied:-0}" -gt 0 ]; then
+    ok "storm: no mutating verb accepted from a member ($denied refused)"
+else
+    bad "storm: member mutations" "$member_out"
+fi
+state=$("${CTL[@]}" status 2>&1)
+if grep -q "mode active" <<<"$state" && grep -q "runtime exclusions: none" <<<"$state"; then
+    ok "storm: the daemon's mode and exclusions are as before"
+else
+    bad "storm: state changed" "$state"
+fi
+replies=$(sed -n 's/.*replies \([0-9]*\).*/\1/p' <<<"$root_out")
+[ "${replies:-0}" -gt 0 ] && ok "storm: root clients answered ($replies replies)" || bad "storm: no replies" "$root_out"
+[ "$fds1" -le $((fds0 + 1)) ] && ok "storm: descriptors back to the baseline ($fds0 -> $fds1)" ||
+    bad "storm: descriptors" "$fds0 before, $fds1 after"
+# Bounded: at most CONTROL_MAX_CLIENTS clients, each with at most 64 KiB
+# of request and 4 MiB of unread replies; in practice far less.
+[ "$rss_peak" -le $((rss0 + 64 * 1024)) ] && [ "$rss1" -le $((rss0 + 16 * 1024)) ] &&
+    ok "storm: memory bounded (RSS $rss0 -> peak $rss_peak -> $rss1 kB)" ||
+    bad "storm: memory" "RSS $rss0 -> peak $rss_peak -> $rss1 kB"
+storm_log=$(sed -n "$((log0 + 1)),${log1}p" "$T/daemon.log")
+refusal_lines=$(grep -c "refused: permission denied" <<<"$storm_log")
+# CONTROL_CLIENT_LINES (20) a 10 s window: the storm spans at most 3 windows.
+if [ "$refusal_lines" -le 60 ] && grep -q "more refusals or drops were not logged" <<<"$storm_log"; then
+    ok "storm: refusals logged $refusal_lines times for $denied, the rest counted"
+else
+    bad "storm: refusal log lines" "$refusal_lines lines for $denied refusals" "$(grep -m3 "not logged" <<<"$storm_log")"
+fi
+prompt "status after the storm"
 
 # --- a second daemon on the same socket must refuse to start ---
 if timeout 5 ./daemon/numaplaced -f --sysroot "$T/root" -c "$T/conf" -i 1 2>"$T/second.log"; then

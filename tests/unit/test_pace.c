@@ -120,6 +120,32 @@ START_TEST(test_new_rate_keeps_the_debt)
 }
 END_TEST
 
+/* 3 lines a 10 s window: the 4th and 5th are suppressed and counted, and
+ * the first line of the next window reports them once. */
+START_TEST(test_log_window_caps_and_reports)
+{
+    struct np_log_window w;
+    np_log_window_init(&w);
+    unsigned long sup = 99;
+    ck_assert(np_log_window_admit(&w, 100.0, 3, 10.0, &sup));
+    ck_assert_uint_eq(sup, 0);
+    ck_assert(np_log_window_admit(&w, 101.0, 3, 10.0, &sup));
+    ck_assert(np_log_window_admit(&w, 102.0, 3, 10.0, &sup));
+    ck_assert(!np_log_window_admit(&w, 103.0, 3, 10.0, &sup));
+    ck_assert(!np_log_window_admit(&w, 109.9, 3, 10.0, &sup));
+    ck_assert_uint_eq(sup, 0);
+    ck_assert(np_log_window_admit(&w, 110.0, 3, 10.0, &sup));
+    ck_assert_uint_eq(sup, 2);
+    ck_assert(np_log_window_admit(&w, 111.0, 3, 10.0, &sup));
+    ck_assert_uint_eq(sup, 0);   /* reported once */
+    /* The clock going back opens a new window instead of silencing forever. */
+    ck_assert(np_log_window_admit(&w, 112.0, 3, 10.0, &sup));
+    ck_assert(!np_log_window_admit(&w, 113.0, 3, 10.0, &sup));
+    ck_assert(np_log_window_admit(&w, 50.0, 3, 10.0, &sup));
+    ck_assert_uint_eq(sup, 1);
+}
+END_TEST
+
 START_TEST(test_bad_figures_refused)
 {
     struct np_pacer p;
@@ -149,6 +175,7 @@ int main(void)
     tcase_add_test(tc, test_clock_going_back_earns_nothing);
     tcase_add_test(tc, test_new_rate_keeps_the_debt);
     tcase_add_test(tc, test_bad_figures_refused);
+    tcase_add_test(tc, test_log_window_caps_and_reports);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
