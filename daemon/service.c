@@ -117,6 +117,9 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
 {
     if (rep->topology_changed)
         log_notice("CPU or node set changed: topology re-read, %u nodes", rep->nnodes);
+    if (rep->cgroup_unwritable)
+        log_warning("cgroup tree not writable (%s): placing processes by thread affinity instead of "
+                    "their cgroup's cpuset until the next reload", strerror(-rep->cgroup_unwritable));
     log_actions(rep);
     for (size_t i = 0; i < rep->nviews; i++)
         if (rep->views[i].state == NP_VIEW_GIVEN_UP && rep->views[i].acted)

@@ -895,11 +895,21 @@ int np_act_apply(const struct np_actuator *a, const struct np_root *root,
         return fail(ret, "affinity", -EINVAL);
 
     int r;
+    struct np_placement by_threads;
     if (pl->cgroup) {
         if (!valid_cgroup(pl->cgroup))
             return fail(ret, "cgroup", -EINVAL);
         ret->used_cgroup = true;
         r = write_cgroup_set(a, pl->cgroup, "cpuset.cpus", NP_CPUS(&pl->cpus), ret);
+        if (r == -EROFS) {
+            /* Nothing was changed; the same placement without the group. */
+            by_threads = *pl;
+            by_threads.cgroup = NULL;
+            pl = &by_threads;
+            memset(ret, 0, sizeof(*ret));
+            ret->cgroup_error = -EROFS;
+            r = apply_threads(a, root, pl, ret);
+        }
     } else {
         r = apply_threads(a, root, pl, ret);
     }

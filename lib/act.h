@@ -101,6 +101,8 @@ struct np_act_result {
     unsigned threads_set;
     unsigned threads_gone;          /* exited while being moved (not an error) */
     bool used_cgroup;
+    int cgroup_error;               /* -EROFS: the cgroup write was refused by a read-only
+                                       tree and the threads were placed instead */
     bool partial;                   /* memory left to move in a later cycle */
     uint64_t moved_kb;              /* estimate of memory moved */
     bool have_original;
@@ -108,7 +110,10 @@ struct np_act_result {
 };
 
 /* Applies PL: CPUs (cgroup cpuset, or every thread listed in
- * proc/PID/task under ROOT), then memory. Threads that vanish are skipped.
+ * proc/PID/task under ROOT), then memory. A cgroup tree mounted read-only
+ * (ProtectControlGroups=yes, a container's /sys/fs/cgroup) refuses the
+ * cpuset write with EROFS: the threads and pages are then placed directly,
+ * and RET->cgroup_error says so. Threads that vanish are skipped.
  * Returns 0 when the placement took effect (maybe partially for memory), or
  * the failing step's -errno with RET->cls telling what to do. */
 int np_act_apply(const struct np_actuator *a, const struct np_root *root,

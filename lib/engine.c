@@ -61,7 +61,13 @@ struct np_engine *np_engine_free(struct np_engine *e)
     return NULL;
 }
 
-void np_engine_set_config(struct np_engine *e, const struct np_config *cfg) { e->cfg = cfg; }
+/* A reload tries the cgroup tree again (the admin may have made it writable). */
+void np_engine_set_config(struct np_engine *e, const struct np_config *cfg)
+{
+    e->cfg = cfg;
+    e->cgroup_unwritable = 0;
+    e->cgroup_unwritable_said = false;
+}
 void np_engine_set_changes_real(struct np_engine *e, bool real) { e->changes_are_real = real; }
 void np_engine_set_actuator(struct np_engine *e, const struct np_actuator *act) { e->act = act; }
 void np_engine_set_mover(struct np_engine *e, struct np_mover *m) { e->mover = m; }
@@ -463,6 +469,11 @@ static int cycle_end(struct np_cycle *c, int r)
 {
     struct np_engine *e = c->e;
     np_act_pending_restores(e);
+    /* Met in this cycle or by a manual move since the last: said once. */
+    if (e->cgroup_unwritable && !e->cgroup_unwritable_said) {
+        c->rep->cgroup_unwritable = e->cgroup_unwritable;
+        e->cgroup_unwritable_said = true;
+    }
     if (r == 0) {
         e->totals.cycles++;
         np_ledger_sweep(e->ledger, e->cycle);

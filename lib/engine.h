@@ -116,6 +116,9 @@ struct np_cycle_report {
     size_t ngiven_up;                /* processes given up this cycle (logged once) */
     bool paused;                     /* decisions only: nothing was applied */
     size_t ndeferred;                /* moves left for the next cycle (acting time) */
+    int cgroup_unwritable;           /* -errno: a cgroup write met a read-only tree in this
+                                        cycle or a manual move before it (said once, until
+                                        a reload) */
 };
 
 struct np_engine;

@@ -175,7 +175,8 @@ static void act_prepare(const struct np_engine *e, const struct candidate_work *
         pl.sources[pl.nsources].kb = w->score.mem_kb[i];
         pl.nsources++;
     }
-    bool cgroup = cfg->actuator.use_cgroup && np_cgroup_sole_tenant(e->root, w->proc);
+    bool cgroup = cfg->actuator.use_cgroup && !e->cgroup_unwritable &&
+                  np_cgroup_sole_tenant(e->root, w->proc);
     pl.cgroup = cgroup ? w->proc->cgroup : NULL;
     *ret = pl;
 }
@@ -200,6 +201,8 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
     v->moved_kb = res.moved_kb;
     v->partial = res.partial;
     v->via_cgroup = res.used_cgroup;
+    if (res.cgroup_error)
+        e->cgroup_unwritable = res.cgroup_error;   /* said by the next cycle's report */
     if (r < 0) {
         e->totals.failures[res.cls]++;
         le->last_error = r;
@@ -317,6 +320,14 @@ static bool submit_memory(struct np_engine *e, struct candidate_work *w, double 
     return true;
 }
 
+/* Can PL's copy go to a mover thread? Not a cgroup placement's: its
+ * memory moves with the cpuset.mems write, on the loop. */
+static bool copy_off_loop(const struct np_engine *e, const struct np_placement *pl)
+{
+    return e->mover && e->changes_are_real && pl->move_memory && pl->budget_kb > 0 && !pl->cgroup &&
+           e->ninflight < NP_INFLIGHT_MAX;
+}
+
 bool np_act_on(struct np_engine *e, struct candidate_work *w, double now,
                uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
 {
@@ -324,10 +335,15 @@ bool np_act_on(struct np_engine *e, struct candidate_work *w, double now,
     struct np_act_result res;
     act_prepare(e, w, *budget_left, memory_moves, &pl);
     memset(&res, 0, sizeof(res));
-    /* Off the loop: CPUs here (cheap), the copy on a mover thread. A cgroup
-     * placement's memory moves with its cpuset.mems write, here. */
-    bool off_loop = e->mover && e->changes_are_real && pl.move_memory && pl.budget_kb > 0 &&
-                    !pl.cgroup && e->ninflight < NP_INFLIGHT_MAX;
+    /* CPUs here (cheap), then the memory: on a mover thread when one can
+     * take it, else here. */
+    struct np_placement cpus_only = pl;
+    cpus_only.move_memory = false;
+    double t0 = np_clock_seconds(CLOCK_MONOTONIC);
+    int r = np_act_apply(e->act, e->root, &cpus_only, &res);
+    if (r == 0 && res.cgroup_error)
+        pl.cgroup = NULL;   /* a read-only cgroup tree: its threads were placed instead */
+    bool off_loop = copy_off_loop(e, &pl);
     /* A mover paces every copy to actuator.migrate_mb_per_s itself: the
      * job takes the whole move instead of this cycle's share, so a long
      * move does not sit out every other cycle waiting for the next one to
@@ -335,17 +351,12 @@ bool np_act_on(struct np_engine *e, struct candidate_work *w, double now,
      * then 3 s idle, 4 MiB/s in all). */
     if (off_loop && pl.remote_kb > pl.budget_kb)
         pl.budget_kb = pl.remote_kb;
-    struct np_placement cpus_only = pl;
-    if (off_loop)
-        cpus_only.move_memory = false;
-    double t0 = np_clock_seconds(CLOCK_MONOTONIC);
-    int r = np_act_apply(e->act, e->root, &cpus_only, &res);
     double ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
     bool submitted = false;
-    if (off_loop && r == 0) {
-        submitted = submit_memory(e, w, now, &pl, ms);
+    if (r == 0 && pl.move_memory) {
+        submitted = off_loop && submit_memory(e, w, now, &pl, ms);
         if (!submitted) {
-            /* The mover cannot take it: copy here, as without one. */
+            /* No mover, or it cannot take it: copy here. */
             r = np_act_apply_memory(e->act, e->root, &pl, NULL, &res);
             ms = (np_clock_seconds(CLOCK_MONOTONIC) - t0) * 1000.0;
         }

@@ -61,6 +61,10 @@ struct np_engine {
      * access data, read for each candidate. Set by each cycle. */
     bool kernel_moves_pages;
     bool single_snapshot;            /* --once: plan on lifetime CPU averages */
+    /* -EROFS once a cgroup cpuset write met a read-only tree: placements go
+     * by thread affinity (and their copies to the mover) until a reload. */
+    int cgroup_unwritable;
+    bool cgroup_unwritable_said;     /* a cycle report carried it */
     /* numaplacectl exclude/include: kept across config reloads */
     size_t nexcluded_pids, nexcluded_names;
     int excluded_pids[NP_RUNTIME_EXCLUDE_MAX];

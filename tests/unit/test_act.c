@@ -401,6 +401,34 @@ START_TEST(test_apply_cgroup_failures)
 }
 END_TEST
 
+/* A read-only cgroup tree (EROFS): the same placement goes to the threads
+ * and pages directly, and the result says the group refused. */
+START_TEST(test_apply_cgroup_read_only_places_threads)
+{
+    struct np_placement pl = placement();
+    pl.cgroup = "/system.slice/mariadb.service";
+    ck_assert_int_eq(np_actuator_recording_fail(&rec, "write_cgroup", -1, -EROFS), 0);
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    const char *log = np_actuator_recording_log(&rec);
+    const char *cg = strstr(log, "write_cgroup cgroup=/system.slice/mariadb.service file=cpuset.cpus value=2-3\n");
+    ck_assert_ptr_nonnull(cg);
+    ck_assert_str_eq(cg, "write_cgroup cgroup=/system.slice/mariadb.service file=cpuset.cpus value=2-3\n"
+                         "get_affinity tid=100\n"
+                         "set_affinity tid=100 cpus=2-3\n"
+                         "set_affinity tid=101 cpus=2-3\n"
+                         "set_affinity tid=102 cpus=2-3\n"
+                         "migrate_pages pid=100 from=0 to=1\n");
+    ck_assert_ptr_null(strstr(log, "cpuset.mems"));
+    ck_assert_int_eq(res.cgroup_error, -EROFS);
+    ck_assert(!res.used_cgroup);
+    ck_assert(res.have_original);   /* the threads' affinity to give back */
+    ck_assert_uint_eq(res.threads_set, 3);
+    ck_assert_uint_eq(res.moved_kb, 262144);
+    ck_assert_int_eq(res.error, 0);
+}
+END_TEST
+
 START_TEST(test_apply_cgroup_cpus_only)
 {
     struct np_placement pl = placement();
@@ -1130,6 +1158,7 @@ int main(void)
     tcase_add_test(tc, test_apply_migrate_failure);
     tcase_add_test(tc, test_apply_cgroup);
     tcase_add_test(tc, test_apply_cgroup_failures);
+    tcase_add_test(tc, test_apply_cgroup_read_only_places_threads);
     tcase_add_test(tc, test_apply_cgroup_cpus_only);
     tcase_add_test(tc, test_apply_budget_zero);
     tcase_add_test(tc, test_apply_batched);

@@ -772,6 +772,65 @@ static void world_sed(struct world *w, const char *prog, const char *rel)
     ck_assert_int_eq(system(cmd), 0);
 }
 
+/* The cgroup tree read-only (EROFS): a process alone in its cgroup is placed
+ * by thread affinity instead, the next cycle's report says so once, later
+ * placements do not try the group again, and a reload does. */
+START_TEST(test_read_only_cgroup_tree_places_threads)
+{
+    struct world w;
+    world_open(&w, true);
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/fs/cgroup/ro.service", w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    world_write(&w, "sys/fs/cgroup/ro.service/cpuset.cpus", "\n");
+    world_write(&w, "sys/fs/cgroup/ro.service/cgroup.procs", "1001\n");
+    world_write(&w, "proc/1001/cgroup", "0::/ro.service\n");
+    ck_assert(w.cfg.actuator.use_cgroup);
+    ck_assert_int_eq(np_actuator_recording_fail(&w.act, "write_cgroup", -1, -EROFS), 0);
+    struct np_nodeset target;
+    np_nodeset_zero(&target);
+    np_nodeset_set(&target, 1);
+    struct np_action a;
+    char why[256];
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), 0);
+    ck_assert(!a.via_cgroup);
+    ck_assert_int_eq(a.error, 0);
+    const char *log = np_actuator_recording_log(&w.act);
+    const char *cg = strstr(log, "write_cgroup cgroup=/ro.service file=cpuset.cpus value=2-3");
+    ck_assert_ptr_nonnull(cg);
+    ck_assert_ptr_nonnull(strstr(cg, "set_affinity tid=1001 cpus=2-3"));
+    ck_assert_ptr_nonnull(strstr(cg, "migrate_pages pid=1001 from=0 to=1"));
+
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    ck_assert_int_eq(r.cgroup_unwritable, -EROFS);
+    np_cycle_report_clear(&r);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    ck_assert_int_eq(r.cgroup_unwritable, 0);   /* said once */
+    np_cycle_report_clear(&r);
+
+    /* Known unwritable: the next placement goes to the threads at once. */
+    size_t before = strlen(np_actuator_recording_log(&w.act));
+    np_nodeset_zero(&target);
+    np_nodeset_set(&target, 3);
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), 0);
+    log = np_actuator_recording_log(&w.act) + before;
+    ck_assert_ptr_null(strstr(log, "write_cgroup"));
+    ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1001 cpus=6-7"));
+
+    /* A reload tries the group again (the write now succeeds). */
+    np_engine_set_config(w.engine, &w.cfg);
+    before = strlen(np_actuator_recording_log(&w.act));
+    np_nodeset_zero(&target);
+    np_nodeset_set(&target, 2);
+    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), 0);
+    ck_assert(a.via_cgroup);
+    log = np_actuator_recording_log(&w.act) + before;
+    ck_assert_ptr_nonnull(strstr(log, "write_cgroup cgroup=/ro.service file=cpuset.cpus value=4-5"));
+    world_close(&w);
+}
+END_TEST
+
 /* Gives every mapping of PID's numa_maps the policy POLICY instead of
  * default, as numactl --interleave or an mbind of everything would. */
 static void world_set_mapping_policy(struct world *w, int pid, const char *policy)
@@ -1598,6 +1657,7 @@ int main(void)
     tcase_add_test(tc, test_exit_between_cycles_is_forgotten);
     tcase_add_test(tc, test_exclusion_restores_original_affinity);
     tcase_add_test(tc, test_manual_move_and_runtime_exclusion);
+    tcase_add_test(tc, test_read_only_cgroup_tree_places_threads);
     tcase_add_test(tc, test_slow_moves_defer_the_rest_to_the_next_cycle);
     tcase_add_test(tc, test_running_daemon_waits_for_measured_cpu_use);
     tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
