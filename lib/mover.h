@@ -19,12 +19,15 @@
 #include <stdint.h>
 #include "act.h"
 #include "fsroot.h"
+#include "sample.h"
 
 #define NP_MOVER_MAX_WORKERS 64
 
 struct np_move_job {
     /* Filled by the submitter, read-only afterwards. */
     struct np_placement pl;          /* memory part; CPUs already set */
+    char cgroup[NP_CGROUP_MAX];      /* a cgroup placement's group: pl.cgroup points here
+                                        (its memory moves with a cpuset.mems write) */
     /* Shared with the worker while the job runs. */
     atomic_bool cancel;
     atomic_uint_fast64_t done_kb;    /* progress of the batched mover */

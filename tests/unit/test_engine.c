@@ -1433,6 +1433,45 @@ START_TEST(test_mover_copies_off_the_cycle_at_once)
 }
 END_TEST
 
+/* A cgroup placement's memory moves with its cpuset.mems write, and that
+ * write copies inside the kernel call: it goes to a mover thread too, the
+ * cpuset.cpus write stays on the loop, and the history says via cgroup. */
+START_TEST(test_mover_takes_a_cgroup_placement)
+{
+    struct world w;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open(&w, &ops, &saved, 1);
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/fs/cgroup/b.service", w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    world_write(&w, "sys/fs/cgroup/b.service/cpuset.cpus", "\n");
+    world_write(&w, "sys/fs/cgroup/b.service/cgroup.procs", "1002\n");
+    world_write(&w, "proc/1002/cgroup", "0::/b.service\n");
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_ptr_nonnull(strstr(view_of(&r, 1002)->detail, "moving"));
+    np_cycle_report_clear(&r);
+    wait_mover_idle(m);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 101.0, &r), 2);
+    const struct np_action *a = NULL;
+    for (size_t i = 0; i < r.nactions; i++)
+        if (r.actions[i].pid == 1002)
+            a = &r.actions[i];
+    ck_assert_ptr_nonnull(a);
+    ck_assert_int_eq(a->result, NP_ACT_OK);
+    ck_assert(a->via_cgroup);
+    np_cycle_report_clear(&r);
+    mover_world_detach(&w, m, saved);
+    const char *log = np_actuator_recording_log(&w.act);
+    const char *cpus = strstr(log, "write_cgroup cgroup=/b.service file=cpuset.cpus value=4-5");
+    ck_assert_ptr_nonnull(cpus);
+    ck_assert_ptr_nonnull(strstr(cpus, "write_cgroup cgroup=/b.service file=cpuset.mems value=2"));
+    ck_assert_ptr_null(strstr(log, "migrate_pages pid=1002"));
+    world_close(&w);
+}
+END_TEST
+
 /* One mover thread busy with 1002's copy; 1011's waits in the queue. An
  * exclusion of 1011 cancels it there: it never copies, it gets its
  * original affinity back, and the history says cancelled. */
@@ -1679,6 +1718,7 @@ int main(void)
     tcase_add_test(tc, test_kernel_fault_data_decides_with_balancing_on);
     tcase_add_test(tc, test_placement_put_back_after_cpu_hotplug);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
+    tcase_add_test(tc, test_mover_takes_a_cgroup_placement);
     tcase_add_test(tc, test_mover_cancels_an_excluded_process);
     tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);
     tcase_add_test(tc, test_process_being_copied_keeps_its_place_on_the_target);
