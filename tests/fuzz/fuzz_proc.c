@@ -9,14 +9,23 @@
  *   CPULIST  sysfs cpulists and status masks (np_bits_parse_list/_mask)
  *   CONFIG   the config file through libconfig and the schema
  *   TASKSCHED proc/PID/task/TID/sched (np_task_numa_parse: raw bytes)
+ *   TOPOLOGY node meminfo, distance, online, cpulist, has_cpu and
+ *            hugepage counts, through np_topology_read and
+ *            np_topology_refresh_memory on a copy of the guest-4node
+ *            fixture: the input's first byte picks the file, the rest is it
  * Besides "no crash, no leak" each checks what its parser promises: output
  * untouched on failure, fields within their documented bounds. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include "bitset.h"
 #include "config.h"
+#include "fsroot.h"
+#include "topology.h"
 #include "sample.h"
 #include "sysstate.h"
 #include "tasksched.h"
@@ -176,6 +185,102 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(s);
     return 0;
 }
+#elif defined(NP_FUZZ_TOPOLOGY)
+/* The files the input may replace, each restored after the run. */
+static const char *const topo_files[] = {
+    "sys/devices/system/node/node1/meminfo",
+    "sys/devices/system/node/node2/distance",
+    "sys/devices/system/node/online",
+    "sys/devices/system/node/node3/cpulist",
+    "sys/devices/system/node/has_cpu",
+    "sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages",
+    "sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages",
+    "sys/devices/system/cpu/online",
+};
+enum { NTOPO = sizeof(topo_files) / sizeof(topo_files[0]) };
+static char topo_dir[64];
+static struct np_root topo_root;
+static char *topo_orig[NTOPO];
+static size_t topo_orig_len[NTOPO];
+
+static void put(const char *rel, const void *data, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", topo_dir, rel);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || (len && write(fd, data, len) != (ssize_t)len))
+        abort();
+    close(fd);
+}
+
+static void remove_topo_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", topo_dir);
+    (void)!system(cmd);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    /* tmpfs: a disk-backed /tmp made each input a disk write (1,500 exec/s). */
+    snprintf(topo_dir, sizeof(topo_dir), "%s/np-fuzz-topology-XXXXXX",
+             access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+    if (!mkdtemp(topo_dir))
+        abort();
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "cp -a tests/fixtures/guest-4node/sys tests/fixtures/guest-4node/proc %s/",
+             topo_dir);
+    if (system(cmd) != 0 || np_root_open(topo_dir, &topo_root) < 0)
+        abort();
+    atexit(remove_topo_dir);
+    for (unsigned i = 0; i < NTOPO; i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%s", topo_dir, topo_files[i]);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            abort();
+        topo_orig[i] = malloc(65536);
+        topo_orig_len[i] = fread(topo_orig[i], 1, 65536, f);
+        fclose(f);
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    unsigned which = data[0] % NTOPO;
+    put(topo_files[which], data + 1, size - 1);
+    struct np_topology *t = NULL;
+    int r = np_topology_read(&topo_root, &t);
+    if (r == 0) {
+        if (!t || t->nnodes == 0 || t->nnodes > NP_MAX_NODES)
+            abort();
+        for (unsigned i = 0; i < t->nnodes; i++) {
+            if (i && t->nodes[i].id <= t->nodes[i - 1].id)
+                abort();   /* sorted by id, no duplicates */
+            for (unsigned j = 0; j < t->nnodes; j++) {
+                int d = np_topology_distance(t, i, j);
+                if (d < 1 || d > 255)
+                    abort();
+            }
+            const struct np_node *n = &t->nodes[i];
+            if (n->nhuge > NP_MAX_HUGE_SIZES)
+                abort();
+        }
+        int rr = np_topology_refresh_memory(&topo_root, t);
+        if (rr > 0)
+            abort();
+        np_topology_free(t);
+    } else if (t) {
+        abort();   /* nothing handed out on failure */
+    }
+    put(topo_files[which], topo_orig[which], topo_orig_len[which]);
+    return 0;
+}
 #elif defined(NP_FUZZ_CONFIG)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -197,5 +302,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 #else
-#error "build with -DNP_FUZZ_STAT, _STATUS, _CGROUP, _VMSTAT, _CPUSTAT, _CPULIST, _CONFIG or _TASKSCHED"
+#error "build with -DNP_FUZZ_STAT, _STATUS, _CGROUP, _VMSTAT, _CPUSTAT, _CPULIST, _CONFIG, _TASKSCHED or _TOPOLOGY"
 #endif

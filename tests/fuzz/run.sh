@@ -3,7 +3,8 @@
 # control protocol's request decoder, the memory-policy and numa_maps
 # parsers, and every other parser of outside input (tests/fuzz/fuzz_proc.c:
 # proc/PID/stat, status and cgroup, proc/vmstat, proc/stat, cpulists and
-# masks, the config file). Each target gets a seed corpus from the fixtures.
+# masks, the config file, node meminfo/distance/online/hugepage files through
+# the topology reader). Each target gets a seed corpus from the fixtures.
 # Usage: tests/fuzz/run.sh [SECONDS]   (from anywhere; `make fuzz` runs it)
 #   SECONDS (or FUZZ_SECONDS): the request decoder's time, default 30; each
 #   other target gets FUZZ_TARGET_SECONDS, default a third of that (10),
@@ -26,7 +27,7 @@ CLANG=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 if [ -z "$CLANG" ]; then
     echo "fuzz: skipped (clang not installed)"; exit 0
 fi
-out=build/fuzz
+out=${FUZZ_OUT:-build/fuzz}
 mkdir -p "$out"
 if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
         "$CLANG" -x c -fsanitize=fuzzer -o "$out/probe" - 2>/dev/null; then
@@ -137,4 +138,20 @@ proc_target cpustat 66000 $(find tests/fixtures -path '*/proc/stat' -o -path 'te
 proc_target cpulist 4000 $(find tests/fixtures -name cpulist -o -name cpumap | head -40)
 PROC_TARGET_MODE=exit-leak-check proc_target config 16000 conf/numaplaced.conf $(find tests/fixtures/conf -type f)
 proc_target tasksched 66000 $(find tests/fixtures/sched-guest -name sched)
+# Node files of the guest-4node capture: a seed per file the target can
+# replace (its first byte picks which, in fuzz_proc.c's order), with the
+# real content and with the slit-8node and cpuless-3node ones.
+topo_seeds=$out/topology-seeds
+rm -rf "$topo_seeds"; mkdir -p "$topo_seeds"
+k=0
+for pair in 0:node1/meminfo 1:node2/distance 2:online 3:node3/cpulist 4:has_cpu \
+            5:node0/hugepages/hugepages-2048kB/free_hugepages 6:node0/hugepages/hugepages-2048kB/nr_hugepages; do
+    for fx in guest-4node slit-8node cpuless-3node; do
+        f=tests/fixtures/$fx/sys/devices/system/node/${pair#*:}
+        [ -f "$f" ] || continue
+        { printf "\\$(printf '%03o' "${pair%%:*}")"; cat "$f"; } >"$topo_seeds/s$k"; k=$((k + 1))
+    done
+done
+printf '\007' >"$topo_seeds/s$k"; cat tests/fixtures/guest-4node/sys/devices/system/cpu/online >>"$topo_seeds/s$k"
+proc_target topology 8000 "$topo_seeds"/*
 echo "fuzz: no crash or leak in any target ($total s)"
