@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "parse.h"
+#include "topology.h"
 
 /* max_threads 0 means "no limit given": still bounded. */
 #define NP_ACT_DEFAULT_MAX_THREADS 65536
@@ -374,7 +375,11 @@ static int pace(const struct np_act_control *ctl, uint64_t kb)
 
 struct mover {
     const struct np_actuator *a;
+    const struct np_root *root;
     const struct np_act_control *ctl;
+    bool recheck_rooms;
+    unsigned headroom_pct;
+    bool target_filled;             /* a live room cut a target's share */
     int pid;
     const struct np_nodeset *from;
     int targets[NP_MAX_NODES];
@@ -469,12 +474,33 @@ static int move_to_target(struct mover *m, int node, unsigned k)
 
 /* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
  * used up, or -errno. */
+/* Each target's room as it is now (see np_placement.recheck_rooms): the
+ * smaller of what is left of the plan's and the node's live room. A read
+ * that fails keeps the plan's figure. */
+static void mover_recheck_rooms(struct mover *m)
+{
+    if (!m->recheck_rooms)
+        return;
+    for (unsigned t = 0; t < m->ntargets; t++) {
+        uint64_t kb;
+        if (np_node_read_room_kb(m->root, m->targets[t], m->headroom_pct, &kb) < 0)
+            continue;
+        uint64_t live = kb * 1024 / m->page_size;
+        if (live < m->room_pages[t]) {
+            if (live < m->block_pages && m->room_pages[t] >= m->block_pages)
+                m->target_filled = true;
+            m->room_pages[t] = live;
+        }
+    }
+}
+
 static int mover_flush(struct mover *m)
 {
     unsigned n = m->npages;
     m->npages = 0;
     if (!n)
         return 0;
+    mover_recheck_rooms(m);
     if (!m->ntargets)   /* all full: an error if the kernel said so, else done (partial) */
         return m->capacity_error ? m->capacity_error : 1;
     if (cancelled(m->ctl)) {
@@ -640,6 +666,9 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
         return fail(res, "migrate", -ENOMEM);
     }
     m->a = a;
+    m->root = root;
+    m->recheck_rooms = pl->recheck_rooms;
+    m->headroom_pct = pl->headroom_pct;
     m->ctl = ctl;
     m->pid = pl->pid;
     m->from = from;
@@ -705,6 +734,7 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
     res->moved_kb = m->moved_pages * m->page_size / 1024;
     /* Stopped early (budget or cap): what was not looked at may be remote. */
     res->partial = m->left_behind || r == 1;
+    res->target_filled = m->target_filled;
     free(m);
     free(maps);
     return r < 0 ? fail(res, "migrate", r) : 0;

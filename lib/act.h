@@ -87,6 +87,12 @@ struct np_placement {
      * batched mover can hold to it; migrate_pages moves all or fails. */
     unsigned nrooms;
     struct np_target_room { int node; uint64_t kb; } rooms[NP_MAX_ROOMS];
+    /* Before each batch the batched mover reads each target's meminfo
+     * again and keeps the smaller room: a node that other allocations fill
+     * while a copy runs stops taking its share (the rest go to the other
+     * targets, or wait for the next plan), not the whole move. */
+    bool recheck_rooms;
+    unsigned headroom_pct;          /* the room's headroom, as the planner's */
     /* The caller's estimate of the memory on each FROM node: with several
      * targets, whole source nodes that fit a target's room move with one
      * migrate_pages each (0 sources: the batched mover spreads them). */
@@ -104,6 +110,7 @@ struct np_act_result {
     int cgroup_error;               /* -EROFS: the cgroup write was refused by a read-only
                                        tree and the threads were placed instead */
     bool partial;                   /* memory left to move in a later cycle */
+    bool target_filled;             /* a target's live room ran out mid-move */
     uint64_t moved_kb;              /* estimate of memory moved */
     bool have_original;
     struct np_cpuset original;      /* the leader's affinity before we changed it */

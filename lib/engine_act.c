@@ -158,6 +158,8 @@ static void act_prepare(const struct np_engine *e, const struct candidate_work *
     pl.budget_kb = budget_kb;
     pl.remote_kb = d->move_kb;
     pl.max_threads = cfg->candidates.max_threads;
+    pl.recheck_rooms = true;
+    pl.headroom_pct = cfg->planner.mem_headroom_pct;
     /* The room the planner counted on: usable memory above the headroom. */
     for (unsigned i = 0; i < t->nnodes && pl.nrooms < NP_MAX_ROOMS; i++) {
         const struct np_node *n = &t->nodes[i];

@@ -521,6 +521,22 @@ uint64_t np_node_room_kb(const struct np_node *n, unsigned headroom_pct)
     return usable > keep ? usable - keep : 0;
 }
 
+int np_node_read_room_kb(const struct np_root *root, int node_id, unsigned headroom_pct, uint64_t *ret)
+{
+    struct node_memory m;
+    memset(&m, 0, sizeof(m));
+    int r = read_node_meminfo(root, node_id, &m);
+    if (r < 0)
+        return r;
+    struct np_node n;
+    memset(&n, 0, sizeof(n));
+    n.mem_total_kb = m.mem_total_kb;
+    n.mem_free_kb = m.mem_free_kb;
+    n.inactive_file_kb = m.inactive_file_kb;
+    *ret = np_node_room_kb(&n, headroom_pct);
+    return 0;
+}
+
 const struct np_hugepool *np_node_hugepool(const struct np_node *n, uint64_t page_kb)
 {
     for (unsigned i = 0; i < n->nhuge && i < NP_MAX_HUGE_SIZES; i++)

@@ -62,6 +62,9 @@ uint64_t np_node_usable_kb(const struct np_node *n);
 /* Usable memory above HEADROOM_PCT of the node's MemTotal: what a
  * placement may fill (0 when the node is already inside its headroom). */
 uint64_t np_node_room_kb(const struct np_node *n, unsigned headroom_pct);
+/* np_node_room_kb of node NODE_ID from a fresh read of its meminfo under
+ * ROOT (any thread). 0 or -errno (no node directory: -ENOENT). */
+int np_node_read_room_kb(const struct np_root *root, int node_id, unsigned headroom_pct, uint64_t *ret);
 /* Hugepool of PAGE_KB on node N, or NULL. */
 const struct np_hugepool *np_node_hugepool(const struct np_node *n, uint64_t page_kb);
 

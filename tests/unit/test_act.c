@@ -755,6 +755,75 @@ START_TEST(test_apply_whole_call_enomem_drops_only_that_target)
 }
 END_TEST
 
+/* A target that other allocations fill while the copy runs: node 2's
+ * meminfo drops below the headroom after it took 2048 pages; the mover
+ * reads it again before each batch, so node 2 takes at most one batch
+ * more and node 3 the rest. Without the re-check node 2 takes its half. */
+static char live_root_dir[64];
+static unsigned long live_to2, live_to3;
+static void write_node_meminfo(int node, unsigned long free_kb)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "%s/sys/devices/system/node/node%d/meminfo", live_root_dir, node);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "Node %d MemTotal:        1048576 kB\nNode %d MemFree:        %lu kB\n"
+               "Node %d Inactive(file):        0 kB\nNode %d FilePages:        0 kB\n",
+            node, node, free_kb, node, node);
+    fclose(f);
+}
+
+static int filling_node2_move_pages(void *ctx, int pid, unsigned long count, void **pages,
+                                    const int *nodes, int *status)
+{
+    for (unsigned long i = 0; nodes && i < count; i++) {
+        if (nodes[i] == 2)
+            live_to2++;
+        else if (nodes[i] == 3)
+            live_to3++;
+    }
+    if (nodes && live_to2 >= 2048)
+        write_node_meminfo(2, 10000);   /* below the 5% headroom of 1 GiB */
+    return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
+}
+
+START_TEST(test_apply_live_room_stops_a_filling_target)
+{
+    snprintf(live_root_dir, sizeof(live_root_dir), "/tmp/np-test-act-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(live_root_dir));
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "cp -a " FIXTURE "/. %s/ && mkdir -p %s/sys/devices/system/node/node2 "
+             "%s/sys/devices/system/node/node3", live_root_dir, live_root_dir, live_root_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    struct np_root live_root;
+    ck_assert_int_eq(np_root_open(live_root_dir, &live_root), 0);
+    struct np_placement pl;   /* 16384 pages to nodes 2-3 */
+    struct np_actuator wrapped = wrap_recorder(filling_node2_move_pages, always_node0, "2-3", "0", &pl);
+    pl.headroom_pct = 5;
+    for (int recheck = 1; recheck >= 0; recheck--) {
+        write_node_meminfo(2, 900000);
+        write_node_meminfo(3, 900000);
+        live_to2 = live_to3 = 0;
+        pl.recheck_rooms = recheck;
+        struct np_act_result res;
+        ck_assert_int_eq(np_act_apply(&wrapped, &live_root, &pl, &res), 0);
+        ck_assert_uint_eq(live_to2 + live_to3, 16384);   /* node 3 took the rest */
+        ck_assert_uint_eq(res.moved_kb, 65536);
+        if (recheck) {
+            ck_assert_uint_ge(live_to2, 2048);
+            ck_assert_uint_le(live_to2, 2048 + 512);   /* one batch after the fill */
+            ck_assert(res.target_filled);
+        } else {
+            ck_assert_uint_gt(live_to2, 6000);          /* its share of the rotation */
+            ck_assert(!res.target_filled);
+        }
+    }
+    np_root_close(&live_root);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", live_root_dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_apply_target_room_is_respected)
 {
     struct np_placement pl;   /* 16384 pages */
@@ -1159,6 +1228,7 @@ int main(void)
     tcase_add_test(tc, test_apply_cgroup);
     tcase_add_test(tc, test_apply_cgroup_failures);
     tcase_add_test(tc, test_apply_cgroup_read_only_places_threads);
+    tcase_add_test(tc, test_apply_live_room_stops_a_filling_target);
     tcase_add_test(tc, test_apply_cgroup_cpus_only);
     tcase_add_test(tc, test_apply_budget_zero);
     tcase_add_test(tc, test_apply_batched);
