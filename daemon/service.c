@@ -300,8 +300,13 @@ static int start_mover(struct daemon *d)
     }
     np_engine_set_mover(d->engine, d->mover);
     (void)np_mover_set_rate(d->mover, d->cfg.actuator.migrate_mb_per_s);
-    log_info("%u memory mover thread%s, copying at most %.0f MiB/s together", n, n == 1 ? "" : "s",
-             d->cfg.actuator.migrate_mb_per_s);
+    (void)np_mover_set_node_rate(d->mover, d->cfg.actuator.node_migrate_mb_per_s);
+    if (d->cfg.actuator.node_migrate_mb_per_s > 0)
+        log_info("%u memory mover thread%s, copying at most %.0f MiB/s together, %.0f MiB/s into any one node",
+                 n, n == 1 ? "" : "s", d->cfg.actuator.migrate_mb_per_s, d->cfg.actuator.node_migrate_mb_per_s);
+    else
+        log_info("%u memory mover thread%s, copying at most %.0f MiB/s together", n, n == 1 ? "" : "s",
+                 d->cfg.actuator.migrate_mb_per_s);
     return 0;
 }
 
@@ -346,8 +351,10 @@ int daemon_reload(struct daemon *d, char *err, size_t errsz)
     struct np_config old = d->cfg;
     d->cfg = fresh;
     np_engine_set_config(d->engine, &d->cfg);
-    if (d->mover)
+    if (d->mover) {
         (void)np_mover_set_rate(d->mover, d->cfg.actuator.migrate_mb_per_s);
+        (void)np_mover_set_node_rate(d->mover, d->cfg.actuator.node_migrate_mb_per_s);
+    }
     daemon_apply_mode(d);
     np_config_free(&old);
     (void)daemon_schedule_cycle(d);

@@ -356,12 +356,12 @@ static bool cancelled(const struct np_act_control *ctl)
  * slices short enough that a cancel is seen within NP_ACT_PACE_SLICE_NS.
  * 0, or -ECANCELED. */
 #define NP_ACT_PACE_SLICE_NS 50000000u
-static int pace(const struct np_act_control *ctl, uint64_t kb)
+/* Books KB on P and sleeps (in slices, watching for a cancel) until it is
+ * paid. 0 or -ECANCELED. */
+static int wait_for_pacer(const struct np_act_control *ctl, struct np_pacer *p, uint64_t kb)
 {
-    if (!ctl || !ctl->pacer)
-        return 0;
     uint64_t now = np_monotonic_ns();
-    uint64_t until = now + np_pacer_take(ctl->pacer, kb, now);
+    uint64_t until = now + np_pacer_take(p, kb, now);
     while (now < until) {
         if (cancelled(ctl))
             return -ECANCELED;
@@ -371,6 +371,25 @@ static int pace(const struct np_act_control *ctl, uint64_t kb)
         now = np_monotonic_ns();
     }
     return cancelled(ctl) ? -ECANCELED : 0;
+}
+
+/* The shared rate: every copy together. */
+static int pace(const struct np_act_control *ctl, uint64_t kb)
+{
+    if (!ctl || !ctl->pacer)
+        return 0;
+    return wait_for_pacer(ctl, ctl->pacer, kb);
+}
+
+/* NODE's own rate, when it has one. Booked after the shared one: the time
+ * spent waiting for that refilled this bucket too, so the wait is the
+ * longer of the two, not their sum. */
+static int pace_node(const struct np_act_control *ctl, int node, uint64_t kb)
+{
+    if (!ctl || !ctl->node_pacers || node < 0 || node >= NP_MAX_NODES)
+        return 0;
+    struct np_pacer *p = &ctl->node_pacers[node];
+    return np_pacer_rate_kb_s(p) > 0 ? wait_for_pacer(ctl, p, kb) : 0;
 }
 
 struct mover {
@@ -431,6 +450,11 @@ static int move_to_target(struct mover *m, int node, unsigned k)
             m->sub_status[n] = -EAGAIN;
             n++;
         }
+    int paced = pace_node(m->ctl, node, (uint64_t)n * m->page_size / 1024);
+    if (paced < 0) {
+        m->left_behind = true;
+        return paced;
+    }
     call_mark(m->ctl, true);
     int r = m->a->ops->move_pages(m->a->ctx, m->pid, n, m->sub_pages, m->sub_nodes,
                                   m->sub_status);
@@ -748,6 +772,9 @@ static int migrate_paced(const struct np_actuator *a, int pid, const struct np_n
                          const struct np_act_control *ctl, uint64_t *ret_moved_kb)
 {
     int r = pace(ctl, kb);
+    unsigned ntargets = np_nodeset_count(to);
+    for (int n = np_bits_next(NP_NODES(to), 0); r == 0 && n >= 0; n = np_bits_next(NP_NODES(to), (unsigned)n + 1))
+        r = pace_node(ctl, n, ntargets ? kb / ntargets : kb);   /* the call spreads KB over TO */
     if (r < 0)
         return r;
     call_mark(ctl, true);

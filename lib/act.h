@@ -136,6 +136,9 @@ struct np_act_control {
     atomic_uint_fast64_t *done_kb;
     atomic_uint_fast64_t *call_started_ns;
     struct np_pacer *pacer;     /* the copies' shared rate limit, NULL none */
+    /* Per target node id (NP_MAX_NODES of them, NULL none): each node's
+     * own cap (actuator.node_migrate_mb_per_s), on top of the shared one. */
+    struct np_pacer *node_pacers;
 };
 
 /* CLOCK_MONOTONIC in nanoseconds (the time base of CALL_STARTED_NS). */

@@ -120,6 +120,9 @@ struct np_binding {
     X("actuator.migrate_mb_per_s", NP_KEY_FLOAT, 1, 1048576, "1024", NULL,         \
       BIND(NP_STORE_DOUBLE, actuator.migrate_mb_per_s, 1),                         \
       "Memory migration rate limit (MiB/s): a cycle's budget is this x interval, and every copy together is paced to it.")                                      \
+    X("actuator.node_migrate_mb_per_s", NP_KEY_FLOAT, 0, 1048576, "0", NULL,       \
+      BIND(NP_STORE_DOUBLE, actuator.node_migrate_mb_per_s, 1),                    \
+      "Each target node's own migration cap (MiB/s), on top of migrate_mb_per_s; 0 = none.") \
     X("actuator.movers", NP_KEY_INT, 0, 64, "0", NULL,                             \
       BIND(NP_STORE_UNSIGNED, actuator.movers, 1),                                 \
       "Threads copying memory off the event loop (0 = one per node).")            \

@@ -60,6 +60,7 @@ struct np_config {
     } planner;
     struct {
         double migrate_mb_per_s;
+        double node_migrate_mb_per_s;  /* each target node's own cap, 0 none */
         unsigned movers;                 /* 0: one per node */
         bool use_cgroup;
         bool restore_on_exit;

@@ -26,11 +26,32 @@ struct np_mover {
     unsigned nworkers;
     pthread_t workers[NP_MOVER_MAX_WORKERS];
     struct np_pacer pacer;      /* every worker's copies under one rate */
+    struct np_pacer *node_pacers;   /* NP_MAX_NODES: each target node's own rate */
 };
 
 int np_mover_set_rate(struct np_mover *m, double mb_per_s)
 {
     return m ? np_pacer_set_rate(&m->pacer, mb_per_s, np_monotonic_ns()) : -EINVAL;
+}
+
+static void destroy_node_pacers(struct np_pacer *p)
+{
+    for (unsigned i = 0; p && i < NP_MAX_NODES; i++)
+        np_pacer_destroy(&p[i]);
+    free(p);
+}
+
+int np_mover_set_node_rate(struct np_mover *m, double mb_per_s)
+{
+    if (!m)
+        return -EINVAL;
+    uint64_t now = np_monotonic_ns();
+    for (unsigned i = 0; i < NP_MAX_NODES; i++) {
+        int r = np_pacer_set_rate(&m->node_pacers[i], mb_per_s, now);
+        if (r < 0)
+            return r;
+    }
+    return 0;
 }
 
 void np_move_job_cancel(struct np_move_job *job)
@@ -112,6 +133,7 @@ static void *worker_main(void *arg)
             .done_kb = &job->done_kb,
             .call_started_ns = &job->call_started_ns,
             .pacer = &m->pacer,
+            .node_pacers = m->node_pacers,
         };
         uint64_t t0 = np_monotonic_ns();
         job->r = np_act_apply_memory(m->act, m->root, &job->pl, &ctl, &job->res);
@@ -134,12 +156,20 @@ int np_mover_new(const struct np_actuator *a, const struct np_root *root, unsign
     struct np_mover *m = calloc(1, sizeof(*m));
     if (!m)
         return -ENOMEM;
+    m->node_pacers = calloc(NP_MAX_NODES, sizeof(*m->node_pacers));
+    if (!m->node_pacers) {
+        free(m);
+        return -ENOMEM;
+    }
+    for (unsigned i = 0; i < NP_MAX_NODES; i++)   /* unlimited until set */
+        (void)np_pacer_init(&m->node_pacers[i], 0, 0, 0);
     m->act = a;
     m->root = root;
     m->bind_workers = bind_workers;
     int fds[2];
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
         int r = -errno;
+        destroy_node_pacers(m->node_pacers);
         free(m);
         return r;
     }
@@ -257,5 +287,6 @@ void np_mover_free(struct np_mover *m)
     pthread_cond_destroy(&m->wake);
     pthread_mutex_destroy(&m->lock);
     np_pacer_destroy(&m->pacer);
+    destroy_node_pacers(m->node_pacers);
     free(m);
 }

@@ -64,6 +64,9 @@ double np_mover_longest_call(const struct np_mover *m, uint64_t now_ns);
 /* Every worker's copies together at most MB_PER_S MiB/s (0 unlimited, the
  * default), paced per batch (np_pacer_take). 0 or -EINVAL. */
 int np_mover_set_rate(struct np_mover *m, double mb_per_s);
+/* Every target node's own cap in MiB/s (0: none), on top of the shared
+ * rate: a node many jobs copy to at once is not flooded. 0 or -EINVAL. */
+int np_mover_set_node_rate(struct np_mover *m, double mb_per_s);
 void np_move_job_cancel(struct np_move_job *job);
 /* Cancels every job, waits for the workers (each stops at its next batch)
  * and frees the mover with the jobs it still holds. */

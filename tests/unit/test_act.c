@@ -824,6 +824,38 @@ START_TEST(test_apply_live_room_stops_a_filling_target)
 }
 END_TEST
 
+/* A per-node cap (actuator.node_migrate_mb_per_s): node 2 at 40 MiB/s
+ * takes its half of a 64 MiB spread (32 MiB, 4 MiB of burst) in no less
+ * than 0.7 s; node 3 has no cap and its bucket is never booked. */
+START_TEST(test_apply_node_cap_paces_that_node)
+{
+    struct np_placement pl;   /* 16384 pages to nodes 2-3 */
+    struct np_actuator wrapped = wrap_recorder(block_move_pages, always_node0, "2-3", "0", &pl);
+    struct np_pacer *nodes = calloc(NP_MAX_NODES, sizeof(*nodes));
+    ck_assert_ptr_nonnull(nodes);
+    uint64_t now = np_monotonic_ns();
+    for (unsigned i = 0; i < NP_MAX_NODES; i++)
+        ck_assert_int_eq(np_pacer_init(&nodes[i], i == 2 ? 40 : 0, 0, now), 0);
+    struct np_act_control ctl = {.node_pacers = nodes};
+    struct np_act_result res;
+    nblock_seen = 0;
+    block_conflict = false;
+    uint64_t t0 = np_monotonic_ns();
+    ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
+    double secs = (double)(np_monotonic_ns() - t0) / 1e9;
+    unsigned lines;
+    unsigned long to2 = sum_counts(np_actuator_recording_log(&rec), "nodes=2", &lines);
+    ck_assert_uint_gt(to2, 7000);
+    /* (to2 pages - the 4 MiB burst) at 40 MiB/s, less a little for timer slack */
+    double floor_s = ((double)to2 * 4096 / 1048576 - 4.0) / 40.0 * 0.95;
+    ck_assert_msg(secs >= floor_s, "%.3f s for %lu pages to a 40 MiB/s node (at least %.3f s)", secs, to2, floor_s);
+    ck_assert(nodes[3].balance_kb == 0.0);   /* no cap: never booked */
+    for (unsigned i = 0; i < NP_MAX_NODES; i++)
+        np_pacer_destroy(&nodes[i]);
+    free(nodes);
+}
+END_TEST
+
 START_TEST(test_apply_target_room_is_respected)
 {
     struct np_placement pl;   /* 16384 pages */
@@ -1229,6 +1261,7 @@ int main(void)
     tcase_add_test(tc, test_apply_cgroup_failures);
     tcase_add_test(tc, test_apply_cgroup_read_only_places_threads);
     tcase_add_test(tc, test_apply_live_room_stops_a_filling_target);
+    tcase_add_test(tc, test_apply_node_cap_paces_that_node);
     tcase_add_test(tc, test_apply_cgroup_cpus_only);
     tcase_add_test(tc, test_apply_budget_zero);
     tcase_add_test(tc, test_apply_batched);

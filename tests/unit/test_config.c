@@ -30,6 +30,7 @@ static void assert_config_equal(const struct np_config *a, const struct np_confi
     ck_assert_uint_eq(a->planner.mem_headroom_pct, b->planner.mem_headroom_pct);
     ck_assert_double_eq(a->planner.max_node_cpu_load, b->planner.max_node_cpu_load);
     ck_assert_double_eq(a->actuator.migrate_mb_per_s, b->actuator.migrate_mb_per_s);
+    ck_assert_double_eq(a->actuator.node_migrate_mb_per_s, b->actuator.node_migrate_mb_per_s);
     ck_assert_int_eq(a->actuator.use_cgroup, b->actuator.use_cgroup);
     ck_assert_int_eq(a->actuator.restore_on_exit, b->actuator.restore_on_exit);
     ck_assert_int_eq(a->policy.leave_pinned, b->policy.leave_pinned);
@@ -80,6 +81,7 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(c.planner.mem_headroom_pct, 5);
     ck_assert_double_eq(c.planner.max_node_cpu_load, 1.0);
     ck_assert_double_eq(c.actuator.migrate_mb_per_s, 1024);
+    ck_assert_double_eq(c.actuator.node_migrate_mb_per_s, 0);
     ck_assert(c.actuator.use_cgroup);
     ck_assert(!c.actuator.restore_on_exit);
     ck_assert(c.policy.leave_pinned);
@@ -100,7 +102,7 @@ START_TEST(test_schema)
 {
     size_t n = 0;
     const struct np_config_key *k = np_config_schema(&n);
-    ck_assert_uint_eq(n, 34);
+    ck_assert_uint_eq(n, 35);
     for (size_t i = 0; i < n; i++) {
         ck_assert_ptr_nonnull(k[i].path);
         ck_assert_ptr_nonnull(k[i].def);
@@ -161,6 +163,7 @@ START_TEST(test_custom_values)
     ck_assert_uint_eq(c.planner.mem_headroom_pct, 10);
     ck_assert_double_eq(c.planner.max_node_cpu_load, 0.75);
     ck_assert_double_eq(c.actuator.migrate_mb_per_s, 256.5);
+    ck_assert_double_eq(c.actuator.node_migrate_mb_per_s, 64);
     ck_assert(!c.actuator.use_cgroup);
     ck_assert(c.actuator.restore_on_exit);
     ck_assert(!c.policy.leave_pinned);
@@ -264,6 +267,8 @@ static const struct error_case error_cases[] = {
     { "planner = {\n  min_gain = 1.5;\n};",
       "t.conf:2: planner.min_gain: 1.5 is out of range 0..1" },
     { "interval = 0;", "t.conf:1: interval: 0 is out of range 1..3600" },
+    { "actuator = { node_migrate_mb_per_s = -1.0; };",
+      "t.conf:1: actuator.node_migrate_mb_per_s: -1 is out of range 0..1048576" },
     { "interval = 3600.5;", "t.conf:1: interval: 3600.5 is out of range 1..3600" },
     { "candidates = { max_per_cycle = 0; };",
       "t.conf:1: candidates.max_per_cycle: 0 is out of range 1..4096" },
