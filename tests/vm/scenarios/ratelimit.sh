@@ -11,7 +11,10 @@ np_topology
 np_hog taskset -c "$(np_node_cpus 0)" -- --mb 8 --threads 1 --name blocker0 || np_fail_now "blocker"
 np_hog --mb 240 --threads 1 --first-touch-node 0 --name hog1 || np_fail_now "memhog"
 pid=$NP_LAST_PID
-np_write_conf "actuator = { migrate_mb_per_s = $RATE; };"
+# noderate sets NP_RATELIMIT_CONF: the same measurement under the
+# per-node cap alone.
+conf="actuator = { migrate_mb_per_s = $RATE; };"
+np_write_conf "${NP_RATELIMIT_CONF:-$conf}"
 base=$(np_vmstat pgmigrate_success)
 trace=/tmp/ratelimit.trace
 : >"$trace"
