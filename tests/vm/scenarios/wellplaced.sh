@@ -139,7 +139,13 @@ attempt() { # attempt N: 0 pass, 1 fail, 2 inconclusive (a hog left its node)
 	snap1=$(np_snapshot $pids)
 	mig=$(( $(np_vmstat pgmigrate_success) - mig0 ))
 	set -- $(np_locality $pids)
-	np_metric "attempt=$num pages_migrated=$mig final_local_pct=$(np_bp_to_pct $4) placer_cpu_s=$(np_placer_cpu_s)"
+	# Time-averaged: of the watcher's samples that found a hog running,
+	# the share on its own node.
+	home_pct=$(awk -v homes="$homes" '
+		BEGIN { n = split(homes, h, " "); for (i = 1; i <= n; i++) { split(h[i], kv, ":"); home[kv[1]] = kv[2] } }
+		($2 in home) && $3 != "-" { run++; if ($3 == home[$2]) at++ }
+		END { printf "%.1f", run ? 100 * at / run : 0 }' /tmp/watch.log)
+	np_metric "attempt=$num pages_migrated=$mig final_local_pct=$(np_bp_to_pct $4) home_time_pct=$home_pct placer_cpu_s=$(np_placer_cpu_s)"
 	np_placer_alive; np_check $? "placer died"
 	[ "$mig" -le "${NP_MIGRATE_SLACK:-64}" ]; np_check $? "$mig pages migrated (expected none)"
 	diff=$(np_same_placement "$snap0" "$snap1" 1024); np_check $? "placement changed: $diff"
