@@ -185,6 +185,11 @@ np_build_initramfs() {
 		np_copy_with_libs "$NP_VM_CACHE/workloads/$bin" "$root" "/np/bin/$bin"
 	done
 
+	# The mover's throughput bench (make builds it with check-vm/compare).
+	if [ -x "$NP_REPO/build/moverbench" ]; then
+		np_copy_with_libs "$NP_REPO/build/moverbench" "$root" "/np/bin/moverbench"
+	fi
+
 	# The project binaries, when the top-level make has built them.
 	for bin in numaplaced numaplacectl; do
 		if [ -x "$NP_VM_DAEMON_DIR/$bin" ]; then
