@@ -352,12 +352,11 @@ static bool cancelled(const struct np_act_control *ctl)
     return ctl && ctl->cancel && atomic_load(ctl->cancel);
 }
 
-/* Waits for the shared rate limit to allow copying KB (np_pacer_take), in
- * slices short enough that a cancel is seen within NP_ACT_PACE_SLICE_NS.
- * 0, or -ECANCELED. */
+/* A wait for a bucket sleeps in slices this long, so a cancel is seen. */
 #define NP_ACT_PACE_SLICE_NS 50000000u
-/* Books KB on P and sleeps (in slices, watching for a cancel) until it is
- * paid. 0 or -ECANCELED. */
+
+/* Books KB on P (np_pacer_take) and sleeps until it is paid. 0, or
+ * -ECANCELED. */
 static int wait_for_pacer(const struct np_act_control *ctl, struct np_pacer *p, uint64_t kb)
 {
     uint64_t now = np_monotonic_ns();
@@ -496,8 +495,6 @@ static int move_to_target(struct mover *m, int node, unsigned k)
     return full;
 }
 
-/* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
- * used up, or -errno. */
 /* Each target's room as it is now (see np_placement.recheck_rooms): the
  * smaller of what is left of the plan's and the node's live room. A read
  * that fails keeps the plan's figure. */
@@ -518,6 +515,8 @@ static void mover_recheck_rooms(struct mover *m)
     }
 }
 
+/* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
+ * used up, or -errno. */
 static int mover_flush(struct mover *m)
 {
     unsigned n = m->npages;

@@ -481,7 +481,11 @@ START_TEST(test_apply_batched)
     ck_assert_uint_le(moves, queries);
     ck_assert_uint_ge(moves, queries / 2);
     ck_assert_uint_le(queried, 4096);           /* examination cap: 4 x budget */
-    ck_assert_uint_ge(queried, 1536);           /* remote, local, remote block at least */
+    /* More than it moved: local pages lie between the remote ones. Not
+     * "remote, local, remote block" (1,536): the walk starts at a random
+     * block, and where mappings are not 2 MiB aligned an odd block of one
+     * runs into an odd block of the next (seen: 1,106 examined). */
+    ck_assert_uint_gt(queried, moved);
     ck_assert_ptr_nonnull(strstr(log, "move_pages pid=100 count=512 nodes=query\n"));
 }
 END_TEST
@@ -984,6 +988,35 @@ static struct { uintptr_t block; int node; } thp_moved[8192];
 static unsigned nthp_moved;
 static unsigned long thp_busy_answers;
 
+/* A transparent huge page lies inside one mapping: only 2 MiB blocks that
+ * a mapping of the fixture's process covers whole behave as one (the
+ * emulation once made a block two mappings share a huge page, and a walk
+ * starting between them lost its pages: 1 run in 60). */
+static struct { uintptr_t start, end; } thp_maps[64];
+static unsigned nthp_maps;
+
+static void thp_load_maps(void)
+{
+    FILE *f = fopen(FIXTURE "/proc/100/maps", "re");
+    ck_assert_ptr_nonnull(f);
+    nthp_maps = 0;
+    unsigned long start, end;
+    char line[512];
+    while (nthp_maps < 64 && fgets(line, sizeof(line), f))
+        if (sscanf(line, "%lx-%lx", &start, &end) == 2)
+            thp_maps[nthp_maps++] = (typeof(thp_maps[0])){start, end};
+    fclose(f);
+    ck_assert_uint_gt(nthp_maps, 0);
+}
+
+static bool thp_whole_block(uintptr_t block)
+{
+    for (unsigned k = 0; k < nthp_maps; k++)
+        if (thp_maps[k].start <= block << 21 && (block + 1) << 21 <= thp_maps[k].end)
+            return true;
+    return false;
+}
+
 static int thp_node_of(uintptr_t block)
 {
     for (unsigned k = 0; k < nthp_moved; k++)
@@ -1001,6 +1034,8 @@ static int thp_move_pages(void *ctx, int pid, unsigned long count, void **pages,
     unsigned first_new = nthp_moved;
     for (unsigned long i = 0; i < count; i++) {
         uintptr_t b = (uintptr_t)pages[i] >> 21;
+        if (!thp_whole_block(b))
+            continue;   /* 4 KiB pages: the recorder's answer stands */
         int node = thp_node_of(b);
         if (!nodes) {
             if (node >= 0)
@@ -1029,6 +1064,7 @@ START_TEST(test_apply_huge_page_tails_count_as_moved)
     struct np_actuator wrapped = wrap_recorder(thp_move_pages, always_node0, "2-3", "0", &pl);
     pl.remote_kb = 158822 * 4;                  /* every mapped page */
     pl.budget_kb = 1048576;                     /* more: a complete walk */
+    thp_load_maps();
     nthp_moved = 0;
     thp_busy_answers = 0;
     struct np_act_result res;
@@ -1042,11 +1078,15 @@ END_TEST
 /* Cancels after the third move_pages call that moves pages. */
 static atomic_bool cancel_flag;
 static unsigned moving_calls;
+static unsigned long pages_sent;   /* in the moving calls */
 static int cancel_after_three_moves(void *ctx, int pid, unsigned long count, void **pages,
                                     const int *nodes, int *status)
 {
-    if (nodes && ++moving_calls == 3)
-        atomic_store(&cancel_flag, true);
+    if (nodes) {
+        pages_sent += count;
+        if (++moving_calls == 3)
+            atomic_store(&cancel_flag, true);
+    }
     return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
 }
 
@@ -1063,13 +1103,19 @@ START_TEST(test_apply_off_the_loop_goes_in_batches)
     struct np_act_control ctl = {.cancel = &cancel_flag, .done_kb = &done_kb};
     atomic_store(&cancel_flag, false);
     moving_calls = 0;
+    pages_sent = 0;
     struct np_act_result res;
     memset(&res, 0, sizeof(res));
     ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), -ECANCELED);
     ck_assert_int_eq(res.cls, NP_ACT_CANCELLED);
     ck_assert_uint_eq(moving_calls, 3);
-    ck_assert_uint_eq(res.moved_kb, 3 * 2048);        /* three whole blocks */
-    ck_assert_uint_eq(atomic_load(&done_kb), 3 * 2048);
+    /* Three blocks: whole ones, but the walk starts at a random page and
+     * the first block of a mapping that starts inside a 2 MiB block is
+     * shorter (seen: 6,092 kB once). Every page sent is counted. */
+    ck_assert_uint_eq(res.moved_kb, pages_sent * 4);
+    ck_assert_uint_le(res.moved_kb, 3 * 2048);
+    ck_assert_uint_gt(res.moved_kb, 2 * 2048);
+    ck_assert_uint_eq(atomic_load(&done_kb), res.moved_kb);
     ck_assert(res.partial);
     ck_assert_ptr_null(strstr(np_actuator_recording_log(&rec), "migrate_pages"));
 
