@@ -772,6 +772,33 @@ static void world_sed(struct world *w, const char *prog, const char *rel)
     ck_assert_int_eq(system(cmd), 0);
 }
 
+/* Makes PID the sole tenant of cgroup GROUP ("x.service") in W's tree:
+ * what np_cgroup_sole_tenant looks for. */
+static void world_sole_tenant(struct world *w, int pid, const char *group)
+{
+    char cmd[700], rel[256], text[32];
+    snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/fs/cgroup/%s", w->dir, group);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(rel, sizeof(rel), "sys/fs/cgroup/%s/cpuset.cpus", group);
+    world_write(w, rel, "\n");
+    snprintf(rel, sizeof(rel), "sys/fs/cgroup/%s/cgroup.procs", group);
+    snprintf(text, sizeof(text), "%d\n", pid);
+    world_write(w, rel, text);
+    snprintf(rel, sizeof(rel), "proc/%d/cgroup", pid);
+    snprintf(text, sizeof(text), "0::/%s\n", group);
+    world_write(w, rel, text);
+}
+
+/* numaplacectl move PID NODE, without force: np_engine_move's result. */
+static int manual_move(struct world *w, int pid, int node, struct np_action *a)
+{
+    struct np_nodeset target;
+    np_nodeset_zero(&target);
+    np_nodeset_set(&target, (unsigned)node);
+    char why[256];
+    return np_engine_move(w->engine, pid, &target, false, 50.0, a, why, sizeof(why));
+}
+
 /* The cgroup tree read-only (EROFS): a process alone in its cgroup is placed
  * by thread affinity instead, the next cycle's report says so once, later
  * placements do not try the group again, and a reload does. */
@@ -779,20 +806,11 @@ START_TEST(test_read_only_cgroup_tree_places_threads)
 {
     struct world w;
     world_open(&w, true);
-    char cmd[700];
-    snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/fs/cgroup/ro.service", w.dir);
-    ck_assert_int_eq(system(cmd), 0);
-    world_write(&w, "sys/fs/cgroup/ro.service/cpuset.cpus", "\n");
-    world_write(&w, "sys/fs/cgroup/ro.service/cgroup.procs", "1001\n");
-    world_write(&w, "proc/1001/cgroup", "0::/ro.service\n");
+    world_sole_tenant(&w, 1001, "ro.service");
     ck_assert(w.cfg.actuator.use_cgroup);
     ck_assert_int_eq(np_actuator_recording_fail(&w.act, "write_cgroup", -1, -EROFS), 0);
-    struct np_nodeset target;
-    np_nodeset_zero(&target);
-    np_nodeset_set(&target, 1);
     struct np_action a;
-    char why[256];
-    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), 0);
+    ck_assert_int_eq(manual_move(&w, 1001, 1, &a), 0);
     ck_assert(!a.via_cgroup);
     ck_assert_int_eq(a.error, 0);
     const char *log = np_actuator_recording_log(&w.act);
@@ -811,9 +829,7 @@ START_TEST(test_read_only_cgroup_tree_places_threads)
 
     /* Known unwritable: the next placement goes to the threads at once. */
     size_t before = strlen(np_actuator_recording_log(&w.act));
-    np_nodeset_zero(&target);
-    np_nodeset_set(&target, 3);
-    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), 0);
+    ck_assert_int_eq(manual_move(&w, 1001, 3, &a), 0);
     log = np_actuator_recording_log(&w.act) + before;
     ck_assert_ptr_null(strstr(log, "write_cgroup"));
     ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1001 cpus=6-7"));
@@ -821,9 +837,7 @@ START_TEST(test_read_only_cgroup_tree_places_threads)
     /* A reload tries the group again (the write now succeeds). */
     np_engine_set_config(w.engine, &w.cfg);
     before = strlen(np_actuator_recording_log(&w.act));
-    np_nodeset_zero(&target);
-    np_nodeset_set(&target, 2);
-    ck_assert_int_eq(np_engine_move(w.engine, 1001, &target, false, 50.0, &a, why, sizeof(why)), 0);
+    ck_assert_int_eq(manual_move(&w, 1001, 2, &a), 0);
     ck_assert(a.via_cgroup);
     log = np_actuator_recording_log(&w.act) + before;
     ck_assert_ptr_nonnull(strstr(log, "write_cgroup cgroup=/ro.service file=cpuset.cpus value=4-5"));
@@ -1442,12 +1456,7 @@ START_TEST(test_mover_takes_a_cgroup_placement)
     struct np_actuator_ops ops;
     const struct np_actuator_ops *saved;
     struct np_mover *m = mover_world_open(&w, &ops, &saved, 1);
-    char cmd[700];
-    snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/fs/cgroup/b.service", w.dir);
-    ck_assert_int_eq(system(cmd), 0);
-    world_write(&w, "sys/fs/cgroup/b.service/cpuset.cpus", "\n");
-    world_write(&w, "sys/fs/cgroup/b.service/cgroup.procs", "1002\n");
-    world_write(&w, "proc/1002/cgroup", "0::/b.service\n");
+    world_sole_tenant(&w, 1002, "b.service");
     struct np_cycle_report r;
     ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
     ck_assert_ptr_nonnull(strstr(view_of(&r, 1002)->detail, "moving"));

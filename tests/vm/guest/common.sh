@@ -540,3 +540,24 @@ np_ctl_latency_stop() { kill "$NP_LATENCY_PID" 2>/dev/null; wait "$NP_LATENCY_PI
 np_expand_list() {
 	echo "$1" | tr ',' '\n' | awk -F- 'NF { lo = $1; hi = (NF > 1) ? $2 : $1; for (i = lo; i <= hi; i++) printf "%s%d", (n++ ? "," : ""), i }'
 }
+
+# cgroup and cgroupro: a busy 300 MiB memhog "cghog" alone in the cgroup v2
+# group /sys/fs/cgroup/np-test (cpuset enabled), its memory on node 0 and
+# its thread elsewhere: a busy, tiny, pinned blocker on node 0's CPUs (not
+# a candidate: 8 MiB, pinned) pushes it off, so it starts misplaced
+# instead of local by chance. Sets NP_CG (the group) and NP_LAST_PID.
+np_cgroup_misplaced_hog() {
+	NP_CG=/sys/fs/cgroup/np-test
+	mkdir -p $NP_CG || np_fail_now "cannot create $NP_CG"
+	grep -q cpuset $NP_CG/cgroup.controllers || np_fail_now "cpuset controller not available in $NP_CG"
+	# Join the group before exec'ing memhog so that all its memory is
+	# charged there and its threads start inside it.
+	printf '#!/bin/sh\necho $$ >%s/cgroup.procs || exit 1\nexec "$@"\n' $NP_CG >/tmp/incg.sh
+	chmod +x /tmp/incg.sh
+	np_hog taskset -c "$(np_node_cpus 0)" -- --mb 8 --threads 1 --name blocker0 || np_fail_now "blocker"
+	np_hog /tmp/incg.sh -- \
+		--mb 300 --threads 1 --first-touch-node 0 --name cghog || np_fail_now "memhog"
+	sleep 2
+	set -- $(np_locality $NP_LAST_PID)
+	[ "$3" -lt 5000 ] || np_fail_now "precondition: memhog already local ($(probe $NP_LAST_PID))"
+}

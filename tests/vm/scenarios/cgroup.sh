@@ -6,25 +6,8 @@
 # inside cpuset.mems).
 . /scenarios/common.sh
 np_topology
-cg=/sys/fs/cgroup/np-test
-mkdir -p $cg || np_fail_now "cannot create $cg"
-grep -q cpuset $cg/cgroup.controllers || np_fail_now "cpuset controller not available in $cg"
-# Join the group before exec'ing memhog so that all its memory is charged
-# there and its threads start inside it.
-printf '#!/bin/sh\necho $$ >%s/cgroup.procs || exit 1\nexec "$@"\n' $cg >/tmp/incg.sh
-chmod +x /tmp/incg.sh
-# A busy, tiny, pinned process on node 0's CPUs (not a candidate: 8 MiB,
-# pinned) pushes the hog's thread to another node, so that it starts
-# misplaced instead of local by chance.
-np_hog taskset -c "$(np_node_cpus 0)" -- --mb 8 --threads 1 --name blocker0 || np_fail_now "blocker"
-np_hog /tmp/incg.sh -- \
-	--mb 300 --threads 1 --first-touch-node 0 --name cghog || np_fail_now "memhog"
-pid=$NP_LAST_PID
-sleep 2
-set -- $(np_locality $pid)
-# Precondition: the hog must start misplaced (its thread off node 0),
-# which the blocker on node 0's CPUs makes (almost) certain.
-[ "$3" -lt 5000 ] || np_fail_now "precondition: memhog already local ($(probe $pid))"
+np_cgroup_misplaced_hog
+cg=$NP_CG pid=$NP_LAST_PID
 np_info "memhog cgroup: $(cat /proc/$pid/cgroup) cpus='$(cat $cg/cpuset.cpus)' mems='$(cat $cg/cpuset.mems)'"
 np_write_conf 'actuator = { migrate_mb_per_s = 1024; use_cgroup = true; };'
 np_start_placer

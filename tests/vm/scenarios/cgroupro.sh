@@ -8,20 +8,8 @@
 # warning, log no error and stay up.
 . /scenarios/common.sh
 np_topology
-cg=/sys/fs/cgroup/np-test
-mkdir -p $cg || np_fail_now "cannot create $cg"
-grep -q cpuset $cg/cgroup.controllers || np_fail_now "cpuset controller not available in $cg"
-printf '#!/bin/sh\necho $$ >%s/cgroup.procs || exit 1\nexec "$@"\n' $cg >/tmp/incg.sh
-chmod +x /tmp/incg.sh
-# As in cgroup: a pinned busy blocker on node 0's CPUs makes the hog start
-# away from its memory.
-np_hog taskset -c "$(np_node_cpus 0)" -- --mb 8 --threads 1 --name blocker0 || np_fail_now "blocker"
-np_hog /tmp/incg.sh -- \
-	--mb 300 --threads 1 --first-touch-node 0 --name cghog || np_fail_now "memhog"
-pid=$NP_LAST_PID
-sleep 2
-set -- $(np_locality $pid)
-[ "$3" -lt 5000 ] || np_fail_now "precondition: memhog already local ($(probe $pid))"
+np_cgroup_misplaced_hog
+cg=$NP_CG pid=$NP_LAST_PID
 cpus_before=$(cat $cg/cpuset.cpus) mems_before=$(cat $cg/cpuset.mems)
 mount -o remount,ro /sys/fs/cgroup || np_fail_now "cannot remount /sys/fs/cgroup read-only"
 if (echo "$cpus_before" >$cg/cpuset.cpus) 2>/tmp/ro.err; then
