@@ -388,10 +388,17 @@ replies=$(sed -n 's/.*replies \([0-9]*\).*/\1/p' <<<"$root_out")
 [ "$fds1" -le $((fds0 + 1)) ] && ok "storm: descriptors back to the baseline ($fds0 -> $fds1)" ||
     bad "storm: descriptors" "$fds0 before, $fds1 after"
 # Bounded: at most CONTROL_MAX_CLIENTS clients, each with at most 64 KiB
-# of request and 4 MiB of unread replies; in practice far less.
-[ "$rss_peak" -le $((rss0 + 64 * 1024)) ] && [ "$rss1" -le $((rss0 + 16 * 1024)) ] &&
-    ok "storm: memory bounded (RSS $rss0 -> peak $rss_peak -> $rss1 kB)" ||
+# of request and 4 MiB of unread replies; in practice far less. Not judged
+# for an AddressSanitizer build (make check-asan): its RSS is the freed
+# memory ASan holds in quarantine (265 -> 429 MB seen), which the plain
+# build's run of this suite measures without.
+if [ -n "${ASAN_OPTIONS:-}" ] || ldd ./daemon/numaplaced 2>/dev/null | grep -q libasan; then
+    echo "    storm: memory not judged under AddressSanitizer (RSS $rss0 -> peak $rss_peak -> $rss1 kB)"
+elif [ "$rss_peak" -le $((rss0 + 64 * 1024)) ] && [ "$rss1" -le $((rss0 + 16 * 1024)) ]; then
+    ok "storm: memory bounded (RSS $rss0 -> peak $rss_peak -> $rss1 kB)"
+else
     bad "storm: memory" "RSS $rss0 -> peak $rss_peak -> $rss1 kB"
+fi
 storm_log=$(sed -n "$((log0 + 1)),${log1}p" "$T/daemon.log")
 refusal_lines=$(grep -c "refused: permission denied" <<<"$storm_log")
 # CONTROL_CLIENT_LINES (20) a 10 s window: the storm spans at most 3 windows.
