@@ -381,6 +381,7 @@ static int cycle_plan(struct np_cycle *c)
         cand->remote_cycles = w->le->remote_cycles;
         cand->have_evidence = w->have_evidence;
         cand->away_s = w->away_s;
+        cand->away_share = w->away_share;
         /* Only last cycle's held target is kept: an older one is stale. */
         if (w->le->held_cycle + 1 == e->cycle)
             cand->held_target = w->le->held_target;
@@ -406,6 +407,7 @@ static int cycle_plan(struct np_cycle *c)
         .memory_moves = c->rep->memory_moves,
         .confirm_cycles = e->single_snapshot ? 1 : cfg->planner.confirm_cycles,
         .confirm_seconds = e->single_snapshot ? 0.0 : cfg->planner.confirm_seconds,
+        .drift_share = cfg->planner.drift_share,
     };
     /* A planner failure leaves this cycle without plans, not without a cycle. */
     if (c->ncand && np_plan(t, c->node_load, c->cands, c->ncand, &params, c->dec) < 0)

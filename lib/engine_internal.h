@@ -95,6 +95,7 @@ struct candidate_work {
     bool have_score;
     bool have_evidence;              /* the sampler saw its threads run since it was tracked */
     double away_s;                   /* ... away from its memory this long without a break */
+    double away_share;               /* ... away this share of its time lately (0: unknown) */
 };
 
 /* What passes between the stages of one cycle; cycle_end frees it all. */

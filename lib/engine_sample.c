@@ -458,6 +458,10 @@ static void track_evidence(struct np_engine *e, struct candidate_work *w, double
         w->have_evidence = true;
         w->away_s = np_evidence_away_seconds(le->evidence, frac, t->nnodes,
                                              e->cfg->planner.local_enough);
+        double share;
+        if (np_evidence_away_share(le->evidence, frac, t->nnodes,
+                                   e->cfg->planner.confirm_seconds, &share) == 0)
+            w->away_share = share;
     }
     if (!le->evidence)
         le->evidence = calloc(1, sizeof(*le->evidence));

@@ -157,3 +157,29 @@ double np_evidence_away_seconds(const struct np_evidence *e, const double *mem_f
     }
     return newest < 0.0 ? 0.0 : newest - start;
 }
+
+int np_evidence_away_share(const struct np_evidence *e, const double *mem_frac, unsigned nnodes,
+                           double window, double *ret)
+{
+    if (!e->have_base || e->count == 0)
+        return -ENODATA;
+    if (nnodes != e->nnodes)
+        return -EINVAL;
+    double newest = e->t[slot(e, e->count - 1)], total = 0.0, local = 0.0;
+    for (unsigned k = e->count; k-- > 0;) {
+        const double *row = &e->ticks[(size_t)slot(e, k) * nnodes];
+        for (unsigned i = 0; i < nnodes; i++) {
+            total += row[i];
+            local += row[i] * mem_frac[i];
+        }
+        double start = k > 0 ? e->t[slot(e, k - 1)] : e->base_t;
+        if (newest - start >= window) {
+            if (!(total > 0.0))
+                return -ENODATA;
+            double away = 1.0 - local / total;
+            *ret = away < 0.0 ? 0.0 : away;
+            return 0;
+        }
+    }
+    return -ENODATA;   /* a history shorter than the window */
+}

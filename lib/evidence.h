@@ -9,7 +9,9 @@
  * time a thread used since the last one to the node it is on now. The
  * cycle then weighs threads by where their time went over the interval,
  * and a move needs the process away from its memory for an unbroken
- * planner.confirm_seconds. */
+ * planner.confirm_seconds; a bind home alone (no pages to copy) also
+ * follows a process away for planner.drift_share of its time over as
+ * long. */
 #ifndef NP_EVIDENCE_H
 #define NP_EVIDENCE_H
 
@@ -66,6 +68,15 @@ int np_evidence_share(const struct np_evidence *e, double since, unsigned nnodes
  * there is none. */
 double np_evidence_away_seconds(const struct np_evidence *e, const double *mem_frac,
                                 unsigned nnodes, double local_enough);
+/* Drift: the share of the CPU time that ran away from its memory (1 less
+ * the MEM_FRAC-weighted share) over the newest samples that span WINDOW
+ * seconds (taken from the newest back until they do), into RET. A
+ * process the scheduler keeps moving off its node and back is never away
+ * for long without a break, but is away for much of its time.
+ * -ENODATA when the history is shorter than WINDOW or holds no CPU time
+ * in it, -EINVAL when NNODES differs from E's. */
+int np_evidence_away_share(const struct np_evidence *e, const double *mem_frac, unsigned nnodes,
+                           double window, double *ret);
 void np_evidence_clear(struct np_evidence *e);
 
 #endif

@@ -537,11 +537,20 @@ static bool all_zero(const double *v, unsigned n)
 
 /* Rule 4's confirmation: with the sampler's evidence, away from its
  * memory for confirm_seconds without a break; without it, found remote
- * confirm_cycles times (a local cycle taking one off). */
-static bool confirmed(const struct np_plan_params *params, const struct np_candidate *cand)
+ * confirm_cycles times (a local cycle taking one off). A move that only
+ * binds CPUs (BIND_ONLY: no page to copy) also goes on drift: away for
+ * drift_share of its CPU time over the last confirm_seconds. The
+ * scheduler that keeps moving a process off its memory's node and back
+ * never leaves it away long without a break (seen in the guest: shuffled
+ * hogs swapped every few seconds, never bound, 3 runs in 10 ended 50-75%
+ * local); a bind costs no copy and is undone by the restore rules, so the
+ * weaker evidence is enough for it, and not for copying memory. */
+static bool confirmed(const struct np_plan_params *params, const struct np_candidate *cand,
+                      bool bind_only)
 {
     if (cand->have_evidence)
-        return cand->away_s >= params->confirm_seconds;
+        return cand->away_s >= params->confirm_seconds ||
+               (bind_only && params->drift_share > 0.0 && cand->away_share >= params->drift_share);
     return params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
 }
 
@@ -571,7 +580,7 @@ static bool goes_home(const struct plan_state *st, const struct np_candidate *ca
     const struct np_score *sc = cand->score;
     double held = (double)sc->place_kb[h] / (double)sc->total_kb;
     return sc->locality < params->local_enough && !cand->cooling_down &&
-           held - sc->locality >= params->min_gain && confirmed(params, cand);
+           held - sc->locality >= params->min_gain && confirmed(params, cand, true);
 }
 
 /* Rule 0, the whole machine at once: every candidate that belongs on one
@@ -824,13 +833,18 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
      * that many intervals less one
      * (seen in the guest: a well-placed process's memory pulled after its
      * thread ran on another node for one interval). */
-    if (!confirmed(params, cand)) {
+    if (!confirmed(params, cand, d->move_kb == 0)) {
         d->reason = NP_REASON_CONFIRMING;
-        if (cand->have_evidence)
+        if (cand->have_evidence) {
+            char lately[48] = "";
+            if (cand->away_share > 0.0)
+                snprintf(lately, sizeof(lately), " (%.0f%% of its time lately)",
+                         cand->away_share * 100.0);
             set_why(d,
                     "away from its memory for %.1f s of the %.1f s a move needs without a "
-                    "break; would move to %s",
-                    cand->away_s, params->confirm_seconds, nodes);
+                    "break%s; would move to %s",
+                    cand->away_s, params->confirm_seconds, lately, nodes);
+        }
         else
             set_why(d,
                     "found remote %u of the %u times a move needs (a local cycle takes one "
@@ -865,6 +879,16 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
 }
 
 /* A homecomer's decision: its home node, CPUs only (booked already). */
+/* "" or, for a move that drift alone confirmed, why it goes anyway. */
+static void drift_note(const struct np_plan_params *params, const struct np_candidate *cand,
+                       char *buf, size_t bufsz)
+{
+    buf[0] = '\0';
+    if (cand->have_evidence && cand->away_s < params->confirm_seconds)
+        snprintf(buf, bufsz, "; it drifts: away from its memory %.0f%% of the last %.1f s",
+                 cand->away_share * 100.0, params->confirm_seconds);
+}
+
 static void decide_homecoming(struct plan_state *st, const struct np_candidate *cand,
                               struct np_decision *d, unsigned home)
 {
@@ -877,10 +901,12 @@ static void decide_homecoming(struct plan_state *st, const struct np_candidate *
     if (held_by_limits(st, cand, d, nodes))
         return;
     d->reason = NP_REASON_MOVE;
+    char drift[96];
+    drift_note(st->params, cand, drift, sizeof(drift));
     set_why(d,
             "%s: holds %.0f%% of its %s; the processes now running there go home "
-            "too, so it has CPU room (needs %.1f CPU): CPUs only",
-            nodes, d->locality_after * 100.0, held_what(sc), sc->cpu_use);
+            "too, so it has CPU room (needs %.1f CPU): CPUs only%s",
+            nodes, d->locality_after * 100.0, held_what(sc), sc->cpu_use, drift);
     st->moves++;
 }
 
@@ -898,6 +924,8 @@ static void describe_move(const struct plan_state *st, const struct np_candidate
                  "over several cycles", mib(d->move_kb), mib(params->budget_kb));
     else if (!params->memory_moves)
         snprintf(extra, sizeof(extra), "; CPUs only, the kernel moves its pages");
+    else if (d->move_kb == 0)
+        drift_note(params, cand, extra, sizeof(extra));
     set_why(d,
             "%s: holds %.0f%% of its %s and has CPU room (needs %.1f CPU, "
             "%.1f used of %.1f)%s",
@@ -1007,6 +1035,7 @@ static bool params_valid(const struct np_plan_params *p)
     return isfinite(p->local_enough) && isfinite(p->min_gain) &&
            isfinite(p->max_node_cpu_load) && p->max_node_cpu_load >= 0.0 &&
            isfinite(p->confirm_seconds) && p->confirm_seconds >= 0.0 &&
+           isfinite(p->drift_share) && p->drift_share >= 0.0 &&
            p->mem_headroom_pct <= 100;
 }
 

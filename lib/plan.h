@@ -60,6 +60,9 @@ struct np_plan_params {
                                    acts at once (a single snapshot has no next cycle) */
     double confirm_seconds;     /* with evidence, a move needs np_candidate.away_s to
                                    reach this; 0 acts at once */
+    double drift_share;         /* with evidence, a bind home that copies no pages also
+                                   goes when np_candidate.away_share reaches this;
+                                   0 = off */
 };
 
 struct np_candidate {
@@ -79,6 +82,9 @@ struct np_candidate {
      * remote_cycles as the confirmation. */
     bool have_evidence;
     double away_s;
+    /* With evidence: the share of its CPU time away from its memory over
+     * the last confirm_seconds (0 while the history is shorter). */
+    double away_share;
     /* The target of a move planned for it last cycle and held back
      * (waiting, over the cycle's limits, paused; empty if none): kept while
      * it still fits, so a process whose threads wander is not given a new

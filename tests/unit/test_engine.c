@@ -1233,6 +1233,26 @@ END_TEST
  * the memory for planner.confirm_seconds without a break, however few
  * cycles that took; a glimpse away between samples that came back is no
  * evidence. local-db (1004): memory on node 1, threads on CPUs 2-3. */
+/* local-db (1004, memory on node 1) tracked from t = 100, then sampled
+ * away, home, home, away, away (1 s apart) and a cycle at 105.5 under
+ * planner.drift_share DRIFT: its view in R. */
+static const struct np_proc_view *drifting_local_db(struct world *w, double drift,
+                                                    struct np_cycle_report *r)
+{
+    static const int cpus[] = {6, 2, 2, 6, 6};
+    world_open_running(w);
+    w->cfg.planner.drift_share = drift;
+    for (unsigned i = 0; i < 5; i++) {
+        set_last_cpu(w, 1004, 1004, cpus[i]);
+        advance_cpu(w, 1004, 100);
+        ck_assert_int_eq(np_engine_sample_threads(w->engine, 101.0 + i), 5);
+    }
+    ck_assert_int_eq(np_engine_cycle(w->engine, 105.5, r), 0);
+    const struct np_proc_view *v = view_of(r, 1004);
+    ck_assert_ptr_nonnull(v);
+    return v;
+}
+
 START_TEST(test_sampler_evidence_confirms_in_seconds)
 {
     struct world w;
@@ -1256,19 +1276,15 @@ START_TEST(test_sampler_evidence_confirms_in_seconds)
 
     /* Away, back home for two readings, away, away: the stay dates from
      * the reading home (a move between readings books half the gap on
-     * each node, so only a reading home after one home is all local). */
-    world_open_running(&w);
-    static const int cpus[] = {6, 2, 2, 6, 6};
-    for (unsigned i = 0; i < 5; i++) {
-        set_last_cpu(&w, 1004, 1004, cpus[i]);
-        advance_cpu(&w, 1004, 100);
-        ck_assert_int_eq(np_engine_sample_threads(w.engine, 101.0 + i), 5);
-    }
-    ck_assert_int_eq(np_engine_cycle(w.engine, 105.5, &r), 0);
-    v = view_of(&r, 1004);
+     * each node, so only a reading home after one home is all local).
+     * That is drift, away half the 5 s (all of the first and last
+     * readings, half of the two moves): with planner.drift_share off it
+     * waits for the unbroken stay. */
+    v = drifting_local_db(&w, 0.0, &r);
     ck_assert_int_eq(v->decision.reason, NP_REASON_CONFIRMING);
-    ck_assert_str_eq(v->decision.why, "away from its memory for 2.0 s of the 5.0 s a move needs "
-                                      "without a break; would move to node 1");
+    ck_assert_str_eq(v->decision.why, "away from its memory for 2.0 s of the 5.0 s a move "
+                                      "needs without a break (50% of its time lately); "
+                                      "would move to node 1");
     ck_assert_ptr_null(strstr(np_actuator_recording_log(&w.act), "tid=1004 "));
     np_cycle_report_clear(&r);
     /* Processes that cycle did not score (the other four, idle since) are
@@ -1278,6 +1294,26 @@ START_TEST(test_sampler_evidence_confirms_in_seconds)
     snprintf(cmd, sizeof(cmd), "rm -rf %s/proc/1004", w.dir);
     ck_assert_int_eq(system(cmd), 0);
     ck_assert_int_eq(np_engine_sample_threads(w.engine, 107.0), 0);
+    world_close(&w);
+}
+END_TEST
+
+/* The same drift (away 50% of the last 5 s, never 5 s without a break)
+ * under the default planner.drift_share (0.25): bound home, CPUs only,
+ * not a page copied. */
+START_TEST(test_sampler_drift_binds_home)
+{
+    struct world w;
+    struct np_cycle_report r;
+    const struct np_proc_view *v = drifting_local_db(&w, 0.25, &r);
+    ck_assert_msg(v->decision.reason == NP_REASON_MOVE, "%s", v->decision.why);
+    ck_assert_ptr_nonnull(strstr(v->decision.why, "it drifts: away from its memory 50% of the "
+                                                  "last 5.0 s"));
+    ck_assert_uint_eq(v->decision.move_kb, 0);
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1004 cpus=2-3"));
+    ck_assert_ptr_null(strstr(log, "migrate_pages pid=1004"));
+    np_cycle_report_clear(&r);
     world_close(&w);
 }
 END_TEST
@@ -1724,6 +1760,7 @@ int main(void)
     tcase_add_test(tc, test_node_load_measured_from_proc_stat);
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
+    tcase_add_test(tc, test_sampler_drift_binds_home);
     tcase_add_test(tc, test_kernel_fault_data_decides_with_balancing_on);
     tcase_add_test(tc, test_placement_put_back_after_cpu_hotplug);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);

@@ -116,6 +116,49 @@ START_TEST(test_away_seconds)
 }
 END_TEST
 
+/* Drift: the share of CPU time away from the memory over the newest
+ * samples spanning the window, however the stays are broken up. */
+START_TEST(test_away_share_over_a_window)
+{
+    struct np_topology *t = topo_four();
+    struct np_evidence e;
+    memset(&e, 0, sizeof(e));
+    double share = -1.0;
+    ck_assert_int_eq(np_evidence_away_share(&e, on_node0, 4, 4.0, &share), -ENODATA);
+    /* A reading on another node than the last books half its gap on each. */
+    read_one(&e, t, 100.0, 0, 0);        /* base */
+    read_one(&e, t, 101.0, 100, 2);      /* moved away: 50 away */
+    read_one(&e, t, 102.0, 300, 2);      /* away: 200 */
+    /* Two seconds of history do not span four. */
+    ck_assert_int_eq(np_evidence_away_share(&e, on_node0, 4, 4.0, &share), -ENODATA);
+    read_one(&e, t, 103.0, 400, 1);      /* moved home: 50 away */
+    read_one(&e, t, 104.0, 500, 0);      /* home: 0 away */
+    ck_assert_int_eq(np_evidence_away_share(&e, on_node0, 4, 4.0, &share), 0);
+    ck_assert_double_eq_tol(share, 300.0 / 500.0, 1e-12);
+    /* At home now: no stay away without a break. */
+    ck_assert_double_eq(np_evidence_away_seconds(&e, on_node0, 4, 0.98), 0.0);
+    read_one(&e, t, 105.0, 700, 6);      /* moved away: 100 away */
+    /* The window is the newest four samples (102-105): 350 away of 600. */
+    ck_assert_int_eq(np_evidence_away_share(&e, on_node0, 4, 4.0, &share), 0);
+    ck_assert_double_eq_tol(share, 350.0 / 600.0, 1e-12);
+    /* 1.5 s takes the two newest (the one that reaches it included):
+     * 100 away of 300. */
+    ck_assert_int_eq(np_evidence_away_share(&e, on_node0, 4, 1.5, &share), 0);
+    ck_assert_double_eq_tol(share, 100.0 / 300.0, 1e-12);
+    /* Memory half on node 0 and half on node 2, all five samples: local
+     * is half of what ran on node 0 (25 + 25 + 50 + 50). */
+    static const double halves[] = {0.5, 0.0, 0.5, 0.0};
+    ck_assert_int_eq(np_evidence_away_share(&e, halves, 4, 5.0, &share), 0);
+    ck_assert_double_eq_tol(share, 1.0 - 150.0 / 700.0, 1e-12);
+    ck_assert_int_eq(np_evidence_away_share(&e, on_node0, 3, 4.0, &share), -EINVAL);
+    /* Idle samples spanning the window: no word. */
+    read_one(&e, t, 110.0, 700, 0);
+    ck_assert_int_eq(np_evidence_away_share(&e, on_node0, 4, 4.0, &share), -ENODATA);
+    np_evidence_clear(&e);
+    topo_free(t);
+}
+END_TEST
+
 /* The ring keeps the newest NP_EVIDENCE_MAX samples; a stay longer than
  * the ring dates from the oldest reading kept. */
 START_TEST(test_ring_keeps_the_newest)
@@ -208,6 +251,7 @@ int main(void)
     TCase *tc = tcase_create("evidence");
     tcase_add_test(tc, test_ticks_go_to_the_node_of_the_reading);
     tcase_add_test(tc, test_away_seconds);
+    tcase_add_test(tc, test_away_share_over_a_window);
     tcase_add_test(tc, test_ring_keeps_the_newest);
     tcase_add_test(tc, test_topology_change_starts_afresh);
     tcase_add_test(tc, test_long_gap_books_nothing);

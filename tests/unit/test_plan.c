@@ -1040,6 +1040,68 @@ START_TEST(test_unconfirmed_counts_at_its_home)
 }
 END_TEST
 
+/* Drift: four shuffled processes away from their memory for 40% of
+ * their time lately but never for long without a break. With drift_share
+ * off they wait; at 0.25 all four go home with CPU binds (the reason
+ * says it drifts); at 0.45 they wait again. Drift never confirms a copy:
+ * a process whose home is full of a busy neighbour would need its memory
+ * moved, and it waits for the unbroken stay. */
+START_TEST(test_drift_binds_home_but_copies_nothing)
+{
+    struct np_topology *t = topo_four();
+    static const int mem[] = {0, 1, 2, 3}, run[] = {1, 2, 3, 0};
+    struct proc p[4];
+    double load[4];
+    shuffled(t, p, 4, mem, run, load);
+    struct np_plan_params params = params_default();
+    params.confirm_seconds = 4.0;
+    struct np_candidate cands[4];
+    for (unsigned i = 0; i < 4; i++) {
+        cands[i] = p[i].cand;
+        cands[i].have_evidence = true;
+        cands[i].away_s = 1.0;
+        cands[i].away_share = 0.4;
+    }
+    struct np_decision d[4];
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_int_eq(d[i].reason, NP_REASON_CONFIRMING);
+    params.drift_share = 0.25;
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_home_bind(&d[i], mem[i]);
+        ck_assert_ptr_nonnull(strstr(d[i].why, "it drifts: away from its memory 40% of the last 4.0 s"));
+    }
+    params.drift_share = 0.45;
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_int_eq(d[i].reason, NP_REASON_CONFIRMING);
+
+    /* One process, memory on node 0 and running on node 1, node 0 full:
+     * its placement is node 1 with its 1 GiB copied. */
+    params.drift_share = 0.25;
+    struct proc q;
+    const double on1[] = {0.0, 1.0, 0.0, 0.0};
+    proc_gib_scored(&q, 200, 0, t, on1, 1.0);
+    q.cand.have_evidence = true;
+    q.cand.away_s = 1.0;
+    q.cand.away_share = 0.9;
+    const double node0_full[] = {3.2, 1.0, 0.0, 0.0};
+    plan_one(t, node0_full, &q, &params, &d[0]);
+    ck_assert_int_eq(d[0].reason, NP_REASON_CONFIRMING);
+    ck_assert_str_eq(target_list(&d[0]), "1");
+    /* The unbroken stay confirms it. */
+    q.cand.away_s = 4.0;
+    plan_one(t, node0_full, &q, &params, &d[0]);
+    ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
+    ck_assert_uint_eq(d[0].move_kb, GIB);
+    proc_free(&q);
+    for (unsigned i = 0; i < 4; i++)
+        proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
+
 /* A process that fills a pair (6.4 CPUs of 6.4 usable) with a little
  * background on the pair (0.4): a set of several may be a tenth of its
  * capacity over, so it takes the pair, not a bigger set spread away from
@@ -1211,6 +1273,7 @@ int main(void)
     tcase_add_test(tc, test_partial_permutation_goes_home_all_or_none);
     tcase_add_test(tc, test_no_homecoming_when_oversubscribed);
     tcase_add_test(tc, test_unconfirmed_counts_at_its_home);
+    tcase_add_test(tc, test_drift_binds_home_but_copies_nothing);
     tcase_add_test(tc, test_several_nodes_tolerate_background);
     tcase_add_test(tc, test_threads_spanning_nodes_get_their_own_reason);
     tcase_add_test(tc, test_coexist_keeps_a_process_at_home);
