@@ -583,6 +583,28 @@ static bool goes_home(const struct plan_state *st, const struct np_candidate *ca
            held - sc->locality >= params->min_gain && confirmed(params, cand, true);
 }
 
+/* BACKGROUND[i] is a node's measured load less the candidates' CPU use
+ * booked there by their threads' shares. Their use is exact (stat), but
+ * its split over nodes comes from samples over another window than the
+ * node's measurement, and a thread that moved between two samples is
+ * booked half on each node: one node's background comes out negative and
+ * another's holds CPU time that is theirs (seen in the guest: shuffled
+ * hogs left 0.37 CPU on a one-CPU node and -0.30 on another, and the
+ * homes did not fit). What runs beside them is no more than the total
+ * measured less their use, so the positive parts are scaled down to that
+ * total; negative ones are 0. */
+static void conserve_background(double *background, unsigned n)
+{
+    double total = 0.0, positive = 0.0;
+    for (unsigned i = 0; i < n; i++) {
+        total += background[i];
+        positive += background[i] > 0.0 ? background[i] : 0.0;
+    }
+    double scale = positive > 0.0 && total < positive ? (total > 0.0 ? total : 0.0) / positive : 1.0;
+    for (unsigned i = 0; i < n; i++)
+        background[i] = background[i] > 0.0 ? background[i] * scale : 0.0;
+}
+
 /* Rule 0, the whole machine at once: every candidate that belongs on one
  * node (home_of) is counted there, where it is or soon will be, and when
  * they all fit their homes together, those that go home now (goes_home)
@@ -609,6 +631,7 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
     size_t nbelong = 0, ngo = 0;
     for (unsigned i = 0; i < st->n; i++)
         load[i] = st->node_cpu_load[i];
+    /* First what runs beside them: the measured load less theirs. */
     for (size_t c = 0; c < n; c++) {
         int h = home_of(st, &cands[c]);
         st->home[c] = h >= 0 && goes_home(st, &cands[c], h) ? h : -1;
@@ -619,7 +642,12 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
         const struct np_score *sc = cands[c].score;
         for (unsigned i = 0; i < st->n; i++)
             load[i] -= sc->cpu_use * sc->cpu_share[i];
-        load[h] += sc->cpu_use;
+    }
+    conserve_background(load, st->n);
+    for (size_t c = 0; c < n; c++) {
+        int h = home_of(st, &cands[c]);
+        if (h >= 0)
+            load[h] += cands[c].score->cpu_use;
     }
     /* Alone (nothing else belonging anywhere) it is what the ordinary rules
      * already decide. */
