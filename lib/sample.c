@@ -299,6 +299,14 @@ static int cmp_proc(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static bool sorted_by_pid(const struct np_proc *procs, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (procs[i - 1].pid > procs[i].pid)
+            return false;
+    return true;
+}
+
 static int cmp_thread(const void *a, const void *b)
 {
     int x = ((const struct np_thread *)a)->tid, y = ((const struct np_thread *)b)->tid;
@@ -372,7 +380,9 @@ int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_k
         free(procs);
         return r;
     }
-    if (n > 1)
+    /* proc lists PIDs in ascending order: sorting ~2.3 KiB entries that
+     * are in order already copied each of them log2(n) times. */
+    if (n > 1 && !sorted_by_pid(procs, n))
         qsort(procs, n, sizeof(*procs), cmp_proc);
     ret->n = n;
     ret->procs = procs;
