@@ -543,8 +543,9 @@ static bool all_zero(const double *v, unsigned n)
  * scheduler that keeps moving a process off its memory's node and back
  * never leaves it away long without a break (seen in the guest: shuffled
  * hogs swapped every few seconds, never bound, 3 runs in 10 ended 50-75%
- * local); a bind costs no copy and is undone by the restore rules, so the
- * weaker evidence is enough for it, and not for copying memory. */
+ * local); a bind costs no copy (the old affinity comes back when the
+ * process is released or numaplaced exits), so the weaker evidence is
+ * enough for it, and not for copying memory. */
 static bool confirmed(const struct np_plan_params *params, const struct np_candidate *cand,
                       bool bind_only)
 {

@@ -74,7 +74,7 @@ START_TEST(test_defaults)
     ck_assert_double_eq(c.sampling.thread_interval, 1.0);
     ck_assert_uint_eq(c.sampling.max_threads, 256);
     ck_assert_double_eq(c.planner.confirm_seconds, 5.0);
-    ck_assert_double_eq(c.planner.drift_share, 0.25);
+    ck_assert_double_eq(c.planner.drift_share, 0.1);
     ck_assert_double_eq(c.planner.local_enough, 0.98);
     ck_assert_double_eq(c.planner.min_gain, 0.05);
     ck_assert_double_eq(c.planner.cooldown, 300);

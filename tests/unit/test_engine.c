@@ -1299,13 +1299,13 @@ START_TEST(test_sampler_evidence_confirms_in_seconds)
 END_TEST
 
 /* The same drift (away 50% of the last 5 s, never 5 s without a break)
- * under the default planner.drift_share (0.25): bound home, CPUs only,
+ * under the default planner.drift_share (0.1): bound home, CPUs only,
  * not a page copied. */
 START_TEST(test_sampler_drift_binds_home)
 {
     struct world w;
     struct np_cycle_report r;
-    const struct np_proc_view *v = drifting_local_db(&w, 0.25, &r);
+    const struct np_proc_view *v = drifting_local_db(&w, 0.1, &r);
     ck_assert_msg(v->decision.reason == NP_REASON_MOVE, "%s", v->decision.why);
     ck_assert_ptr_nonnull(strstr(v->decision.why, "it drifts: away from its memory 50% of the "
                                                   "last 5.0 s"));
