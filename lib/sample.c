@@ -380,8 +380,8 @@ int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_k
         free(procs);
         return r;
     }
-    /* proc lists PIDs in ascending order: sorting ~2.3 KiB entries that
-     * are in order already copied each of them log2(n) times. */
+    /* proc lists PIDs in ascending order: an O(n) check spares the sort
+     * (glibc sorts entries this big through an allocated pointer array). */
     if (n > 1 && !sorted_by_pid(procs, n))
         qsort(procs, n, sizeof(*procs), cmp_proc);
     ret->n = n;

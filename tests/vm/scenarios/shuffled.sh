@@ -9,12 +9,11 @@
 # With numaplaced: every hog >= 99% local within the deadline, with at
 # most 2560 pages (10 MiB) migrated in all.  Other placers: metrics only
 # (pages migrated, time to 99%, locality averaged over the run).
-# Not in check-vm's default list: on one-CPU nodes the guest scheduler
-# sometimes swaps the unpinned hogs back and forth every few seconds
-# instead of leaving the shuffle in place; no stay away then lasts
-# planner.confirm_seconds, numaplaced binds none and the run fails (1 of 5
-# runs with these rules, a make compare run).  Run it with tests/vm/check-vm.sh shuffled or
-# tests/vm/compare.sh --scenarios shuffled.
+# On one-CPU nodes the guest scheduler sometimes swaps the unpinned hogs
+# back and forth every few seconds instead of leaving the shuffle in
+# place; no stay away then lasts planner.confirm_seconds, and before the
+# drift rule (planner.drift_share) numaplaced bound none and the run
+# failed (3 runs in 10).  In check-vm's default list since (10 of 10).
 . /scenarios/common.sh
 np_topology
 nodes=$(np_nodes | wc -l)
