@@ -216,15 +216,26 @@ void daemon_run_cycle(struct daemon *d)
 static void on_cycle(evutil_socket_t fd, short what, void *arg)
 {
     struct daemon *d = arg;
+    d->ran_early = false;
     daemon_run_cycle(d);
     (void)daemon_schedule_cycle(d);
 }
 
-/* Between cycles: where the candidates' threads run (see evidence.h). */
+/* Between cycles: where the candidates' threads run (see evidence.h).
+ * When that confirms a move the last cycle held, the next cycle runs now
+ * rather than up to an interval later; at most once between two timed
+ * cycles, so a move that stays unconfirmed on fresh data cannot make
+ * cycles back to back. */
 static void on_sample(evutil_socket_t fd, short what, void *arg)
 {
     struct daemon *d = arg;
     (void)np_engine_sample_threads(d->engine, daemon_now());
+    if (np_engine_take_early_cycle(d->engine) && !d->ran_early) {
+        d->ran_early = true;
+        log_debug("the thread sampler confirmed a waiting move: cycle now");
+        daemon_run_cycle(d);
+        (void)daemon_schedule_cycle(d);
+    }
 }
 
 /* (Re)arms the thread sampler at sampling.thread_interval; 0 stops it. */

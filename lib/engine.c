@@ -169,6 +169,7 @@ static int cycle_begin(struct np_engine *e, double now, struct np_cycle_report *
     memset(rep, 0, sizeof(*rep));
     rep->started = now;
     e->cycle++;
+    e->early_cycle = false;   /* this is the cycle it asked for */
 
     int r = np_cycle_refresh_topology(e, &rep->topology_changed);
     if (r < 0)
@@ -336,6 +337,7 @@ static int cycle_plan(struct np_cycle *c)
     uint64_t plan_budget_kb = c->budget_kb;
     for (size_t i = 0; i < c->nwork; i++) {
         struct candidate_work *w = &c->work[i];
+        w->le->confirming = false;   /* until this cycle holds a move for it */
         if (!w->have_score || w->view->state == NP_VIEW_SKIPPED)
             continue;
         if (w->le->moving) {
@@ -424,6 +426,8 @@ static void take_decision(struct np_engine *e, struct candidate_work *w, const s
     w->view->decision = *d;
     bool held = d->reason == NP_REASON_CONFIRMING || d->reason == NP_REASON_MAX_MOVES ||
                 d->reason == NP_REASON_BUDGET || (d->reason == NP_REASON_MOVE && e->paused);
+    w->le->confirming = d->reason == NP_REASON_CONFIRMING && w->have_evidence;
+    w->le->confirming_bind_only = d->move_kb == 0;
     if (held)
         np_remember_plan(e, w->le, d);
 }
@@ -483,7 +487,7 @@ static int cycle_end(struct np_cycle *c, int r)
         size_t cur = 0;
         for (struct np_ledger_entry *le; (le = np_ledger_next(e->ledger, &cur));)
             if (le->tracked && le->scored_cycle != e->cycle)
-                le->tracked = false;
+                le->tracked = le->confirming = false;
         qsort(c->views, c->nviews, sizeof(*c->views), cmp_view);
         c->rep->views = c->views;
         c->rep->nviews = c->nviews;

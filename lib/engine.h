@@ -153,6 +153,10 @@ void np_cycle_report_clear(struct np_cycle_report *r);
  * the processes the last cycle scored and adds where their CPU time went
  * to their evidence (see evidence.h). Returns how many were sampled. */
 int np_engine_sample_threads(struct np_engine *e, double now);
+/* True once (then false until it happens again) when a sampler pass found
+ * a move the last cycle held for confirmation now confirmed: the caller
+ * may run the next cycle now instead of at its time. */
+bool np_engine_take_early_cycle(struct np_engine *e);
 
 /* Memory moves off the loop: with M (NULL: none) the act stage binds CPUs
  * and hands the copy to M; the daemon calls np_engine_collect_moves when

@@ -56,6 +56,7 @@ struct np_engine {
     struct np_action history[NP_HISTORY_MAX];
     size_t history_start, history_count;
     bool paused;                     /* plan and report, act on nothing */
+    bool early_cycle;                /* the sampler confirmed a waiting move */
     /* The kernel's balancing is on and numaplaced coexists with it (it
      * moves the ordinary pages): its per-task fault counts are fresh
      * access data, read for each candidate. Set by each cycle. */

@@ -458,6 +458,10 @@ static void track_evidence(struct np_engine *e, struct candidate_work *w, double
         w->have_evidence = true;
         w->away_s = np_evidence_away_seconds(le->evidence, frac, t->nnodes,
                                              e->cfg->planner.local_enough);
+        if (!le->evidence->mem_frac)
+            le->evidence->mem_frac = calloc(t->nnodes, sizeof(double));
+        if (le->evidence->mem_frac)
+            memcpy(le->evidence->mem_frac, frac, t->nnodes * sizeof(double));
         double share;
         if (np_evidence_away_share(le->evidence, frac, t->nnodes,
                                    e->cfg->planner.confirm_seconds, &share) == 0)
@@ -473,6 +477,28 @@ static void track_evidence(struct np_engine *e, struct candidate_work *w, double
         (void)np_evidence_add(le->evidence, t, now, w->proc->threads, w->proc->nthreads, 0.0);
     le->tracked = true;
     le->scored_at = now;
+}
+
+/* Whether LE's move, held by the last cycle for confirmation, is
+ * confirmed by the evidence now: the cycle's own rule (plan.c confirmed())
+ * on the memory's fractions of the last scoring. The cycle decides again
+ * on fresh data; this only says it need not wait for its time. Without
+ * this, a move confirmed a moment after a cycle waited up to an interval
+ * (10 s by default) for the next. */
+static bool now_confirmed(const struct np_engine *e, const struct np_ledger_entry *le)
+{
+    const struct np_evidence *ev = le->evidence;
+    const struct np_config *cfg = e->cfg;
+    if (!ev || !ev->mem_frac || ev->nnodes != e->topo->nnodes)
+        return false;
+    if (np_evidence_away_seconds(ev, ev->mem_frac, ev->nnodes, cfg->planner.local_enough) >=
+        cfg->planner.confirm_seconds)
+        return true;
+    double share;
+    return le->confirming_bind_only && cfg->planner.drift_share > 0.0 &&
+           np_evidence_away_share(ev, ev->mem_frac, ev->nnodes, cfg->planner.confirm_seconds,
+                                  &share) == 0 &&
+           share >= cfg->planner.drift_share;
 }
 
 int np_engine_sample_threads(struct np_engine *e, double now)
@@ -494,8 +520,19 @@ int np_engine_sample_threads(struct np_engine *e, double now)
                             3.0 * e->cfg->sampling.thread_interval) == 0)
             n++;
         free(threads);
+        if (le->confirming && now_confirmed(e, le)) {
+            le->confirming = false;   /* asked once; the cycle decides again */
+            e->early_cycle = true;
+        }
     }
     return (int)n;
+}
+
+bool np_engine_take_early_cycle(struct np_engine *e)
+{
+    bool early = e->early_cycle;
+    e->early_cycle = false;
+    return early;
 }
 
 /* Where W's threads access memory, from the kernel's per-task hinting

@@ -31,6 +31,7 @@ void np_evidence_clear(struct np_evidence *e)
         return;
     free(e->ticks);
     free(e->last);
+    free(e->mem_frac);
     memset(e, 0, sizeof(*e));
 }
 
@@ -40,6 +41,10 @@ int np_evidence_add(struct np_evidence *e, const struct np_topology *t, double n
     unsigned nnodes = t->nnodes;
     if (e->have_base && e->nnodes != nnodes)
         np_evidence_clear(e);   /* nodes came or went: the columns mean other nodes */
+    if (e->mem_frac && e->nnodes != nnodes) {
+        free(e->mem_frac);      /* measured against other nodes */
+        e->mem_frac = NULL;
+    }
     if (e->have_base) {
         double newest = e->count ? e->t[slot(e, e->count - 1)] : e->base_t;
         if (!(now > newest))

@@ -39,6 +39,9 @@ struct np_evidence {
                                         gap before each sample */
     size_t nlast;
     struct np_evidence_thread *last; /* each thread's ticks at the last reading, by tid */
+    double *mem_frac;                /* nnodes: its memory's fraction per node index at
+                                        the last scoring (NULL before), so the sampler can
+                                        tell when a waiting move is confirmed */
 };
 
 /* Takes a reading of THREADS (sorted by tid) at NOW: each thread's ticks

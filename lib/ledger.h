@@ -73,6 +73,11 @@ struct np_ledger_entry {
     struct np_evidence *evidence;
     bool tracked;
     double scored_at;
+    /* The last cycle held its move for confirmation (with evidence), and
+     * whether that move only binds CPUs (drift may confirm it): the
+     * sampler asks for a cycle as soon as the evidence is enough. */
+    bool confirming;
+    bool confirming_bind_only;
     /* Threads' CPU ticks at the last detail pass, to weigh each thread by
      * what it used since (sorted by tid; malloc'd). */
     size_t nthread_ticks;

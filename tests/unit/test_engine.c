@@ -1298,6 +1298,43 @@ START_TEST(test_sampler_evidence_confirms_in_seconds)
 }
 END_TEST
 
+/* A move held for confirmation asks for a cycle as soon as a sampler pass
+ * confirms it, once: local-db (1004) away on node 3 from t = 100, a cycle
+ * at 103.5 holds it (3 s of 5), the pass at 104 is not enough, the one at
+ * 105 is; the next pass does not ask again, and the early cycle moves it. */
+START_TEST(test_sampler_asks_for_a_cycle_when_a_move_is_confirmed)
+{
+    struct world w;
+    world_open_running(&w);
+    struct np_cycle_report r;
+    for (unsigned i = 1; i <= 3; i++) {
+        set_last_cpu(&w, 1004, 1004, 6);
+        advance_cpu(&w, 1004, 100);
+        ck_assert_int_eq(np_engine_sample_threads(w.engine, 100.0 + i), 5);
+        ck_assert(!np_engine_take_early_cycle(w.engine));   /* nothing held yet */
+    }
+    ck_assert_int_eq(np_engine_cycle(w.engine, 103.5, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1004)->decision.reason, NP_REASON_CONFIRMING);
+    np_cycle_report_clear(&r);
+    set_last_cpu(&w, 1004, 1004, 6);
+    advance_cpu(&w, 1004, 100);
+    ck_assert_int_eq(np_engine_sample_threads(w.engine, 104.0), 1);
+    ck_assert(!np_engine_take_early_cycle(w.engine));   /* 4 s of 5 */
+    advance_cpu(&w, 1004, 100);
+    ck_assert_int_eq(np_engine_sample_threads(w.engine, 105.0), 1);
+    ck_assert(np_engine_take_early_cycle(w.engine));
+    ck_assert(!np_engine_take_early_cycle(w.engine));   /* taken */
+    advance_cpu(&w, 1004, 100);
+    ck_assert_int_eq(np_engine_sample_threads(w.engine, 106.0), 1);
+    ck_assert(!np_engine_take_early_cycle(w.engine));   /* asked once */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 106.1, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1004);
+    ck_assert_msg(v->decision.reason == NP_REASON_MOVE, "%s", v->decision.why);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 /* The same drift (away 50% of the last 5 s, never 5 s without a break)
  * under the default planner.drift_share (0.1): bound home, CPUs only,
  * not a page copied. */
@@ -1761,6 +1798,7 @@ int main(void)
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
     tcase_add_test(tc, test_sampler_drift_binds_home);
+    tcase_add_test(tc, test_sampler_asks_for_a_cycle_when_a_move_is_confirmed);
     tcase_add_test(tc, test_kernel_fault_data_decides_with_balancing_on);
     tcase_add_test(tc, test_placement_put_back_after_cpu_hotplug);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
