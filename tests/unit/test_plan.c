@@ -89,6 +89,16 @@ static struct np_plan_params params_default(void)
     return p;
 }
 
+/* topo_four's distances with one CPU a node (the guest's shuffled and
+ * misplaced setups). */
+static struct np_topology *topo_one_cpu_nodes(void)
+{
+    static const int ids[] = {0, 1, 2, 3};
+    static const unsigned cpus[] = {1, 1, 1, 1};
+    static const int dist[] = {10, 21, 31, 31, 21, 10, 31, 31, 31, 31, 10, 21, 31, 31, 21, 10};
+    return topo_new(4, ids, cpus, dist);
+}
+
 /* The target as a list, "" when empty. */
 static const char *target_list(const struct np_decision *d)
 {
@@ -1112,10 +1122,7 @@ END_TEST
  * node 0. */
 START_TEST(test_homes_fit_despite_misattributed_samples)
 {
-    static const int ids[] = {0, 1, 2, 3};
-    static const unsigned cpus[] = {1, 1, 1, 1};
-    static const int dist[] = {10, 21, 31, 31, 21, 10, 31, 31, 31, 31, 10, 21, 31, 31, 21, 10};
-    struct np_topology *t = topo_new(4, ids, cpus, dist);
+    struct np_topology *t = topo_one_cpu_nodes();
     static const int pids[] = {307, 199, 228, 257}, mem[] = {3, 0, 1, 2};
     static const double use[] = {0.95, 0.96, 0.93, 0.90};
     static const double shares[4][4] = {
@@ -1185,10 +1192,7 @@ END_TEST
  * missing with kernel balancing off, and what would handle it. */
 START_TEST(test_threads_spanning_nodes_get_their_own_reason)
 {
-    static const int ids[] = {0, 1, 2, 3};
-    static const unsigned cpus[] = {1, 1, 1, 1};
-    static const int dist[] = {10, 21, 31, 31, 21, 10, 31, 31, 31, 31, 10, 21, 31, 31, 21, 10};
-    struct np_topology *t = topo_new(4, ids, cpus, dist);
+    struct np_topology *t = topo_one_cpu_nodes();
     const double load[4] = {0};
     const double spread[4] = {0.25, 0.25, 0.25, 0.25};
     struct np_plan_params params = params_default();
