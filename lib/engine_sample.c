@@ -439,6 +439,19 @@ static bool evidence_share(const struct np_engine *e, const struct candidate_wor
            np_evidence_share(ev, w->le->scored_at, e->topo->nnodes, share) == 0;
 }
 
+/* What EV says of threads against memory on the nodes in fractions FRAC:
+ * seconds away without a break, and the share of the last confirm_seconds
+ * away (0 while the history is shorter). */
+static void evidence_away(const struct np_engine *e, const struct np_evidence *ev,
+                          const double *frac, double *away_s, double *away_share)
+{
+    const struct np_config *cfg = e->cfg;
+    *away_s = np_evidence_away_seconds(ev, frac, e->topo->nnodes, cfg->planner.local_enough);
+    double share;
+    *away_share = np_evidence_away_share(ev, frac, e->topo->nnodes, cfg->planner.confirm_seconds,
+                                         &share) == 0 ? share : 0.0;
+}
+
 /* After scoring: how long the sampler saw W away from its memory; then
  * W's evidence starts (a candidate not tracked until now starts afresh:
  * old samples would date a stay from before it was watched) and its
@@ -456,16 +469,11 @@ static void track_evidence(struct np_engine *e, struct candidate_work *w, double
         for (unsigned i = 0; i < t->nnodes && i < NP_MAX_NODES; i++)
             frac[i] = (double)w->score.place_kb[i] / (double)w->score.total_kb;   /* or accesses */
         w->have_evidence = true;
-        w->away_s = np_evidence_away_seconds(le->evidence, frac, t->nnodes,
-                                             e->cfg->planner.local_enough);
+        evidence_away(e, le->evidence, frac, &w->away_s, &w->away_share);
         if (!le->evidence->mem_frac)
             le->evidence->mem_frac = calloc(t->nnodes, sizeof(double));
         if (le->evidence->mem_frac)
             memcpy(le->evidence->mem_frac, frac, t->nnodes * sizeof(double));
-        double share;
-        if (np_evidence_away_share(le->evidence, frac, t->nnodes,
-                                   e->cfg->planner.confirm_seconds, &share) == 0)
-            w->away_share = share;
     }
     if (!le->evidence)
         le->evidence = calloc(1, sizeof(*le->evidence));
@@ -480,25 +488,23 @@ static void track_evidence(struct np_engine *e, struct candidate_work *w, double
 }
 
 /* Whether LE's move, held by the last cycle for confirmation, is
- * confirmed by the evidence now: the cycle's own rule (plan.c confirmed())
- * on the memory's fractions of the last scoring. The cycle decides again
- * on fresh data; this only says it need not wait for its time. Without
- * this, a move confirmed a moment after a cycle waited up to an interval
- * (10 s by default) for the next. */
+ * confirmed by the evidence now: the planner's rule on the memory's
+ * fractions of the last scoring. The cycle decides again on fresh data;
+ * this only says it need not wait for its time. Without this, a move
+ * confirmed a moment after a cycle waited up to an interval (10 s by
+ * default) for the next. */
 static bool now_confirmed(const struct np_engine *e, const struct np_ledger_entry *le)
 {
     const struct np_evidence *ev = le->evidence;
-    const struct np_config *cfg = e->cfg;
     if (!ev || !ev->mem_frac || ev->nnodes != e->topo->nnodes)
         return false;
-    if (np_evidence_away_seconds(ev, ev->mem_frac, ev->nnodes, cfg->planner.local_enough) >=
-        cfg->planner.confirm_seconds)
-        return true;
-    double share;
-    return le->confirming_bind_only && cfg->planner.drift_share > 0.0 &&
-           np_evidence_away_share(ev, ev->mem_frac, ev->nnodes, cfg->planner.confirm_seconds,
-                                  &share) == 0 &&
-           share >= cfg->planner.drift_share;
+    double away_s, away_share;
+    evidence_away(e, ev, ev->mem_frac, &away_s, &away_share);
+    const struct np_plan_params rule = {
+        .confirm_seconds = e->cfg->planner.confirm_seconds,
+        .drift_share = e->cfg->planner.drift_share,
+    };
+    return np_plan_evidence_confirms(&rule, away_s, away_share, le->confirming_bind_only);
 }
 
 int np_engine_sample_threads(struct np_engine *e, double now)

@@ -546,12 +546,18 @@ static bool all_zero(const double *v, unsigned n)
  * local); a bind costs no copy (the old affinity comes back when the
  * process is released or numaplaced exits), so the weaker evidence is
  * enough for it, and not for copying memory. */
+bool np_plan_evidence_confirms(const struct np_plan_params *params, double away_s,
+                               double away_share, bool bind_only)
+{
+    return away_s >= params->confirm_seconds ||
+           (bind_only && params->drift_share > 0.0 && away_share >= params->drift_share);
+}
+
 static bool confirmed(const struct np_plan_params *params, const struct np_candidate *cand,
                       bool bind_only)
 {
     if (cand->have_evidence)
-        return cand->away_s >= params->confirm_seconds ||
-               (bind_only && params->drift_share > 0.0 && cand->away_share >= params->drift_share);
+        return np_plan_evidence_confirms(params, cand->away_s, cand->away_share, bind_only);
     return params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
 }
 
@@ -625,8 +631,10 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
     st->cands = cands;
     st->home = malloc((n ? n : 1) * sizeof(*st->home));
     double *load = calloc(st->n ? st->n : 1, sizeof(*load));
-    if (!st->home || !load) {
+    int *belongs = malloc((n ? n : 1) * sizeof(*belongs));   /* home_of each */
+    if (!st->home || !load || !belongs) {
         free(load);
+        free(belongs);
         return -ENOMEM;
     }
     size_t nbelong = 0, ngo = 0;
@@ -634,7 +642,7 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
         load[i] = st->node_cpu_load[i];
     /* First what runs beside them: the measured load less theirs. */
     for (size_t c = 0; c < n; c++) {
-        int h = home_of(st, &cands[c]);
+        int h = belongs[c] = home_of(st, &cands[c]);
         st->home[c] = h >= 0 && goes_home(st, &cands[c], h) ? h : -1;
         if (h < 0)
             continue;
@@ -645,11 +653,9 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
             load[i] -= sc->cpu_use * sc->cpu_share[i];
     }
     conserve_background(load, st->n);
-    for (size_t c = 0; c < n; c++) {
-        int h = home_of(st, &cands[c]);
-        if (h >= 0)
-            load[h] += cands[c].score->cpu_use;
-    }
+    for (size_t c = 0; c < n; c++)
+        if (belongs[c] >= 0)
+            load[belongs[c]] += cands[c].score->cpu_use;
     /* Alone (nothing else belonging anywhere) it is what the ordinary rules
      * already decide. */
     bool use = ngo >= 1 && nbelong >= 2 && ngo <= params->max_moves;
@@ -675,6 +681,7 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
             st->home[c] = -1;
     }
     free(load);
+    free(belongs);
     return 0;
 }
 

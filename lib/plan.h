@@ -113,4 +113,12 @@ int np_plan(const struct np_topology *topo, const double *node_cpu_load,
             const struct np_candidate *cands, size_t n,
             const struct np_plan_params *params, struct np_decision *ret);
 
+/* The planner's confirmation rule on the sampler's evidence (np_plan's, and
+ * the engine's when a sample between cycles may confirm a held move): away
+ * AWAY_S seconds without a break reaches confirm_seconds or, for a move
+ * that copies no page (BIND_ONLY), the share AWAY_SHARE of the last
+ * confirm_seconds reaches drift_share. Reads only those two params. */
+bool np_plan_evidence_confirms(const struct np_plan_params *params, double away_s,
+                               double away_share, bool bind_only);
+
 #endif
