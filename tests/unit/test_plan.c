@@ -883,10 +883,10 @@ START_TEST(test_sparse_ids_and_cpuless_node)
 END_TEST
 
 /* N busy processes of 3.0 CPU on topo_four (capacity 3.2 a node), process
- * i with 1 GiB on node MEM[i] and running on node RUN[i]. LOAD is what
- * they put on the nodes. */
+ * i with 1 GiB on node MEM[i] and running on node RUN[i], as candidates
+ * CANDS. LOAD is what they put on the nodes. */
 static void shuffled(const struct np_topology *t, struct proc *p, unsigned n, const int *mem,
-                     const int *run, double *load)
+                     const int *run, double *load, struct np_candidate *cands)
 {
     for (unsigned i = 0; i < 4; i++)
         load[i] = 0.0;
@@ -895,6 +895,7 @@ static void shuffled(const struct np_topology *t, struct proc *p, unsigned n, co
         share[run[i]] = 1.0;
         proc_gib_scored(&p[i], 100 + (int)i, mem[i], t, share, 3.0);
         load[run[i]] += 3.0;
+        cands[i] = p[i].cand;
     }
 }
 
@@ -919,8 +920,9 @@ START_TEST(test_shuffled_processes_go_home_with_cpu_binds)
     struct np_topology *t = topo_four();
     static const int mem[] = {0, 1, 2, 3}, run[] = {1, 2, 3, 0};
     struct proc p[4];
+    struct np_candidate cands[4];
     double load[4];
-    shuffled(t, p, 4, mem, run, load);
+    shuffled(t, p, 4, mem, run, load, cands);
     struct np_plan_params params = params_default();
     struct np_decision d[4];
 
@@ -930,9 +932,6 @@ START_TEST(test_shuffled_processes_go_home_with_cpu_binds)
     ck_assert_str_eq(target_list(&d[0]), "1");
     ck_assert_uint_eq(d[0].move_kb, 1 * GIB);
 
-    struct np_candidate cands[4];
-    for (unsigned i = 0; i < 4; i++)
-        cands[i] = p[i].cand;
     ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++) {
         assert_home_bind(&d[i], mem[i]);
@@ -952,8 +951,9 @@ START_TEST(test_partial_permutation_goes_home_all_or_none)
     struct np_topology *t = topo_four();
     static const int mem[] = {0, 1, 2, 0}, run[] = {1, 0, 2, 2};
     struct proc p[4];
+    struct np_candidate cands[4];
     double load[4];
-    shuffled(t, p, 3, mem, run, load);
+    shuffled(t, p, 3, mem, run, load, cands);
     /* A fourth (1.5 CPU) with its memory on node 0, running on node 3: a
      * homecomer too, and node 0 would get 3.0 + 1.5 of 3.2 after 101
      * leaves it (over even the 0.05 + 4 x 0.25 the sampler's attribution
@@ -961,10 +961,8 @@ START_TEST(test_partial_permutation_goes_home_all_or_none)
     double share3[4] = {0.0, 0.0, 0.0, 1.0};
     proc_gib_scored(&p[3], 103, 0, t, share3, 1.5);
     load[3] += 1.5;
+    cands[3] = p[3].cand;
     struct np_plan_params params = params_default();
-    struct np_candidate cands[4];
-    for (unsigned i = 0; i < 4; i++)
-        cands[i] = p[i].cand;
     struct np_decision d[4];
     ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++)
@@ -992,12 +990,10 @@ START_TEST(test_no_homecoming_when_oversubscribed)
     struct np_topology *t = topo_four();
     static const int mem[] = {0, 0, 1, 2, 3}, run[] = {1, 2, 3, 0, 0};
     struct proc p[5];
-    double load[4];
-    shuffled(t, p, 5, mem, run, load);
-    struct np_plan_params params = params_default();
     struct np_candidate cands[5];
-    for (unsigned i = 0; i < 5; i++)
-        cands[i] = p[i].cand;
+    double load[4];
+    shuffled(t, p, 5, mem, run, load, cands);
+    struct np_plan_params params = params_default();
     struct np_decision d[5];
     ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
     for (unsigned i = 0; i < 5; i++)
@@ -1018,13 +1014,12 @@ START_TEST(test_unconfirmed_counts_at_its_home)
     struct np_topology *t = topo_four();
     static const int mem[] = {0, 1, 2, 3}, run[] = {1, 2, 3, 0};
     struct proc p[4];
+    struct np_candidate cands[4];
     double load[4];
-    shuffled(t, p, 4, mem, run, load);
+    shuffled(t, p, 4, mem, run, load, cands);
     struct np_plan_params params = params_default();
     params.confirm_cycles = 3;
-    struct np_candidate cands[4];
     for (unsigned i = 0; i < 4; i++) {
-        cands[i] = p[i].cand;
         cands[i].remote_cycles = i == 0 ? 1 : 3;   /* process 100 seen remote once only */
     }
     struct np_decision d[4];
@@ -1061,13 +1056,12 @@ START_TEST(test_drift_binds_home_but_copies_nothing)
     struct np_topology *t = topo_four();
     static const int mem[] = {0, 1, 2, 3}, run[] = {1, 2, 3, 0};
     struct proc p[4];
+    struct np_candidate cands[4];
     double load[4];
-    shuffled(t, p, 4, mem, run, load);
+    shuffled(t, p, 4, mem, run, load, cands);
     struct np_plan_params params = params_default();
     params.confirm_seconds = 4.0;
-    struct np_candidate cands[4];
     for (unsigned i = 0; i < 4; i++) {
-        cands[i] = p[i].cand;
         cands[i].have_evidence = true;
         cands[i].away_s = 1.0;
         cands[i].away_share = 0.4;
