@@ -74,6 +74,7 @@ struct json_object *cmd_cycle_json(const struct daemon *d)
     jset(o, "cpu_ms", jdbl(r->cpu_ms));
     jset(o, "wall_ms", jdbl(r->wall_ms));
     jset(o, "scanned", jint((int64_t)r->nscanned));
+    jset(o, "unread", jint((int64_t)r->nunread));
     jset(o, "truncated", jbool(r->truncated));
     jset(o, "busy", jint((int64_t)r->nbusy));
     jset(o, "scored", jint((int64_t)r->ncandidates));

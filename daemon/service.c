@@ -126,8 +126,9 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
             log_given_up(&rep->views[i]);
     if (d->opt.verbose)
         log_decisions(d, rep);
-    log_debug("cycle: %zu scanned, %zu busy, %zu scored, %.1f ms CPU, %.1f ms wall",
-              rep->nscanned, rep->nbusy, rep->ncandidates, rep->cpu_ms, rep->wall_ms);
+    log_debug("cycle: %zu scanned (%zu idle ones unread), %zu busy, %zu scored, %.1f ms CPU, "
+              "%.1f ms wall", rep->nscanned, rep->nunread, rep->nbusy, rep->ncandidates, rep->cpu_ms,
+              rep->wall_ms);
 }
 
 int daemon_schedule_cycle(struct daemon *d)

@@ -93,6 +93,9 @@ struct np_binding {
     X("sampling.max_threads", NP_KEY_INT, 1, 65536, "256", NULL,                   \
       BIND(NP_STORE_UNSIGNED, sampling.max_threads, 1),                            \
       "Threads sampled per candidate at most.")                                    \
+    X("sampling.idle_recheck", NP_KEY_FLOAT, 0, 3600, "20", NULL,                  \
+      BIND(NP_STORE_DOUBLE, sampling.idle_recheck, 1),                             \
+      "Seconds between reads of a process neither busy nor big (0 = every cycle).") \
     X("planner.local_enough", NP_KEY_FLOAT, 0, 1, "0.98", NULL,                    \
       BIND(NP_STORE_DOUBLE, planner.local_enough, 1),                              \
       "Leave a process alone when this fraction of its memory is local.")          \

@@ -47,6 +47,7 @@ struct np_config {
     struct {
         double thread_interval;      /* seconds between thread samples of candidates; 0 = off */
         unsigned max_threads;        /* threads sampled per candidate */
+        double idle_recheck;         /* seconds between reads of an idle process; 0 = every cycle */
     } sampling;
     struct {
         double local_enough;

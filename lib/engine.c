@@ -156,6 +156,40 @@ static void view_refused(struct np_proc_view *v, const struct np_admission *a)
     np_view_skip(v, a->skip, a->hold, a->detail);
 }
 
+/* Cycles between two reads of an idle process's stat: sampling.idle_recheck
+ * in intervals, at least 1 (every cycle). */
+static unsigned idle_every(const struct np_config *cfg)
+{
+    double every = cfg->sampling.idle_recheck / cfg->interval;
+    return every >= 2.0 ? (unsigned)every : 1;
+}
+
+/* The scan's skip (np_scan_skip_fn): a process neither busy nor big enough
+ * to be a candidate at its last two readings is read once every
+ * idle_every cycles, at its turn (staggered by PID, so each cycle reads
+ * its share). Most of a host's processes are such (2,000 sleeping ones in
+ * the guest's idle scenario), and reading each one's stat every cycle was
+ * most of a cycle's cost; to matter, one must grow and get busy, and it
+ * is seen at most idle_recheck seconds late. A process we placed, or whose
+ * threads the sampler follows, is read every cycle. Not without the
+ * measured node load: then every process's CPU use is booked on its node.
+ * An unread one is still listed, so its entry is kept (seen). */
+static bool unread_idle(void *ctx, int pid)
+{
+    struct np_cycle *c = ctx;
+    struct np_engine *e = c->e;
+    if (c->idle_every <= 1 || !e->have_cpu_times)
+        return false;
+    struct np_ledger_entry *le = np_ledger_find_pid(e->ledger, pid);
+    if (!le || le->idle_readings < 2 || le->managed || le->tracked || le->moving ||
+        le->migrating)
+        return false;
+    if ((uint32_t)pid % c->idle_every == e->cycle % c->idle_every)
+        return false;   /* its turn */
+    le->seen_cycle = e->cycle;
+    return true;
+}
+
 static int cycle_begin(struct np_engine *e, double now, struct np_cycle_report *rep,
                        struct np_cycle *c)
 {
@@ -181,10 +215,13 @@ static int cycle_begin(struct np_engine *e, double now, struct np_cycle_report *
     (void)np_vmstat_read(e->root, &rep->vmstat);
     rep->memory_moves = memory_moves_now(e, &rep->numa_balancing);
     e->kernel_moves_pages = !rep->memory_moves;
-    r = np_sample_scan(e->root, e->cfg->candidates.max_procs, e->page_kb, &c->list, &rep->truncated);
+    c->idle_every = idle_every(e->cfg);
+    r = np_sample_scan(e->root, e->cfg->candidates.max_procs, e->page_kb, unread_idle, c,
+                       &c->list, &rep->truncated);
     if (r < 0)
         return r;
-    rep->nscanned = c->list.n;
+    rep->nscanned = c->list.n + c->list.nskipped;
+    rep->nunread = c->list.nskipped;
     (void)np_read_uptime(e->root, &c->uptime);
     c->budget_kb = budget_per_interval_kb(e->cfg);
     c->node_load = calloc(t->nnodes ? t->nnodes : 1, sizeof(double));
@@ -217,6 +254,8 @@ static int cycle_sample(struct np_cycle *c)
             continue;   /* ledger full: more processes than max_procs */
         le->seen_cycle = e->cycle;
         double use = np_cycle_update_cpu_use(e, le, p, c->now, c->uptime);
+        bool idle = use < cfg->candidates.min_cpu && p->rss_kb < cfg->candidates.min_rss_kb;
+        le->idle_readings = idle ? (uint8_t)(le->idle_readings < 2 ? le->idle_readings + 1 : 2) : 0;
         /* Our own CPU time is mostly page copying for the moves we make,
          * which ends with them: counting it made the node we ran on look
          * full for the next plan (seen in the guest: 0.6 CPU of copying

@@ -108,6 +108,7 @@ struct np_cycle_report {
     bool memory_moves;               /* false in coexist mode with kernel balancing on */
     struct np_vmstat vmstat;
     size_t nscanned, nbusy, ncandidates;
+    size_t nunread;                  /* of nscanned: idle, left unread this cycle */
     bool truncated;
     size_t nviews;
     struct np_proc_view *views;      /* ranked: scored by benefit first, then the rest */

@@ -106,6 +106,7 @@ struct np_cycle {
     double cpu0, wall0;
     struct np_cycle_report *rep;
     struct np_proc_list list;
+    unsigned idle_every;             /* an idle process is read every this many cycles */
     double uptime;
     double *node_load;               /* CPUs in use per node index, as planned on */
     bool load_measured;              /* node_load is from proc/stat, not booked per process */

@@ -42,6 +42,9 @@ struct np_ledger_entry {
     double prev_time;
     double cpu_use;
     bool cpu_measured;               /* cpu_use is from two samples, not a lifetime average */
+    /* Readings in a row (up to 2) at which it was neither busy nor big
+     * enough to be a candidate: at 2 the scan reads it only at its turn. */
+    uint8_t idle_readings;
     /* placement state */
     bool managed;                    /* our affinity/cpuset is in force */
     bool migrating;                  /* memory move left partial: continue next cycle */

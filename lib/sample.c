@@ -314,7 +314,8 @@ static int cmp_thread(const void *a, const void *b)
 }
 
 int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_kb,
-                   struct np_proc_list *ret, bool *ret_truncated)
+                   np_scan_skip_fn *skip, void *skip_ctx, struct np_proc_list *ret,
+                   bool *ret_truncated)
 {
     if (!root || !ret || page_kb == 0)
         return -EINVAL;
@@ -324,7 +325,7 @@ int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_k
         return r;
 
     struct np_proc *procs = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, nskipped = 0;
     bool truncated = false;
     struct dirent *de;
     r = 0;
@@ -332,9 +333,13 @@ int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_k
         int pid = entry_id(de->d_name);
         if (pid == 0)
             continue;
-        if (n >= max_procs) {
+        if (n + nskipped >= max_procs) {
             truncated = true;
             break;
+        }
+        if (skip && skip(skip_ctx, pid)) {
+            nskipped++;
+            continue;
         }
         if (n == cap) {
             /* A proc entry is ~2.3 KiB (the detail pass's sets and paths):
@@ -386,6 +391,7 @@ int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_k
         qsort(procs, n, sizeof(*procs), cmp_proc);
     ret->n = n;
     ret->procs = procs;
+    ret->nskipped = nskipped;
     if (ret_truncated)
         *ret_truncated = truncated;
     return 0;
@@ -588,6 +594,7 @@ void np_proc_list_free(struct np_proc_list *list)
     free(list->procs);
     list->procs = NULL;
     list->n = 0;
+    list->nskipped = 0;
 }
 
 int np_read_uptime(const struct np_root *root, double *ret_seconds)

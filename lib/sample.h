@@ -56,6 +56,7 @@ struct np_proc {
 struct np_proc_list {
     size_t n;
     struct np_proc *procs;             /* sorted by pid */
+    size_t nskipped;                   /* listed, left unread by the scan's SKIP */
 };
 
 /* Parses one proc/PID/stat text. The comm may contain spaces, '(' ')' and
@@ -69,11 +70,18 @@ int np_parse_status(const char *text, struct np_proc *p);
  * Returns 0, or -ENOENT when there is no v2 line (BUF then ""). */
 int np_parse_cgroup(const char *text, char *buf, size_t bufsz);
 
+/* Whether the scan leaves PID unread this time: SKIP(CTX, PID) true means
+ * its stat is not read and it gets no entry in the list (counted in
+ * nskipped). */
+typedef bool np_scan_skip_fn(void *ctx, int pid);
+
 /* Cheap pass over every numeric proc/ entry, at most MAX_PROCS (the rest is
- * ignored; *ret_truncated tells). Processes that vanish mid-scan are skipped.
- * Kernel threads are included (flags tell). 0 or -errno. */
+ * ignored; *ret_truncated tells), less those SKIP (may be NULL) leaves
+ * unread. Processes that vanish mid-scan are skipped. Kernel threads are
+ * included (flags tell). 0 or -errno. */
 int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_kb,
-                   struct np_proc_list *ret, bool *ret_truncated);
+                   np_scan_skip_fn *skip, void *skip_ctx, struct np_proc_list *ret,
+                   bool *ret_truncated);
 /* Detail pass for P: status, cgroup, exe, and up to MAX_THREADS threads from
  * task/TID/stat. -ESRCH when the process is gone or its start time changed
  * (PID reused); P is then left with detailed=false. */

@@ -103,7 +103,7 @@ START_TEST(test_schema)
 {
     size_t n = 0;
     const struct np_config_key *k = np_config_schema(&n);
-    ck_assert_uint_eq(n, 36);
+    ck_assert_uint_eq(n, 37);
     for (size_t i = 0; i < n; i++) {
         ck_assert_ptr_nonnull(k[i].path);
         ck_assert_ptr_nonnull(k[i].def);

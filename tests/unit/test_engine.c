@@ -1190,6 +1190,57 @@ START_TEST(test_node_load_measured_from_proc_stat)
 }
 END_TEST
 
+/* A process neither busy nor big at its last two readings is read once
+ * every idle_recheck / interval cycles, at its turn (PID mod that equal to
+ * the cycle mod it): "tiny" (1008, 12 MiB) turned busy and big is seen
+ * only at cycle 8, not at 5-7; it is still counted as scanned, and with
+ * idle_recheck 0 it is seen at the next cycle. */
+START_TEST(test_idle_process_read_at_its_turn)
+{
+    for (int every_cycle = 0; every_cycle <= 1; every_cycle++) {
+        struct world w;
+        world_open(&w, true);
+        np_engine_set_single_snapshot(w.engine, false);
+        world_proc_stat(&w, "4node-before");
+        w.cfg.interval = 5.0;
+        w.cfg.sampling.idle_recheck = every_cycle ? 0.0 : 20.0;   /* every 4 cycles */
+        struct np_cycle_report r;
+        double t = 100.0;
+        size_t unread = 0;
+        for (int cycle = 1; cycle <= 4; cycle++, t += 5.0) {
+            world_proc_stat_add_idle(&w, 100);
+            ck_assert_int_eq(np_engine_cycle(w.engine, t, &r), 0);
+            ck_assert_uint_eq(r.nscanned, 12);
+            unread += r.nunread;
+            np_cycle_report_clear(&r);
+        }
+        /* 2 (kthreadd) and 1010 (a kworker, no memory) unread at cycles 3
+         * and 4 (1010 idle from cycle 2 on), 1008 from cycle 3 on: at 4,
+         * its turn, it was read. */
+        ck_assert_uint_eq(unread, every_cycle ? 0 : 3);
+        char path[512];
+        snprintf(path, sizeof(path), "%s/proc/1008/stat", w.dir);
+        edit_stat_field(path, 24, 51200, false);   /* 200 MiB */
+        for (int cycle = 5; cycle <= 8; cycle++, t += 5.0) {
+            world_proc_stat_add_idle(&w, 100);
+            advance_cpu(&w, 1008, 500);   /* 1 CPU */
+            ck_assert_int_eq(np_engine_cycle(w.engine, t, &r), 0);
+            ck_assert_uint_eq(r.nscanned, 12);
+            const struct np_proc_view *v = view_of(&r, 1008);
+            if (every_cycle || cycle == 8) {
+                ck_assert_msg(v != NULL, "cycle %d: 1008 not seen busy", cycle);
+                ck_assert_double_eq_tol(v->cpu_use, 1.0, 0.01);
+            } else
+                ck_assert_msg(v == NULL, "cycle %d: 1008 read before its turn", cycle);
+            np_cycle_report_clear(&r);
+            if (every_cycle)
+                break;
+        }
+        world_close(&w);
+    }
+}
+END_TEST
+
 /* A process placed during the measured window is booked on its target at
  * its CPU use when placed, beyond what it used (it stalls while its memory
  * moves), until a measurement covers it. */
@@ -1795,6 +1846,7 @@ int main(void)
     tcase_add_test(tc, test_thread_policies_reread_on_change_or_rescan);
     tcase_add_test(tc, test_manual_move_refuses_policy_unless_forced);
     tcase_add_test(tc, test_node_load_measured_from_proc_stat);
+    tcase_add_test(tc, test_idle_process_read_at_its_turn);
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);
     tcase_add_test(tc, test_sampler_drift_binds_home);

@@ -337,7 +337,7 @@ START_TEST(test_scan_hostile)
     struct np_root root = open_root(HOSTILE);
     struct np_proc_list list;
     bool truncated = true;
-    ck_assert_int_eq(np_sample_scan(&root, 1000, 4, &list, &truncated), 0);
+    ck_assert_int_eq(np_sample_scan(&root, 1000, 4, NULL, NULL, &list, &truncated), 0);
     ck_assert(!truncated);
     static const int pids[] = { 2, 120, 131, 142, 153, 164, 1044, 4194301 };
     static const char *comms[] = { "kthreadd", "a) (b", "x y z", "new\nline", "", "defunct",
@@ -365,7 +365,7 @@ START_TEST(test_scan_max_procs)
     struct np_root root = open_root(HOSTILE);
     struct np_proc_list list;
     bool truncated = false;
-    ck_assert_int_eq(np_sample_scan(&root, 3, 4, &list, &truncated), 0);
+    ck_assert_int_eq(np_sample_scan(&root, 3, 4, NULL, NULL, &list, &truncated), 0);
     ck_assert(truncated);
     ck_assert_uint_eq(list.n, 3);
     for (size_t i = 0; i < list.n; i++) {
@@ -377,14 +377,50 @@ START_TEST(test_scan_max_procs)
     }
     np_proc_list_free(&list);
 
-    ck_assert_int_eq(np_sample_scan(&root, 0, 4, &list, &truncated), 0);
+    ck_assert_int_eq(np_sample_scan(&root, 0, 4, NULL, NULL, &list, &truncated), 0);
     ck_assert(truncated);
     ck_assert_uint_eq(list.n, 0);
     np_proc_list_free(&list);
 
     /* Exactly as many as there are: not truncated. */
-    ck_assert_int_eq(np_sample_scan(&root, 8, 4, &list, NULL), 0);
+    ck_assert_int_eq(np_sample_scan(&root, 8, 4, NULL, NULL, &list, NULL), 0);
     ck_assert_uint_eq(list.n, 8);
+    np_proc_list_free(&list);
+    np_root_close(&root);
+}
+END_TEST
+
+/* The skip callback's PIDs are listed but not read: counted in nskipped,
+ * absent from the list, and counted against max_procs. */
+static bool skip_even(void *ctx, int pid)
+{
+    unsigned *calls = ctx;
+    (*calls)++;
+    return pid % 2 == 0;
+}
+
+START_TEST(test_scan_leaves_skipped_unread)
+{
+    struct np_root root = open_root(HOSTILE);
+    struct np_proc_list list;
+    unsigned calls = 0;
+    bool truncated = true;
+    ck_assert_int_eq(np_sample_scan(&root, 1000, 4, skip_even, &calls, &list, &truncated), 0);
+    ck_assert(!truncated);
+    /* Ten entries: the even six skipped (186 among them, junk unread),
+     * 175 read and dropped as junk. */
+    ck_assert_uint_eq(calls, 10);
+    static const int pids[] = { 131, 153, 4194301 };
+    ck_assert_uint_eq(list.n, 3);
+    ck_assert_uint_eq(list.nskipped, 6);
+    for (size_t i = 0; i < list.n; i++)
+        ck_assert_int_eq(list.procs[i].pid, pids[i]);
+    np_proc_list_free(&list);
+    /* max_procs 4: four entries seen, read or not. */
+    calls = 0;
+    ck_assert_int_eq(np_sample_scan(&root, 4, 4, skip_even, &calls, &list, &truncated), 0);
+    ck_assert(truncated);
+    ck_assert_uint_eq(list.n + list.nskipped, 4);
     np_proc_list_free(&list);
     np_root_close(&root);
 }
@@ -395,7 +431,7 @@ START_TEST(test_scan_host_and_missing_proc)
     struct np_root root = open_root(HOST);
     struct np_proc_list list;
     bool truncated = true;
-    ck_assert_int_eq(np_sample_scan(&root, 100, 4, &list, &truncated), 0);
+    ck_assert_int_eq(np_sample_scan(&root, 100, 4, NULL, NULL, &list, &truncated), 0);
     ck_assert(!truncated);
     ck_assert_uint_eq(list.n, 2);
     ck_assert_int_eq(list.procs[0].pid, 10260);
@@ -408,7 +444,7 @@ START_TEST(test_scan_host_and_missing_proc)
 
     /* A root without proc/ at all. */
     root = open_root("tests/fixtures/numa_maps");
-    ck_assert_int_eq(np_sample_scan(&root, 100, 4, &list, &truncated), -ENOENT);
+    ck_assert_int_eq(np_sample_scan(&root, 100, 4, NULL, NULL, &list, &truncated), -ENOENT);
     np_root_close(&root);
 }
 END_TEST
@@ -418,7 +454,7 @@ END_TEST
 static struct np_proc scanned(const struct np_root *root, int pid)
 {
     struct np_proc_list list;
-    ck_assert_int_eq(np_sample_scan(root, 1000, 4, &list, NULL), 0);
+    ck_assert_int_eq(np_sample_scan(root, 1000, 4, NULL, NULL, &list, NULL), 0);
     for (size_t i = 0; i < list.n; i++) {
         if (list.procs[i].pid == pid) {
             struct np_proc p = list.procs[i];
@@ -599,6 +635,7 @@ int main(void)
     tc = tcase_create("scan");
     tcase_add_test(tc, test_scan_hostile);
     tcase_add_test(tc, test_scan_max_procs);
+    tcase_add_test(tc, test_scan_leaves_skipped_unread);
     tcase_add_test(tc, test_scan_host_and_missing_proc);
     tcase_add_test(tc, test_detail_host_python);
     tcase_add_test(tc, test_detail_hostile);
