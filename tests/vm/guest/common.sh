@@ -163,6 +163,11 @@ np_write_conf() {
 				echo "actuator = { ${NP_MOVERS:+movers = $NP_MOVERS; }${NP_RATE:+migrate_mb_per_s = $NP_RATE; }};"
 			fi ;;
 		esac
+		# np.idle_recheck=S: sampling.idle_recheck, for the idle scenario
+		# with and without reading idle processes only at their turn.
+		case $extra in *sampling*) ;; *)
+			[ -n "${NP_IDLE_RECHECK:-}" ] && echo "sampling = { idle_recheck = $NP_IDLE_RECHECK; };" ;;
+		esac
 		[ -n "$extra" ] && echo "$extra"
 	} >"$NP_CONF"
 	np_info "config: $(tr '\n' ' ' <"$NP_CONF")"
