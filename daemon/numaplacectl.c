@@ -313,12 +313,17 @@ static void print_status(struct json_object *d)
            isnull(nb, "memory_moves") ? "" : gbool(nb, "memory_moves") ? ", numaplaced moves memory"
                                                                        : ", the kernel moves ordinary pages");
     struct json_object *lc = get(d, "last_cycle");
-    if (lc)
-        printf("last cycle: %.1f ms CPU, %.1f ms wall, %lld scanned%s, %lld busy, %lld scored, %lld actions, %.1f s ago\n",
+    if (lc) {
+        /* Idle processes whose stat waits for its turn (sampling.idle_recheck). */
+        char unread[48] = "";
+        long long nunread = (long long)gint(lc, "unread");
+        if (nunread > 0)
+            snprintf(unread, sizeof(unread), " (%lld idle, unread)", nunread);
+        printf("last cycle: %.1f ms CPU, %.1f ms wall, %lld scanned%s%s, %lld busy, %lld scored, %lld actions, %.1f s ago\n",
                gdbl(lc, "cpu_ms"), gdbl(lc, "wall_ms"), (long long)gint(lc, "scanned"),
-               gbool(lc, "truncated") ? " (truncated)" : "", (long long)gint(lc, "busy"),
+               gbool(lc, "truncated") ? " (truncated)" : "", unread, (long long)gint(lc, "busy"),
                (long long)gint(lc, "scored"), (long long)gint(lc, "actions"), gdbl(lc, "age_s"));
-    else
+    } else
         printf("last cycle: none yet\n");
     struct json_object *t = get(d, "totals"), *f = get(t, "failures");
     char failures[256] = "";
