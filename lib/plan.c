@@ -94,6 +94,7 @@ struct plan_state {
     double *base_load;          /* node_cpu_load less what homecomers vacate */
     const struct np_candidate *cands;
     int *home;                  /* per candidate: node index it goes home to, or -1 */
+    bool *use_out;              /* per candidate: its CPU use is out of base_load */
     const struct np_plan_params *params;
     unsigned n;
     unsigned *order;            /* n*n: per seed index, the seed then others by distance */
@@ -139,6 +140,7 @@ static void plan_state_free(struct plan_state *st)
     free(st->order);
     free(st->base_load);
     free(st->home);
+    free(st->use_out);
     free(st->booked_cpu);
     free(st->booked_mem_kb);
     free(st->booked_huge_kb);
@@ -261,8 +263,9 @@ static void prepare_candidate(struct plan_state *st, const struct np_candidate *
         const struct np_node *node = &topo->nodes[i];
         double share = sc->cpu_share[i];
 
-        /* A homecomer's own use is already out of base_load. */
-        st->own_cpu[i] = st->home && st->home[cand - st->cands] >= 0 ? 0.0 : st->cpu_use * share;
+        /* A homecomer's or a joint mover's own use is already out of
+         * base_load. */
+        st->own_cpu[i] = st->use_out && st->use_out[cand - st->cands] ? 0.0 : st->cpu_use * share;
         double others = st->base_load[i] - st->own_cpu[i];
         if (!(others > 0.0))
             others = 0.0;
@@ -473,7 +476,9 @@ static int find_target(struct plan_state *st, unsigned *ret_seed, unsigned *ret_
     return 0;
 }
 
-/* Books the CPU and memory of an accepted move on its target. */
+/* Books the move of the current candidate to the set E from SEED: its CPU
+ * use on the set's nodes, and off the nodes it runs on now outside the
+ * set (its CPUs are bound away from them), then its memory. */
 static void book_move(struct plan_state *st, const struct set_eval *e, unsigned seed)
 {
     unsigned n = st->n;
@@ -484,6 +489,13 @@ static void book_move(struct plan_state *st, const struct set_eval *e, unsigned 
         double after = st->cpu_use * (double)st->topo->nodes[i].ncpus / (double)e->ncpus;
         if (after > st->own_cpu[i])
             st->booked_cpu[i] += after - st->own_cpu[i];
+    }
+    for (unsigned i = 0; i < n; i++) {
+        bool in_set = false;
+        for (unsigned j = 0; j < e->k; j++)
+            in_set = in_set || row[j] == i;
+        if (!in_set && st->own_cpu[i] > 0.0)
+            st->base_load[i] = st->base_load[i] > st->own_cpu[i] ? st->base_load[i] - st->own_cpu[i] : 0.0;
     }
 
     uint64_t left = set_ord_need(e, st);
@@ -630,9 +642,10 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
     const struct np_plan_params *params = st->params;
     st->cands = cands;
     st->home = malloc((n ? n : 1) * sizeof(*st->home));
+    st->use_out = calloc(n ? n : 1, sizeof(*st->use_out));
     double *load = calloc(st->n ? st->n : 1, sizeof(*load));
     int *belongs = malloc((n ? n : 1) * sizeof(*belongs));   /* home_of each */
-    if (!st->home || !load || !belongs) {
+    if (!st->home || !st->use_out || !load || !belongs) {
         free(load);
         free(belongs);
         return -ENOMEM;
@@ -672,6 +685,7 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
             for (unsigned i = 0; i < st->n; i++)
                 st->base_load[i] -= sc->cpu_use * sc->cpu_share[i];
             st->booked_cpu[st->home[c]] += sc->cpu_use;
+            st->use_out[c] = true;
         }
         for (unsigned i = 0; i < st->n; i++)
             if (!(st->base_load[i] > 0.0))
@@ -1100,6 +1114,88 @@ static bool candidate_valid(const struct np_candidate *c, unsigned nnodes)
     return true;
 }
 
+/* Whether a candidate will move wherever it goes, so that the CPU it uses
+ * now leaves the nodes it runs on: away from its memory (not going home),
+ * confirmed for a copy, free to move. */
+static bool joint_mover(const struct plan_state *st, const struct np_candidate *cand, size_t c)
+{
+    const struct np_score *sc = cand->score;
+    return st->home[c] < 0 && sc->locality < st->params->local_enough && !cand->cooling_down &&
+           !all_zero(sc->cpu_share, st->n) && confirmed(st->params, cand, false);
+}
+
+/* Rule 6, the movers together: takes every joint mover's use out of the
+ * nodes it runs on now (it leaves them, wherever it goes), so each is
+ * placed against what stays plus the moves booked before it. One at a
+ * time, a mover saw the node it should take still holding another mover
+ * about to leave it (seen in the guest: three busy processes, memory on a
+ * busy node, the scheduler splitting each over two of the three idle
+ * one-CPU nodes: every one `no-room` for two cycles). Returns how many. */
+static size_t movers_out(struct plan_state *st, const struct np_candidate *cands, size_t n)
+{
+    size_t nmovers = 0;
+    for (size_t c = 0; c < n; c++) {
+        if (!joint_mover(st, &cands[c], c))
+            continue;
+        nmovers++;
+        st->use_out[c] = true;
+        const struct np_score *sc = cands[c].score;
+        for (unsigned i = 0; i < st->n; i++)
+            st->base_load[i] -= sc->cpu_use * sc->cpu_share[i];
+    }
+    conserve_background(st->base_load, st->n);
+    return nmovers;
+}
+
+/* Plans every candidate into RET, JOINT: with rule 6. *RET_USABLE is false
+ * when a joint plan must not be used: fewer than two movers, or one of
+ * them not moved (its CPU stays where it was counted gone: all or none). */
+static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
+                    const struct np_candidate *cands, size_t n,
+                    const struct np_plan_params *params, bool joint,
+                    struct np_decision *ret, bool *ret_usable)
+{
+    *ret_usable = true;
+    struct plan_order *order = calloc(n, sizeof(*order));
+    if (!order)
+        return -ENOMEM;
+    struct plan_state st;
+    int r = plan_state_init(&st, topo, node_cpu_load, params);
+    if (r < 0) {
+        free(order);
+        return r;
+    }
+
+    r = plan_homecoming(&st, cands, n);
+    if (r < 0)
+        goto out;
+    if (joint && movers_out(&st, cands, n) < 2) {
+        *ret_usable = false;
+        goto out;
+    }
+    for (size_t c = 0; c < n; c++) {
+        order[c].homecomer = st.home[c] >= 0;
+        order[c].benefit = cands[c].score->benefit;
+        order[c].pid = cands[c].pid;
+        order[c].idx = c;
+    }
+    qsort(order, n, sizeof(*order), plan_order_cmp);
+
+    for (size_t o = 0; o < n; o++) {
+        struct np_decision *d = &ret[order[o].idx];
+        memset(d, 0, sizeof(*d));
+        decide(&st, &cands[order[o].idx], d);
+        d->rank = (unsigned)(o + 1);
+    }
+    for (size_t c = 0; joint && c < n; c++)
+        if (st.use_out[c] && st.home[c] < 0 && ret[c].reason != NP_REASON_MOVE)
+            *ret_usable = false;
+out:
+    plan_state_free(&st);
+    free(order);
+    return r;
+}
+
 int np_plan(const struct np_topology *topo, const double *node_cpu_load,
             const struct np_candidate *cands, size_t n,
             const struct np_plan_params *params, struct np_decision *ret)
@@ -1117,38 +1213,9 @@ int np_plan(const struct np_topology *topo, const double *node_cpu_load,
     if (n == 0)
         return 0;
 
-    struct plan_order *order = calloc(n, sizeof(*order));
-    if (!order)
-        return -ENOMEM;
-    struct plan_state st;
-    int r = plan_state_init(&st, topo, node_cpu_load, params);
-    if (r < 0) {
-        free(order);
-        return r;
-    }
-
-    r = plan_homecoming(&st, cands, n);
-    if (r < 0) {
-        plan_state_free(&st);
-        free(order);
-        return r;
-    }
-    for (size_t c = 0; c < n; c++) {
-        order[c].homecomer = st.home[c] >= 0;
-        order[c].benefit = cands[c].score->benefit;
-        order[c].pid = cands[c].pid;
-        order[c].idx = c;
-    }
-    qsort(order, n, sizeof(*order), plan_order_cmp);
-
-    for (size_t o = 0; o < n; o++) {
-        struct np_decision *d = &ret[order[o].idx];
-        memset(d, 0, sizeof(*d));
-        decide(&st, &cands[order[o].idx], d);
-        d->rank = (unsigned)(o + 1);
-    }
-
-    plan_state_free(&st);
-    free(order);
-    return 0;
+    bool usable;
+    int r = plan_all(topo, node_cpu_load, cands, n, params, true, ret, &usable);
+    if (r == 0 && !usable)
+        r = plan_all(topo, node_cpu_load, cands, n, params, false, ret, &usable);
+    return r;
 }

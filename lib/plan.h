@@ -18,7 +18,12 @@
  *     (it holds local_enough of its memory) is counted there; when they
  *     all fit their homes together, those away from home and confirmed go
  *     home now with CPU binds and no page moves, ranked first; else none
- *     does (all or none). */
+ *     does (all or none).
+ *  6. The movers together: every candidate away from its memory and
+ *     confirmed for a copy leaves the nodes it runs on, so their CPU use is
+ *     taken off those nodes before any is placed; if one of them is then
+ *     not moved, the cycle is planned one at a time instead (all or none).
+ *     An accepted move's CPU use leaves the nodes outside its target. */
 #ifndef NP_PLAN_H
 #define NP_PLAN_H
 

@@ -1106,6 +1106,30 @@ START_TEST(test_drift_binds_home_but_copies_nothing)
 }
 END_TEST
 
+/* The daemon's defaults where they matter with the thread sampler:
+ * max_node_cpu_load 1.0, confirm_seconds 5. */
+static struct np_plan_params params_sampled(void)
+{
+    struct np_plan_params params = params_default();
+    params.max_node_cpu_load = 1.0;
+    params.confirm_seconds = 5.0;
+    return params;
+}
+
+/* Four processes of 1 GiB each on MEM[i], with the sampler's evidence:
+ * CPU use USE[i] split over the nodes as SHARES[i], away AWAY_S seconds. */
+static void four_sampled(const struct np_topology *t, struct proc *p, struct np_candidate *cands,
+                         const int *pids, const int *mem, const double (*shares)[4],
+                         const double *use, double away_s)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        proc_gib_scored(&p[i], pids[i], mem[i], t, shares[i], use[i]);
+        cands[i] = p[i].cand;
+        cands[i].have_evidence = true;
+        cands[i].away_s = away_s;
+    }
+}
+
 /* Four hogs on four one-CPU nodes as a guest cycle saw them (shuffled,
  * run 9 of 10): their CPU use is exact, its split over nodes comes from
  * samples that do not line up with the node measurement, which leaves
@@ -1126,22 +1150,77 @@ START_TEST(test_homes_fit_despite_misattributed_samples)
         {0.0, 0.0, 1.0, 0.0},
     };
     const double load[] = {0.95, 1.00, 1.00, 0.99};
-    struct np_plan_params params = params_default();
-    params.max_node_cpu_load = 1.0;   /* the daemon's default */
-    params.confirm_seconds = 5.0;
+    struct np_plan_params params = params_sampled();
     struct proc p[4];
     struct np_candidate cands[4];
-    for (unsigned i = 0; i < 4; i++) {
-        proc_gib_scored(&p[i], pids[i], mem[i], t, shares[i], use[i]);
-        cands[i] = p[i].cand;
-        cands[i].have_evidence = true;
-        cands[i].away_s = 5.0;
-    }
+    four_sampled(t, p, cands, pids, mem, shares, use, 5.0);
     struct np_decision d[4];
     ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 3; i++)
         assert_home_bind(&d[i], mem[i]);
     ck_assert_int_eq(d[3].reason, NP_REASON_LOCAL_ENOUGH);
+    for (unsigned i = 0; i < 4; i++)
+        proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
+
+/* The guest's misplaced start: three busy processes with their memory on
+ * node 0, which a pinned process fills, each split by the scheduler over
+ * two of the three idle one-CPU nodes. One at a time, the node each
+ * should take still holds another about to leave it: all three no-room.
+ * Planned together (rule 6), each takes one node of those it runs on. A
+ * fourth that no node could take stops the joint plan (all or none), and
+ * one at a time nobody fits. */
+START_TEST(test_movers_planned_together)
+{
+    struct np_topology *t = topo_one_cpu_nodes();
+    static const double shares[4][4] = {
+        {0.0, 0.5, 0.5, 0.0},
+        {0.0, 0.0, 0.5, 0.5},
+        {0.0, 0.5, 0.0, 0.5},
+        {0.0, 0.5, 0.5, 0.0},
+    };
+    static const int pids[] = {100, 101, 102, 103}, mem[] = {0, 0, 0, 0};
+    static const double use[] = {1.0, 1.0, 1.0, 1.0};
+    double load[] = {1.0, 1.0, 1.0, 1.0};
+    struct np_plan_params params = params_sampled();
+    struct proc p[4];
+    struct np_candidate cands[4];
+    four_sampled(t, p, cands, pids, mem, shares, use, 6.0);
+    struct np_decision d[4];
+
+    /* One of them alone, the two others counted where they run: no room. */
+    plan_one(t, load, &p[0], &params, &d[0]);
+    ck_assert_msg(d[0].reason == NP_REASON_NO_ROOM, "%s", d[0].why);
+
+    ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
+    unsigned taken = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        ck_assert_msg(d[i].reason == NP_REASON_MOVE, "%u: %s", i, d[i].why);
+        ck_assert_uint_eq(d[i].move_kb, 1 * GIB);
+        int node = np_bits_next(NP_NODES(&d[i].target), 0);
+        ck_assert_int_ge(node, 0);
+        ck_assert_int_eq(np_bits_next(NP_NODES(&d[i].target), (unsigned)node + 1), -1);
+        ck_assert_msg(shares[i][node] > 0.0, "%u went to %d where it did not run", i, node);
+        ck_assert_msg(!(taken & (1u << node)), "node %d taken twice", node);
+        taken |= 1u << node;
+    }
+    ck_assert_uint_eq(taken, 0xe);    /* nodes 1, 2 and 3 */
+
+    /* Not confirmed for a copy yet: not a joint mover, and no room. */
+    cands[1].away_s = 2.0;
+    ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
+    for (unsigned i = 0; i < 3; i++)
+        ck_assert_msg(d[i].reason != NP_REASON_MOVE, "%u: %s", i, d[i].why);
+    cands[1].away_s = 6.0;
+
+    /* A fourth of the same: four CPUs of work for three free CPUs. */
+    load[1] += 0.5;
+    load[2] += 0.5;
+    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_msg(d[i].reason == NP_REASON_NO_ROOM, "%u: %s", i, d[i].why);
     for (unsigned i = 0; i < 4; i++)
         proc_free(&p[i]);
     topo_free(t);
@@ -1318,6 +1397,7 @@ int main(void)
     tcase_add_test(tc, test_unconfirmed_counts_at_its_home);
     tcase_add_test(tc, test_drift_binds_home_but_copies_nothing);
     tcase_add_test(tc, test_homes_fit_despite_misattributed_samples);
+    tcase_add_test(tc, test_movers_planned_together);
     tcase_add_test(tc, test_several_nodes_tolerate_background);
     tcase_add_test(tc, test_threads_spanning_nodes_get_their_own_reason);
     tcase_add_test(tc, test_coexist_keeps_a_process_at_home);
