@@ -263,6 +263,21 @@ static void on_moves_done(evutil_socket_t fd, short what, void *arg)
     if (np_engine_collect_moves(d->engine, daemon_now(), &rep) > 0)
         log_actions(&rep);
     np_cycle_report_clear(&rep);
+    int r = np_mover_nice_error(d->mover);
+    if (r < 0 && !d->mover_nice_reported) {
+        d->mover_nice_reported = true;
+        log_errno(r, "the memory movers cannot take nice %d (CAP_SYS_NICE?): copying at their "
+                  "default priority", d->cfg.actuator.mover_nice);
+    }
+}
+
+/* The movers' rates and nice value from the configuration (start, reload). */
+static void configure_mover(struct daemon *d)
+{
+    (void)np_mover_set_rate(d->mover, d->cfg.actuator.migrate_mb_per_s);
+    (void)np_mover_set_node_rate(d->mover, d->cfg.actuator.node_migrate_mb_per_s);
+    (void)np_mover_set_nice(d->mover, d->cfg.actuator.mover_nice);
+    d->mover_nice_reported = false;
 }
 
 /* A mover call running longer than this is stuck (a 10 GiB copy takes
@@ -311,14 +326,14 @@ static int start_mover(struct daemon *d)
         return log_errno(-ENOMEM, "cannot watch the memory movers: copying on the event loop");
     }
     np_engine_set_mover(d->engine, d->mover);
-    (void)np_mover_set_rate(d->mover, d->cfg.actuator.migrate_mb_per_s);
-    (void)np_mover_set_node_rate(d->mover, d->cfg.actuator.node_migrate_mb_per_s);
+    configure_mover(d);
     if (d->cfg.actuator.node_migrate_mb_per_s > 0)
-        log_info("%u memory mover thread%s, copying at most %.0f MiB/s together, %.0f MiB/s into any one node",
-                 n, n == 1 ? "" : "s", d->cfg.actuator.migrate_mb_per_s, d->cfg.actuator.node_migrate_mb_per_s);
+        log_info("%u memory mover thread%s (nice %d), copying at most %.0f MiB/s together, %.0f MiB/s into any one node",
+                 n, n == 1 ? "" : "s", d->cfg.actuator.mover_nice, d->cfg.actuator.migrate_mb_per_s,
+                 d->cfg.actuator.node_migrate_mb_per_s);
     else
-        log_info("%u memory mover thread%s, copying at most %.0f MiB/s together", n, n == 1 ? "" : "s",
-                 d->cfg.actuator.migrate_mb_per_s);
+        log_info("%u memory mover thread%s (nice %d), copying at most %.0f MiB/s together", n,
+                 n == 1 ? "" : "s", d->cfg.actuator.mover_nice, d->cfg.actuator.migrate_mb_per_s);
     return 0;
 }
 
@@ -363,10 +378,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errsz)
     struct np_config old = d->cfg;
     d->cfg = fresh;
     np_engine_set_config(d->engine, &d->cfg);
-    if (d->mover) {
-        (void)np_mover_set_rate(d->mover, d->cfg.actuator.migrate_mb_per_s);
-        (void)np_mover_set_node_rate(d->mover, d->cfg.actuator.node_migrate_mb_per_s);
-    }
+    if (d->mover)
+        configure_mover(d);
     daemon_apply_mode(d);
     np_config_free(&old);
     (void)daemon_schedule_cycle(d);

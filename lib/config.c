@@ -29,6 +29,7 @@ enum np_store {
     NP_STORE_DOUBLE,
     NP_STORE_U64,        /* uint64_t, value x scale */
     NP_STORE_UNSIGNED,   /* unsigned, value x scale */
+    NP_STORE_INT,        /* int, value x scale */
     NP_STORE_ENUM,       /* int-sized enum: index in choices */
     NP_STORE_CHARS,      /* char array */
     NP_STORE_ABS_PATH,   /* char array holding an absolute path */
@@ -132,6 +133,9 @@ struct np_binding {
     X("actuator.movers", NP_KEY_INT, 0, 64, "0", NULL,                             \
       BIND(NP_STORE_UNSIGNED, actuator.movers, 1),                                 \
       "Threads copying memory off the event loop (0 = one per node).")            \
+    X("actuator.mover_nice", NP_KEY_INT, -20, 19, "-10", NULL,                     \
+      BIND(NP_STORE_INT, actuator.mover_nice, 1),                                  \
+      "Nice value of the copying threads: below 0 a copy takes most of its target CPUs from the process it moves (the kernel's balancing copies in that process's own time).") \
     X("actuator.use_cgroup", NP_KEY_BOOL, 0, 1, "true", NULL,                      \
       BIND(NP_STORE_BOOL, actuator.use_cgroup, 1),                                 \
       "Place a process alone in its cgroup through cpuset.cpus/mems.")             \
@@ -274,6 +278,9 @@ static void store_number(struct np_config *cfg, const struct np_binding *b, doub
         break;
     case NP_STORE_UNSIGNED:
         *(unsigned *)f = (unsigned)((uint64_t)v * b->scale);
+        break;
+    case NP_STORE_INT:
+        *(int *)f = (int)v * (int)b->scale;
         break;
     default:
         break;

@@ -64,6 +64,7 @@ struct np_config {
         double migrate_mb_per_s;
         double node_migrate_mb_per_s;  /* each target node's own cap, 0 none */
         unsigned movers;                 /* 0: one per node */
+        int mover_nice;                  /* the movers' nice value */
         bool use_cgroup;
         bool restore_on_exit;
     } actuator;

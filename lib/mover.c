@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +28,37 @@ struct np_mover {
     pthread_t workers[NP_MOVER_MAX_WORKERS];
     struct np_pacer pacer;      /* every worker's copies under one rate */
     struct np_pacer *node_pacers;   /* NP_MAX_NODES: each target node's own rate */
+    atomic_int nice;            /* the workers' nice value, applied before each job */
+    atomic_int nice_error;      /* -errno of a failure to apply it, 0 none */
 };
+
+int np_mover_set_nice(struct np_mover *m, int nice)
+{
+    if (!m || nice < NP_MOVER_NICE_MIN || nice > NP_MOVER_NICE_MAX)
+        return -EINVAL;
+    atomic_store(&m->nice_error, 0);
+    atomic_store(&m->nice, nice);
+    return 0;
+}
+
+int np_mover_nice_error(const struct np_mover *m)
+{
+    return m ? atomic_load(&m->nice_error) : -EINVAL;
+}
+
+/* The calling worker takes the mover's nice value unless it already has
+ * it (*APPLIED). Linux keeps a nice value per thread. A failure (no
+ * CAP_SYS_NICE for a negative value) is recorded once per value for the
+ * loop to report and only costs speed. */
+static void apply_nice(struct np_mover *m, int *applied)
+{
+    int want = atomic_load(&m->nice);
+    if (want == *applied)
+        return;
+    *applied = want;
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), want) < 0)
+        atomic_store(&m->nice_error, -errno);
+}
 
 int np_mover_set_rate(struct np_mover *m, double mb_per_s)
 {
@@ -98,6 +129,7 @@ static void finish_locked(struct np_mover *m, struct np_move_job *job)
 struct worker_arg {
     struct np_mover *m;
     unsigned index;
+    int nice_at_start;          /* its creator's: a new thread inherits it */
 };
 
 static void *worker_main(void *arg)
@@ -105,6 +137,7 @@ static void *worker_main(void *arg)
     struct worker_arg wa = *(struct worker_arg *)arg;
     free(arg);
     struct np_mover *m = wa.m;
+    int nice_applied = wa.nice_at_start;
     pthread_mutex_lock(&m->lock);
     for (;;) {
         while (!m->queue_head && !m->stopping)
@@ -128,6 +161,7 @@ static void *worker_main(void *arg)
 
         if (m->bind_workers)
             bind_self(&job->pl.cpus);
+        apply_nice(m, &nice_applied);
         struct np_act_control ctl = {
             .cancel = &job->cancel,
             .done_kb = &job->done_kb,
@@ -166,6 +200,13 @@ int np_mover_new(const struct np_actuator *a, const struct np_root *root, unsign
     m->act = a;
     m->root = root;
     m->bind_workers = bind_workers;
+    /* Workers start with the creating thread's nice value; that is the
+     * value until np_mover_set_nice. */
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+    if (errno)
+        nice = 0;
+    atomic_store(&m->nice, nice);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
         int r = -errno;
@@ -184,6 +225,7 @@ int np_mover_new(const struct np_actuator *a, const struct np_root *root, unsign
         if (wa) {
             wa->m = m;
             wa->index = i;
+            wa->nice_at_start = nice;
             r = pthread_create(&m->workers[i], NULL, worker_main, wa);
             if (r)
                 free(wa);

@@ -39,6 +39,9 @@ struct np_move_job {
     struct np_move_job *next;        /* the mover's lists */
 };
 
+#define NP_MOVER_NICE_MIN (-20)
+#define NP_MOVER_NICE_MAX 19
+
 struct np_mover;
 
 /* NWORKERS threads (1..NP_MOVER_MAX_WORKERS) running jobs with actuator A
@@ -67,6 +70,15 @@ int np_mover_set_rate(struct np_mover *m, double mb_per_s);
 /* Every target node's own cap in MiB/s (0: none), on top of the shared
  * rate: a node many jobs copy to at once is not flooded. 0 or -EINVAL. */
 int np_mover_set_node_rate(struct np_mover *m, double mb_per_s);
+/* The workers' nice value (NP_MOVER_NICE_MIN..MAX; at start the one of the
+ * thread that called np_mover_new), taken by
+ * each before its next job. A copy shares its target node's CPUs with the
+ * process it moves (and others); below 0 it gets the larger share, as the
+ * kernel's own balancing copies in the moving task's time. 0 or -EINVAL. */
+int np_mover_set_nice(struct np_mover *m, int nice);
+/* -errno of a worker's failure to take the last value set (EPERM, EACCES
+ * without CAP_SYS_NICE), 0 none. */
+int np_mover_nice_error(const struct np_mover *m);
 void np_move_job_cancel(struct np_move_job *job);
 /* Cancels every job, waits for the workers (each stops at its next batch)
  * and frees the mover with the jobs it still holds. */

@@ -168,7 +168,8 @@ while IFS='|' read -r key def; do
     def=${def//\"/}
     grep -Fq ".B $key" docs/man/numaplaced.conf.5 || { missing+=" $key"; continue; }
     case $def in \[\]) def=empty ;; esac
-    sed -n "/^\.B $key\$/,/^\.TP/p" docs/man/numaplaced.conf.5 | grep -Fq "default ${def}" ||
+    # (a minus sign is written \- in roff)
+    sed -n "/^\.B $key\$/,/^\.TP/p" docs/man/numaplaced.conf.5 | sed 's/\\-/-/g' | grep -Fq "default ${def}" ||
         sed -n "/^\.B $key\$/,/^\.TP/p" docs/man/numaplaced.conf.5 | tr '\n' ' ' | grep -Fq "default \\(dq${def}\\(dq" ||
         missing+=" $key(default $def)"
 done < <(sed -n 's/^ *X("\([a-z_.]*\)", NP_KEY_[A-Z_]*, [^,]*, [^,]*, \("[^"]*"\).*/\1|\2/p' lib/config.c)

@@ -31,6 +31,7 @@ static void assert_config_equal(const struct np_config *a, const struct np_confi
     ck_assert_double_eq(a->planner.max_node_cpu_load, b->planner.max_node_cpu_load);
     ck_assert_double_eq(a->actuator.migrate_mb_per_s, b->actuator.migrate_mb_per_s);
     ck_assert_double_eq(a->actuator.node_migrate_mb_per_s, b->actuator.node_migrate_mb_per_s);
+    ck_assert_int_eq(a->actuator.mover_nice, b->actuator.mover_nice);
     ck_assert_int_eq(a->actuator.use_cgroup, b->actuator.use_cgroup);
     ck_assert_int_eq(a->actuator.restore_on_exit, b->actuator.restore_on_exit);
     ck_assert_int_eq(a->policy.leave_pinned, b->policy.leave_pinned);
@@ -83,6 +84,7 @@ START_TEST(test_defaults)
     ck_assert_double_eq(c.planner.max_node_cpu_load, 1.0);
     ck_assert_double_eq(c.actuator.migrate_mb_per_s, 1024);
     ck_assert_double_eq(c.actuator.node_migrate_mb_per_s, 0);
+    ck_assert_int_eq(c.actuator.mover_nice, -10);
     ck_assert(c.actuator.use_cgroup);
     ck_assert(!c.actuator.restore_on_exit);
     ck_assert(c.policy.leave_pinned);
@@ -103,7 +105,7 @@ START_TEST(test_schema)
 {
     size_t n = 0;
     const struct np_config_key *k = np_config_schema(&n);
-    ck_assert_uint_eq(n, 37);
+    ck_assert_uint_eq(n, 38);
     for (size_t i = 0; i < n; i++) {
         ck_assert_ptr_nonnull(k[i].path);
         ck_assert_ptr_nonnull(k[i].def);
@@ -165,6 +167,7 @@ START_TEST(test_custom_values)
     ck_assert_double_eq(c.planner.max_node_cpu_load, 0.75);
     ck_assert_double_eq(c.actuator.migrate_mb_per_s, 256.5);
     ck_assert_double_eq(c.actuator.node_migrate_mb_per_s, 64);
+    ck_assert_int_eq(c.actuator.mover_nice, 5);
     ck_assert(!c.actuator.use_cgroup);
     ck_assert(c.actuator.restore_on_exit);
     ck_assert(!c.policy.leave_pinned);
@@ -214,7 +217,8 @@ START_TEST(test_limits_inclusive)
     char err[256] = "";
     const char *text = "interval = 3600; candidates = { sample_above_mb = 1073741824;"
                        " min_rss_mb = 0; max_procs = 16; };"
-                       " planner = { max_node_cpu_load = 0.05; mem_headroom_pct = 90; };";
+                       " planner = { max_node_cpu_load = 0.05; mem_headroom_pct = 90; };"
+                       " actuator = { mover_nice = -20; };";
     ck_assert_msg(np_config_load_string(text, "s", &c, err, sizeof(err)) == 0, "%s", err);
     ck_assert_double_eq(c.interval, 3600);
     ck_assert_uint_eq(c.candidates.sample_above_kb, 1073741824ull * 1024);
@@ -222,6 +226,7 @@ START_TEST(test_limits_inclusive)
     ck_assert_uint_eq(c.candidates.max_procs, 16);
     ck_assert_double_eq(c.planner.max_node_cpu_load, 0.05);
     ck_assert_uint_eq(c.planner.mem_headroom_pct, 90);
+    ck_assert_int_eq(c.actuator.mover_nice, -20);
     np_config_free(&c);
 }
 END_TEST
@@ -268,6 +273,8 @@ static const struct error_case error_cases[] = {
     { "planner = {\n  min_gain = 1.5;\n};",
       "t.conf:2: planner.min_gain: 1.5 is out of range 0..1" },
     { "interval = 0;", "t.conf:1: interval: 0 is out of range 1..3600" },
+    { "actuator = { mover_nice = 20; };", "t.conf:1: actuator.mover_nice: 20 is out of range -20..19" },
+    { "actuator = { mover_nice = -21; };", "t.conf:1: actuator.mover_nice: -21 is out of range -20..19" },
     { "actuator = { node_migrate_mb_per_s = -1.0; };",
       "t.conf:1: actuator.node_migrate_mb_per_s: -1 is out of range 0..1048576" },
     { "interval = 3600.5;", "t.conf:1: interval: 3600.5 is out of range 1..3600" },

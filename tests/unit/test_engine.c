@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include "engine.h"
@@ -1417,6 +1418,7 @@ static const struct np_actuator_ops *conc_inner;
 /* migrate_pages of CONC_GATE_PID waits (at most 5 s) until the gate opens. */
 static int conc_gate_pid;
 static bool conc_gate_open;
+static int conc_nice_seen;      /* the nice value of the last migrate_pages caller */
 
 static int conc_get_affinity(void *ctx, int tid, struct np_cpuset *ret)
 {
@@ -1453,6 +1455,7 @@ static long conc_migrate_pages(void *ctx, int pid, const struct np_nodeset *from
            pthread_cond_timedwait(&conc_cond, &conc_lock, &until) == 0)
         ;
     long r = conc_inner->migrate_pages(ctx, pid, from, to);
+    conc_nice_seen = getpriority(PRIO_PROCESS, (id_t)gettid());
     conc_in_flight--;
     pthread_mutex_unlock(&conc_lock);
     return r;
@@ -1489,6 +1492,7 @@ static void conc_install(struct world *w, struct np_actuator_ops *ops)
     conc_in_flight = conc_max_in_flight = 0;
     conc_gate_pid = 0;
     conc_gate_open = false;
+    conc_nice_seen = -100;
 }
 
 static void write_maps(const struct world *w, int pid)
@@ -1567,6 +1571,33 @@ START_TEST(test_mover_copies_off_the_cycle_at_once)
     const char *log = np_actuator_recording_log(&w.act);
     ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1002 from=0-1 to=2"));
     ck_assert_ptr_nonnull(strstr(log, "migrate_pages pid=1011 from=1-2 to=0"));
+    world_close(&w);
+}
+END_TEST
+
+/* The copying threads take actuator.mover_nice before their next job
+ * (Linux keeps a nice value per thread); the loop's own stays. */
+START_TEST(test_mover_copies_at_its_nice_value)
+{
+    struct world w;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open(&w, &ops, &saved, 1);
+    int loop_nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+    ck_assert_int_lt(loop_nice, 7);
+    ck_assert_int_eq(np_mover_set_nice(m, NP_MOVER_NICE_MAX + 1), -EINVAL);
+    ck_assert_int_eq(np_mover_set_nice(m, NP_MOVER_NICE_MIN - 1), -EINVAL);
+    ck_assert_int_eq(np_mover_set_nice(m, 7), 0);   /* raising needs no privilege */
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    wait_mover_idle(m);
+    ck_assert_int_eq(conc_nice_seen, 7);
+    ck_assert_int_eq(np_mover_nice_error(m), 0);
+    ck_assert_int_eq(getpriority(PRIO_PROCESS, (id_t)gettid()), loop_nice);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 101.0, &r), 2);
+    np_cycle_report_clear(&r);
+    mover_world_detach(&w, m, saved);
     world_close(&w);
 }
 END_TEST
@@ -1854,6 +1885,7 @@ int main(void)
     tcase_add_test(tc, test_kernel_fault_data_decides_with_balancing_on);
     tcase_add_test(tc, test_placement_put_back_after_cpu_hotplug);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
+    tcase_add_test(tc, test_mover_copies_at_its_nice_value);
     tcase_add_test(tc, test_mover_takes_a_cgroup_placement);
     tcase_add_test(tc, test_mover_cancels_an_excluded_process);
     tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);

@@ -158,9 +158,10 @@ np_write_conf() {
 		# np.movers=N (run-vm.sh --append): mover threads, for serial vs
 		# concurrent copies in the same guest setup.
 		# np.rate=R: actuator.migrate_mb_per_s, for paced vs unpaced copies.
+		# np.mover_nice=N: actuator.mover_nice, for copies at each priority.
 		case $extra in *actuator*) ;; *)
-			if [ -n "${NP_MOVERS:-}${NP_RATE:-}" ]; then
-				echo "actuator = { ${NP_MOVERS:+movers = $NP_MOVERS; }${NP_RATE:+migrate_mb_per_s = $NP_RATE; }};"
+			if [ -n "${NP_MOVERS:-}${NP_RATE:-}${NP_MOVER_NICE:-}" ]; then
+				echo "actuator = { ${NP_MOVERS:+movers = $NP_MOVERS; }${NP_RATE:+migrate_mb_per_s = $NP_RATE; }${NP_MOVER_NICE:+mover_nice = $NP_MOVER_NICE; }};"
 			fi ;;
 		esac
 		# np.idle_recheck=S: sampling.idle_recheck, for the idle scenario
