@@ -95,6 +95,7 @@ struct plan_state {
     const struct np_candidate *cands;
     int *home;                  /* per candidate: node index it goes home to, or -1 */
     bool *use_out;              /* per candidate: its CPU use is out of base_load */
+    bool joint;                 /* rule 6: the movers' use is out of base_load */
     const struct np_plan_params *params;
     unsigned n;
     unsigned *order;            /* n*n: per seed index, the seed then others by distance */
@@ -107,6 +108,7 @@ struct plan_state {
     /* per candidate */
     const struct np_candidate *cand;
     double cpu_use;
+    double sample_slack_per_cpu;   /* a joint mover's: HOME_SLACK_PER_CPU */
     double *own_cpu;            /* candidate's CPU use per node */
     double *load;               /* others' load + bookings per node */
     double *capacity;
@@ -250,6 +252,9 @@ static void prepare_candidate(struct plan_state *st, const struct np_candidate *
 
     st->cand = cand;
     st->cpu_use = sc->cpu_use;
+    size_t c = (size_t)(cand - st->cands);
+    st->sample_slack_per_cpu =
+        st->joint && st->use_out[c] && st->home[c] < 0 ? HOME_SLACK_PER_CPU : 0.0;
     st->nhuge = 0;
     if (mem && mem->node)
         st->nhuge = mem->nhuge < NP_MAX_HUGE_SIZES ? mem->nhuge : NP_MAX_HUGE_SIZES;
@@ -344,6 +349,9 @@ static bool set_fits(const struct set_eval *e, const struct plan_state *st)
      * 0 and 2, 50% local, where the pair {0,1} was the answer). So a set
      * of several may be a tenth of its capacity over. */
     double slack = e->k > 1 && 0.1 * e->capacity > CPU_SLACK ? 0.1 * e->capacity : CPU_SLACK;
+    /* A joint mover's own use came off the nodes by the sampler's shares,
+     * as rule 0's homecomers' did: what stays may hold some of it. */
+    slack += st->sample_slack_per_cpu * (double)e->ncpus;
     if (!(e->load + st->cpu_use <= e->capacity + slack))
         return false;
     if (set_ord_need(e, st) > e->avail_kb)
@@ -565,9 +573,31 @@ bool np_plan_evidence_confirms(const struct np_plan_params *params, double away_
            (bind_only && params->drift_share > 0.0 && away_share >= params->drift_share);
 }
 
-static bool confirmed(const struct np_plan_params *params, const struct np_candidate *cand,
-                      bool bind_only)
+/* Confirmation waits to see whether threads that ran away from their
+ * memory come back to it. When no node with CPUs holds min_gain more of
+ * its memory than where it runs now (its memory is on nodes without CPUs,
+ * or nowhere denser than where it runs), there is nothing to come back
+ * to, and waiting only keeps it remote (seen in the guest: three busy
+ * processes whose memory sat on a CPU-less node waited 5 s before their
+ * copies while the kernel's balancing was done in 2.6-5 s). */
+static bool nothing_to_come_back_to(const struct plan_state *st, const struct np_candidate *cand)
 {
+    const struct np_score *sc = cand->score;
+    if (sc->total_kb == 0)
+        return false;
+    for (unsigned i = 0; i < st->n; i++) {
+        double held = (double)sc->place_kb[i] / (double)sc->total_kb;
+        if (st->topo->nodes[i].ncpus > 0 && held - sc->locality >= st->params->min_gain)
+            return false;
+    }
+    return true;
+}
+
+static bool confirmed(const struct plan_state *st, const struct np_candidate *cand, bool bind_only)
+{
+    const struct np_plan_params *params = st->params;
+    if (nothing_to_come_back_to(st, cand))
+        return true;
     if (cand->have_evidence)
         return np_plan_evidence_confirms(params, cand->away_s, cand->away_share, bind_only);
     return params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
@@ -599,7 +629,7 @@ static bool goes_home(const struct plan_state *st, const struct np_candidate *ca
     const struct np_score *sc = cand->score;
     double held = (double)sc->place_kb[h] / (double)sc->total_kb;
     return sc->locality < params->local_enough && !cand->cooling_down &&
-           held - sc->locality >= params->min_gain && confirmed(params, cand, true);
+           held - sc->locality >= params->min_gain && confirmed(st, cand, true);
 }
 
 /* BACKGROUND[i] is a node's measured load less the candidates' CPU use
@@ -883,7 +913,7 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
      * that many intervals less one
      * (seen in the guest: a well-placed process's memory pulled after its
      * thread ran on another node for one interval). */
-    if (!confirmed(params, cand, d->move_kb == 0)) {
+    if (!confirmed(st, cand, d->move_kb == 0)) {
         d->reason = NP_REASON_CONFIRMING;
         if (cand->have_evidence) {
             char lately[48] = "";
@@ -1121,7 +1151,7 @@ static bool joint_mover(const struct plan_state *st, const struct np_candidate *
 {
     const struct np_score *sc = cand->score;
     return st->home[c] < 0 && sc->locality < st->params->local_enough && !cand->cooling_down &&
-           !all_zero(sc->cpu_share, st->n) && confirmed(st->params, cand, false);
+           !all_zero(sc->cpu_share, st->n) && confirmed(st, cand, false);
 }
 
 /* Rule 6, the movers together: takes every joint mover's use out of the
@@ -1169,6 +1199,7 @@ static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
     r = plan_homecoming(&st, cands, n);
     if (r < 0)
         goto out;
+    st.joint = joint;
     if (joint && movers_out(&st, cands, n) < 2) {
         *ret_usable = false;
         goto out;
