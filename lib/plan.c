@@ -959,12 +959,22 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
 }
 
 /* A homecomer's decision: its home node, CPUs only (booked already). */
-/* "" or, for a move that drift alone confirmed, why it goes anyway. */
-static void drift_note(const struct np_plan_params *params, const struct np_candidate *cand,
+/* "" or, for a move that goes before its full wait (drift, or nothing to
+ * come back to), why it goes anyway. */
+static void early_note(const struct plan_state *st, const struct np_candidate *cand,
                        char *buf, size_t bufsz)
 {
+    const struct np_plan_params *params = st->params;
     buf[0] = '\0';
-    if (cand->have_evidence && cand->away_s < params->confirm_seconds)
+    bool waited = cand->have_evidence
+                      ? cand->away_s >= params->confirm_seconds
+                      : params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
+    if (waited)
+        return;
+    if (nothing_to_come_back_to(st, cand))
+        snprintf(buf, bufsz, "; no node with CPUs holds more of its memory than where it runs, "
+                             "so it goes without waiting");
+    else if (cand->have_evidence)
         snprintf(buf, bufsz, "; it drifts: away from its memory %.0f%% of the last %.1f s",
                  cand->away_share * 100.0, params->confirm_seconds);
 }
@@ -981,8 +991,8 @@ static void decide_homecoming(struct plan_state *st, const struct np_candidate *
     if (held_by_limits(st, cand, d, nodes))
         return;
     d->reason = NP_REASON_MOVE;
-    char drift[96];
-    drift_note(st->params, cand, drift, sizeof(drift));
+    char drift[128];
+    early_note(st, cand, drift, sizeof(drift));
     set_why(d,
             "%s: holds %.0f%% of its %s; the processes now running there go home "
             "too, so it has CPU room (needs %.1f CPU): CPUs only%s",
@@ -1004,8 +1014,8 @@ static void describe_move(const struct plan_state *st, const struct np_candidate
                  "over several cycles", mib(d->move_kb), mib(params->budget_kb));
     else if (!params->memory_moves)
         snprintf(extra, sizeof(extra), "; CPUs only, the kernel moves its pages");
-    else if (d->move_kb == 0)
-        drift_note(params, cand, extra, sizeof(extra));
+    else
+        early_note(st, cand, extra, sizeof(extra));
     set_why(d,
             "%s: holds %.0f%% of its %s and has CPU room (needs %.1f CPU, "
             "%.1f used of %.1f)%s",
@@ -1160,7 +1170,7 @@ static bool joint_mover(const struct plan_state *st, const struct np_candidate *
  * time, a mover saw the node it should take still holding another mover
  * about to leave it (seen in the guest: three busy processes, memory on a
  * busy node, the scheduler splitting each over two of the three idle
- * one-CPU nodes: every one `no-room` for two cycles). Returns how many. */
+ * one-CPU nodes: each `no-room` for up to four cycles). Returns how many. */
 static size_t movers_out(struct plan_state *st, const struct np_candidate *cands, size_t n)
 {
     size_t nmovers = 0;

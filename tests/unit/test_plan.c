@@ -930,6 +930,11 @@ START_TEST(test_nothing_to_come_back_to_needs_no_confirmation)
     ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
     ck_assert_str_eq(target_list(&d), "0");
     ck_assert_uint_eq(d.move_kb, 1 * GIB);
+    ck_assert_msg(strstr(d.why, "so it goes without waiting") != NULL, "%s", d.why);
+    /* after the full wait, no such note */
+    p.cand.away_s = 5.0;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE && !strstr(d.why, "without waiting"), "%s", d.why);
     proc_free(&p);
 
     /* half where it runs, half on node 3: no CPU node holds more */
