@@ -50,6 +50,12 @@ np_ensure_deps
 np_fetch_kernel
 initrd=$NP_VM_CACHE/initramfs.cpio.gz
 if [ "$build" = 1 ] || [ ! -f "$initrd" ]; then
+	# The daemon the guest runs is the tree's: build it first, or a stale
+	# binary is measured as if it were the tree (it happened: a batch of
+	# runs in a worktree measured a binary two sessions old).
+	if [ "$NP_VM_DAEMON_DIR" = "$NP_REPO/daemon" ]; then
+		make -s -C "$NP_REPO" all >&2 || np_die "cannot build the daemon (make all)"
+	fi
 	initrd=$(np_build_initramfs)
 fi
 
