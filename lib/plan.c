@@ -593,14 +593,21 @@ static bool nothing_to_come_back_to(const struct plan_state *st, const struct np
     return true;
 }
 
+/* The full wait: away confirm_seconds with evidence, else found remote
+ * confirm_cycles times. */
+static bool waited(const struct np_plan_params *params, const struct np_candidate *cand)
+{
+    if (cand->have_evidence)
+        return np_plan_evidence_confirms(params, cand->away_s, 0.0, false);
+    return params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
+}
+
 static bool confirmed(const struct plan_state *st, const struct np_candidate *cand, bool bind_only)
 {
-    const struct np_plan_params *params = st->params;
-    if (nothing_to_come_back_to(st, cand))
+    if (nothing_to_come_back_to(st, cand) || waited(st->params, cand))
         return true;
-    if (cand->have_evidence)
-        return np_plan_evidence_confirms(params, cand->away_s, cand->away_share, bind_only);
-    return params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
+    return cand->have_evidence &&
+           np_plan_evidence_confirms(st->params, cand->away_s, cand->away_share, bind_only);
 }
 
 /* The node a process belongs on: the one node that holds local_enough of
@@ -630,6 +637,13 @@ static bool goes_home(const struct plan_state *st, const struct np_candidate *ca
     double held = (double)sc->place_kb[h] / (double)sc->total_kb;
     return sc->locality < params->local_enough && !cand->cooling_down &&
            held - sc->locality >= params->min_gain && confirmed(st, cand, true);
+}
+
+/* LOAD less the process's CPU use by its threads' shares of it per node. */
+static void take_use_off(double *load, unsigned n, const struct np_score *sc)
+{
+    for (unsigned i = 0; i < n; i++)
+        load[i] -= sc->cpu_use * sc->cpu_share[i];
 }
 
 /* BACKGROUND[i] is a node's measured load less the candidates' CPU use
@@ -691,9 +705,7 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
             continue;
         nbelong++;
         ngo += st->home[c] >= 0;
-        const struct np_score *sc = cands[c].score;
-        for (unsigned i = 0; i < st->n; i++)
-            load[i] -= sc->cpu_use * sc->cpu_share[i];
+        take_use_off(load, st->n, cands[c].score);
     }
     conserve_background(load, st->n);
     for (size_t c = 0; c < n; c++)
@@ -711,10 +723,8 @@ static int plan_homecoming(struct plan_state *st, const struct np_candidate *can
         for (size_t c = 0; c < n; c++) {
             if (st->home[c] < 0)
                 continue;
-            const struct np_score *sc = cands[c].score;
-            for (unsigned i = 0; i < st->n; i++)
-                st->base_load[i] -= sc->cpu_use * sc->cpu_share[i];
-            st->booked_cpu[st->home[c]] += sc->cpu_use;
+            take_use_off(st->base_load, st->n, cands[c].score);
+            st->booked_cpu[st->home[c]] += cands[c].score->cpu_use;
             st->use_out[c] = true;
         }
         for (unsigned i = 0; i < st->n; i++)
@@ -966,10 +976,7 @@ static void early_note(const struct plan_state *st, const struct np_candidate *c
 {
     const struct np_plan_params *params = st->params;
     buf[0] = '\0';
-    bool waited = cand->have_evidence
-                      ? cand->away_s >= params->confirm_seconds
-                      : params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
-    if (waited)
+    if (waited(params, cand))
         return;
     if (nothing_to_come_back_to(st, cand))
         snprintf(buf, bufsz, "; no node with CPUs holds more of its memory than where it runs, "
@@ -1179,9 +1186,7 @@ static size_t movers_out(struct plan_state *st, const struct np_candidate *cands
             continue;
         nmovers++;
         st->use_out[c] = true;
-        const struct np_score *sc = cands[c].score;
-        for (unsigned i = 0; i < st->n; i++)
-            st->base_load[i] -= sc->cpu_use * sc->cpu_share[i];
+        take_use_off(st->base_load, st->n, cands[c].score);
     }
     conserve_background(st->base_load, st->n);
     return nmovers;
