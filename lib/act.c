@@ -242,13 +242,23 @@ static int fail(struct np_act_result *res, const char *step, int err)
     return err;
 }
 
-/* Sets CPUS on the threads in TIDS (leader first); a vanished thread is
- * counted, a vanished leader is the process gone. */
-static int set_threads(const struct np_actuator *a, int pid, const int *tids, size_t n,
-                       const struct np_cpuset *cpus, struct np_act_result *res)
+/* The CPUs PL gives thread TID: its own when placed apart, else PL's. */
+static const struct np_cpuset *thread_cpus_of(const struct np_placement *pl, int tid)
 {
+    for (unsigned k = 0; pl->thread_cpus && k < pl->nthread_cpus; k++)
+        if (pl->thread_cpus[k].tid == tid)
+            return &pl->thread_cpus[k].cpus;
+    return &pl->cpus;
+}
+
+/* Sets PL's CPUs on the threads in TIDS (leader first); a vanished thread
+ * is counted, a vanished leader is the process gone. */
+static int set_threads(const struct np_actuator *a, const struct np_placement *pl,
+                       const int *tids, size_t n, struct np_act_result *res)
+{
+    int pid = pl->pid;
     for (size_t i = 0; i < n; i++) {
-        int r = a->ops->set_affinity(a->ctx, tids[i], cpus);
+        int r = a->ops->set_affinity(a->ctx, tids[i], thread_cpus_of(pl, tids[i]));
         if (r == 0) {
             res->threads_set++;
         } else if (np_act_classify(r) == NP_ACT_GONE && tids[i] != pid) {
@@ -274,7 +284,7 @@ static int apply_threads(const struct np_actuator *a, const struct np_root *root
     r = list_threads(root, pl->pid, max, &tids, &n);
     if (r < 0)
         return fail(res, "affinity", r);
-    r = set_threads(a, pl->pid, tids, n, &pl->cpus, res);
+    r = set_threads(a, pl, tids, n, res);
     if (r == 0 && n < max) {
         /* A thread created during the pass by a not-yet-moved thread inherited
          * the old affinity: one more look catches those. */
@@ -286,7 +296,7 @@ static int apply_threads(const struct np_actuator *a, const struct np_root *root
             for (size_t i = 0; i < m && n + k < max; i++)
                 if (!contains_tid(tids, n, again[i]))
                     again[k++] = again[i];
-            r = set_threads(a, pl->pid, again, k, &pl->cpus, res);
+            r = set_threads(a, pl, again, k, res);
             free(again);
         }
     }
@@ -952,6 +962,8 @@ int np_act_apply(const struct np_actuator *a, const struct np_root *root,
 
     int r;
     struct np_placement by_threads;
+    if (pl->cgroup && pl->nthread_cpus)
+        return fail(ret, "cgroup", -EINVAL);   /* a cpuset cannot place threads apart */
     if (pl->cgroup) {
         if (!valid_cgroup(pl->cgroup))
             return fail(ret, "cgroup", -EINVAL);

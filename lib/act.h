@@ -98,6 +98,10 @@ struct np_placement {
      * migrate_pages each (0 sources: the batched mover spreads them). */
     unsigned nsources;
     struct np_source_node { int node; uint64_t kb; } sources[NP_MAX_ROOMS];
+    /* Threads placed apart (plan.h rule 7; NULL none): each listed thread
+     * gets its own CPUs, every other thread CPUS. Not with a cgroup. */
+    const struct np_thread_cpus { int tid; struct np_cpuset cpus; } *thread_cpus;
+    unsigned nthread_cpus;
 };
 
 struct np_act_result {

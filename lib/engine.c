@@ -423,6 +423,8 @@ static int cycle_plan(struct np_cycle *c)
         cand->have_evidence = w->have_evidence;
         cand->away_s = w->away_s;
         cand->away_share = w->away_share;
+        cand->threads = w->threads;
+        cand->nthreads = w->nthreads;
         /* Only last cycle's held target is kept: an older one is stale. */
         if (w->le->held_cycle + 1 == e->cycle)
             cand->held_target = w->le->held_target;
@@ -535,6 +537,7 @@ static int cycle_end(struct np_cycle *c, int r)
     for (size_t i = 0; c->work && i < c->nwork; i++) {
         np_numa_maps_clear(&c->work[i].mem);
         np_score_clear(&c->work[i].score);
+        free(c->work[i].threads);
     }
     free(c->work);
     for (size_t i = 0; c->views && i < c->nviews; i++) {
@@ -694,6 +697,7 @@ out:
     free(view.cpu_share);
     np_numa_maps_clear(&w.mem);
     np_score_clear(&w.score);
+    free(w.threads);
     np_proc_clear(&p);
     return r;
 }

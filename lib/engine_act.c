@@ -76,8 +76,10 @@ void np_repin_after_hotplug(struct np_engine *e)
     size_t cur = 0;
     for (struct np_ledger_entry *le; (le = np_ledger_next(e->ledger, &cur));) {
         const struct np_ledger_placement *lp = le->placement;
-        if (le->managed && lp && !lp->via_cgroup && np_cpuset_count(&lp->placed_cpus) > 0 &&
-            all_online(e->topo, &lp->placed_cpus))
+        /* Threads placed apart are placed again by the next cycle's plan:
+         * the leader's CPUs are not every thread's. */
+        if (le->managed && lp && !lp->via_cgroup && !lp->threads_apart &&
+            np_cpuset_count(&lp->placed_cpus) > 0 && all_online(e->topo, &lp->placed_cpus))
             queue_affinity(e, le->pid, &lp->placed_cpus);
     }
 }
@@ -247,6 +249,10 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
                     lp->original = res.original;
                 }
                 lp->placed_cpus = pl.cpus;
+                lp->threads_apart = pl.nthread_cpus > 0;
+                for (unsigned k = 0; k < pl.nthread_cpus; k++)
+                    if (pl.thread_cpus[k].tid == pl.pid)
+                        lp->placed_cpus = pl.thread_cpus[k].cpus;   /* the leader's own */
                 lp->placed_nodes = pl.mems;
                 lp->placed_cpu_use = v->cpu_use;
                 lp->placed_at = now;
@@ -336,12 +342,36 @@ static bool copy_off_loop(const struct np_engine *e, const struct np_placement *
            e->ninflight < NP_INFLIGHT_MAX;
 }
 
+/* Rule 7's binds of D into TC (NP_PLAN_MAX_THREAD_BINDS entries): each
+ * thread gets its node's CPUs. */
+static unsigned thread_cpus_of_binds(const struct np_topology *t, const struct np_decision *d,
+                                     struct np_thread_cpus *tc)
+{
+    unsigned n = 0;
+    for (unsigned k = 0; k < d->nbinds && k < NP_PLAN_MAX_THREAD_BINDS; k++) {
+        int idx = np_topology_index(t, d->binds[k].node);
+        if (idx < 0)
+            continue;
+        tc[n].tid = d->binds[k].tid;
+        tc[n].cpus = t->nodes[idx].cpus;
+        n++;
+    }
+    return n;
+}
+
 bool np_act_on(struct np_engine *e, struct candidate_work *w, double now,
                uint64_t *budget_left, bool memory_moves, struct np_cycle_report *rep)
 {
     struct np_placement pl;
     struct np_act_result res;
     act_prepare(e, w, *budget_left, memory_moves, &pl);
+    struct np_thread_cpus tc[NP_PLAN_MAX_THREAD_BINDS];
+    if (w->view->decision.nbinds) {
+        /* Threads apart: a cgroup's cpuset holds one set for all of them. */
+        pl.thread_cpus = tc;
+        pl.nthread_cpus = thread_cpus_of_binds(e->topo, &w->view->decision, tc);
+        pl.cgroup = NULL;
+    }
     memset(&res, 0, sizeof(res));
     /* CPUs here (cheap), then the memory: on a mover thread when one can
      * take it, else here. */

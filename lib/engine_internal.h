@@ -97,6 +97,9 @@ struct candidate_work {
     bool have_evidence;              /* the sampler saw its threads run since it was tracked */
     double away_s;                   /* ... away from its memory this long without a break */
     double away_share;               /* ... away this share of its time lately (0: unknown) */
+    struct np_thread_use *threads;   /* its busy threads, with the kernel's balancing on
+                                        (plan.h rule 7); NULL otherwise */
+    size_t nthreads;
 };
 
 /* What passes between the stages of one cycle; cycle_end frees it all. */

@@ -13,6 +13,11 @@
  * say where it accesses memory (the kernel scans 256 MB a period; a
  * process just seen has a handful). */
 #define NP_ACCESS_MIN_FAULTS 256
+/* ... and for one thread's node (plan.h rule 7). */
+#define NP_THREAD_MIN_FAULTS 32
+/* A thread using less CPU than this is not bound on its own by rule 7:
+ * it follows the process's other threads. */
+#define NP_BUSY_THREAD_CPU 0.1
 
 /* Shortest gap over which CPU use is measured: 50 ticks at USER_HZ 100. */
 #define NP_MIN_CPU_WINDOW 0.5
@@ -545,7 +550,7 @@ bool np_engine_take_early_cycle(struct np_engine *e)
  * faults (task/TID/sched): FAULT_SHARE per node index (sums to 1).
  * -ENODATA when there are too few faults (or none printed), else -errno. */
 static int read_access(const struct np_engine *e, const struct candidate_work *w,
-                       double *fault_share, uint64_t *ret_faults)
+                       double *fault_share, uint64_t *ret_faults, int *thread_access)
 {
     const struct np_topology *t = e->topo;
     struct np_task_numa *tn = malloc(sizeof(*tn));
@@ -559,6 +564,7 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
         const struct np_thread *th = &w->proc->threads[k];
         if (np_task_numa_read(e->root, w->proc->pid, th->tid, tn) < 0)
             continue;   /* exited, or no NUMA fields: it adds nothing */
+        double most = 0.0, mine = 0.0;
         for (unsigned node = 0; node < tn->nnodes && node < NP_MAX_NODES; node++) {
             double f = (double)tn->faults_private[node] + (double)tn->faults_shared[node];
             int idx = np_topology_index(t, (int)node);
@@ -566,7 +572,15 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
                 continue;
             fault_share[idx] += f;
             total += f;
+            mine += f;
+            if (thread_access && f > most) {
+                most = f;
+                thread_access[k] = idx;
+            }
         }
+        /* A handful of faults says little about one thread. */
+        if (thread_access && mine < NP_THREAD_MIN_FAULTS)
+            thread_access[k] = -1;
     }
     free(tn);
     if (total < NP_ACCESS_MIN_FAULTS)
@@ -575,6 +589,39 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
         fault_share[i] /= total;
     *ret_faults = (uint64_t)total;
     return 0;
+}
+
+/* W's busy threads for plan.h rule 7: each one's share of the process's
+ * CPU use (WEIGHT: its ticks since the last cycle), the node it ran on
+ * last and the node whose memory it accesses most (ACCESS, -1 unknown).
+ * None when it has fewer than two, or more than rule 7 binds. */
+static void busy_threads(const struct np_engine *e, struct candidate_work *w,
+                         const double *weight, const int *access)
+{
+    const struct np_proc *p = w->proc;
+    double total = 0.0;
+    for (size_t k = 0; k < p->nthreads; k++)
+        total += weight[k];
+    if (!(total > 0.0))
+        return;
+    size_t n = 0;
+    for (size_t k = 0; k < p->nthreads; k++)
+        n += weight[k] / total * w->view->cpu_use >= NP_BUSY_THREAD_CPU;
+    if (n < 2 || n > NP_PLAN_MAX_THREAD_BINDS)
+        return;
+    w->threads = calloc(n, sizeof(*w->threads));
+    if (!w->threads)
+        return;
+    for (size_t k = 0; k < p->nthreads; k++) {
+        double use = weight[k] / total * w->view->cpu_use;
+        if (use < NP_BUSY_THREAD_CPU)
+            continue;
+        struct np_thread_use *u = &w->threads[w->nthreads++];
+        u->tid = p->threads[k].tid;
+        u->cpu_use = use;
+        u->run_node = np_topology_cpu_node(e->topo, p->threads[k].last_cpu);
+        u->access_node = k < e->cfg->sampling.max_threads ? access[k] : -1;
+    }
 }
 
 int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
@@ -606,9 +653,15 @@ int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
      * process with any is judged by residency alone. */
     if (e->kernel_moves_pages && !np_numa_maps_has_hugetlb(&w->mem)) {
         uint64_t faults;
+        int *access = malloc((w->proc->nthreads ? w->proc->nthreads : 1) * sizeof(int));
+        for (size_t k = 0; access && k < w->proc->nthreads; k++)
+            access[k] = -1;
         /* share is free again: the score has its own copy. */
-        if (read_access(e, w, share, &faults) == 0)
+        if (read_access(e, w, share, &faults, access) == 0)
             (void)np_score_use_access(t, share, faults, &w->score);
+        if (access)
+            busy_threads(e, w, weight, access);
+        free(access);
     }
     count_remote_finding(e, w);
     track_evidence(e, w, now);

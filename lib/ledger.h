@@ -19,7 +19,9 @@
 struct np_ledger_placement {
     bool have_original;
     struct np_cpuset original;       /* affinity before our first change */
-    struct np_cpuset placed_cpus;    /* what we set (to tell a later re-pin by someone else) */
+    struct np_cpuset placed_cpus;    /* what we set on the leader (to tell a later re-pin by
+                                        someone else) */
+    bool threads_apart;              /* plan.h rule 7: its busy threads on nodes of their own */
     struct np_nodeset placed_nodes;
     double placed_cpu_use;           /* CPU use when placed: the load it brings there */
     double placed_at;                /* engine time of that placement */

@@ -836,6 +836,126 @@ static void describe_spans_nodes(const struct plan_state *st, const struct np_ca
                 st->cpu_use, most, nodes, sc->locality * 100.0);
 }
 
+/* Rule 7's room on node index I for threads of the current candidate:
+ * its capacity less everyone else's load, with rule 0's sampling
+ * tolerance (its own use came off by the sampler's shares). */
+static double thread_room(const struct plan_state *st, unsigned i)
+{
+    unsigned ncpus = st->topo->nodes[i].ncpus;
+    if (ncpus == 0)
+        return 0.0;
+    return st->capacity[i] + CPU_SLACK + HOME_SLACK_PER_CPU * (double)ncpus - st->load[i];
+}
+
+static bool has_hugetlb(const struct plan_state *st)
+{
+    for (unsigned s = 0; s < st->nhuge; s++)
+        if (st->huge_total_kb[s] > 0)
+            return true;
+    return false;
+}
+
+/* "tid 101 on node 1, tid 102 on node 2, ..." for the first few binds. */
+static void format_binds(const struct np_decision *d, char *buf, size_t bufsz)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (unsigned k = 0; k < d->nbinds && len < bufsz; k++) {
+        if (k == 4) {
+            snprintf(buf + len, bufsz - len, ", ...");
+            return;
+        }
+        int w = snprintf(buf + len, bufsz - len, "%stid %d on node %d", k ? ", " : "",
+                         d->binds[k].tid, d->binds[k].node);
+        if (w < 0)
+            return;
+        len += (size_t)w;
+    }
+}
+
+/* Rule 7, for a candidate D found spanning nodes: one node per busy
+ * thread when the kernel's balancing moves the pages. True when it
+ * decided D anew (a move, confirming, or bound already); false leaves D
+ * as spans-nodes. */
+static bool place_threads(struct plan_state *st, const struct np_candidate *cand,
+                          struct np_decision *d)
+{
+    const struct np_plan_params *params = st->params;
+    const struct np_topology *topo = st->topo;
+    if (params->memory_moves || !cand->threads || cand->nthreads < 2 ||
+        cand->nthreads > NP_PLAN_MAX_THREAD_BINDS || has_hugetlb(st))
+        return false;
+    double room[NP_MAX_NODES];
+    int node[NP_PLAN_MAX_THREAD_BINDS];
+    if (st->n > NP_MAX_NODES)
+        return false;
+    for (unsigned i = 0; i < st->n; i++)
+        room[i] = thread_room(st, i);
+    if (np_thread_plan(topo, room, cand->threads, cand->nthreads, node) < 0) {
+        size_t len = strlen(d->why);
+        snprintf(d->why + len, sizeof(d->why) - len,
+                 "; its busy threads do not fit the nodes' CPU room one to a node either");
+        return false;
+    }
+    bool moves_one = false;
+    np_nodeset_zero(&d->target);
+    d->nbinds = 0;
+    for (size_t k = 0; k < cand->nthreads; k++) {
+        int id = topo->nodes[node[k]].id;
+        np_nodeset_set(&d->target, (unsigned)id);
+        d->binds[d->nbinds++] = (struct np_thread_bind){.tid = cand->threads[k].tid, .node = id};
+        moves_one |= node[k] != cand->threads[k].run_node;
+    }
+    d->move_kb = 0;
+    d->locality_after = d->locality_before;
+    char binds[160];
+    format_binds(d, binds, sizeof(binds));
+    if (cand->placed && !moves_one) {
+        /* Bound by us and each thread where it was put: nothing to do. */
+        d->reason = NP_REASON_SPANS_NODES;
+        set_why(d, "its %u busy threads stay bound one to a node (%s); kernel NUMA balancing "
+                   "moves each thread's pages to it", d->nbinds, binds);
+        d->nbinds = 0;
+        np_nodeset_zero(&d->target);
+        return true;
+    }
+    char nodes[96];
+    format_nodes(&d->target, nodes, sizeof(nodes));
+    if (!confirmed(st, cand, true)) {
+        d->reason = NP_REASON_CONFIRMING;
+        set_why(d, "away from its memory for %.1f s of the %.1f s a bind needs; would bind "
+                   "its %u busy threads one to a node (%s)",
+                cand->away_s, params->confirm_seconds, d->nbinds, binds);
+        d->nbinds = 0;
+        return true;
+    }
+    if (st->moves >= params->max_moves) {
+        d->reason = NP_REASON_MAX_MOVES;
+        set_why(d, "max_moves (%u) reached this cycle; would bind its threads to %s",
+                params->max_moves, nodes);
+        d->nbinds = 0;
+        return true;
+    }
+    d->reason = NP_REASON_MOVE;
+    set_why(d, "needs %.1f CPU, more than one node has: %u busy threads bound one to a node "
+               "with room (%s), at their memory or where they run; kernel balancing moves "
+               "their pages", st->cpu_use, d->nbinds, binds);
+    /* Booking: each node gets what its threads bring, less what the
+     * process ran there already; a node it leaves is freed. */
+    double after[NP_MAX_NODES] = {0};
+    for (size_t k = 0; k < cand->nthreads; k++)
+        after[node[k]] += cand->threads[k].cpu_use;
+    for (unsigned i = 0; i < st->n; i++) {
+        if (after[i] > st->own_cpu[i])
+            st->booked_cpu[i] += after[i] - st->own_cpu[i];
+        else if (after[i] == 0.0 && st->own_cpu[i] > 0.0)
+            st->base_load[i] = st->base_load[i] > st->own_cpu[i] ? st->base_load[i] - st->own_cpu[i]
+                                                                  : 0.0;
+    }
+    st->moves++;
+    return true;
+}
+
 /* Rules 2 and 3: the target set and what moving there means (target,
  * move_kb, locality_after) into D, its evaluation into *RET_E and seed
  * into *RET_SEED. False when D is decided (no room) instead. */
@@ -1083,6 +1203,7 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     d->locality_before = cand->score->locality;
     d->locality_after = cand->score->locality;
     d->why[0] = '\0';
+    d->nbinds = 0;
 
     if (precheck(st, cand, d)) {
         if (d->reason == NP_REASON_LOCAL_ENOUGH)
@@ -1096,8 +1217,11 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     }
     struct set_eval e;
     unsigned seed;
-    if (!evaluate_target(st, cand, d, &e, &seed))
+    if (!evaluate_target(st, cand, d, &e, &seed)) {
+        if (d->reason == NP_REASON_SPANS_NODES)
+            (void)place_threads(st, cand, d);
         return;
+    }
     char nodes[96];
     format_nodes(&d->target, nodes, sizeof(nodes));
     if (held_by_limits(st, cand, d, nodes))
@@ -1158,6 +1282,14 @@ static bool candidate_valid(const struct np_candidate *c, unsigned nnodes)
             return false;
     if (c->mem && c->mem->nslots && !c->mem->node)
         return false;
+    if (c->nthreads && !c->threads)
+        return false;
+    for (size_t k = 0; k < c->nthreads; k++) {
+        const struct np_thread_use *t = &c->threads[k];
+        if (!isfinite(t->cpu_use) || t->cpu_use < 0.0 || t->run_node >= (int)nnodes ||
+            t->access_node >= (int)nnodes)
+            return false;
+    }
     return true;
 }
 

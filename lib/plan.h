@@ -23,7 +23,14 @@
  *     confirmed for a copy leaves the nodes it runs on, so their CPU use is
  *     taken off those nodes before any is placed; if one of them is then
  *     not moved, the cycle is planned one at a time instead (all or none).
- *     An accepted move's CPU use leaves the nodes outside its target. */
+ *     An accepted move's CPU use leaves the nodes outside its target.
+ *  7. Threads apart: with the kernel's balancing moving pages (memory_moves
+ *     false), a process that spans nodes (rule 2 finds no node for it) and
+ *     has no hugetlb memory gets one node per busy thread (threadplan.h),
+ *     within each node's CPU room, when all of them fit: each thread is
+ *     bound there and the kernel moves its pages to it instead of chasing
+ *     it. A process away from its memory waits for its confirmation as a
+ *     bind does; one found local is kept where its threads are, once. */
 #ifndef NP_PLAN_H
 #define NP_PLAN_H
 
@@ -33,6 +40,7 @@
 #include "bitset.h"
 #include "numamaps.h"
 #include "score.h"
+#include "threadplan.h"
 #include "topology.h"
 
 enum np_reason {
@@ -95,6 +103,17 @@ struct np_candidate {
      * it still fits, so a process whose threads wander is not given a new
      * target every cycle. */
     struct np_nodeset held_target;
+    /* Its busy threads (rule 7; NULL when unknown): CPU use, where each
+     * runs and whose memory it accesses most. */
+    const struct np_thread_use *threads;
+    size_t nthreads;
+};
+
+#define NP_PLAN_MAX_THREAD_BINDS 64   /* rule 7 binds at most this many threads */
+
+struct np_thread_bind {
+    int tid;
+    int node;                          /* node ID */
 };
 
 struct np_decision {
@@ -109,6 +128,11 @@ struct np_decision {
     double locality_after;             /* expected */
     unsigned rank;                     /* 1 = highest benefit */
     char why[256];                     /* one human sentence: why this target / why not */
+    /* Rule 7: a node for each busy thread (target is their union); the
+     * process's other threads get the whole target. 0: the whole process
+     * goes to target. */
+    unsigned nbinds;
+    struct np_thread_bind binds[NP_PLAN_MAX_THREAD_BINDS];
 };
 
 /* NODE_CPU_LOAD: CPUs in use per node index (all processes, including the

@@ -267,6 +267,33 @@ START_TEST(test_apply_threads_and_migrate)
 }
 END_TEST
 
+/* Threads placed apart (plan.h rule 7): each listed thread gets its own
+ * CPUs, the others the placement's; a cgroup cannot hold that. */
+START_TEST(test_apply_threads_apart)
+{
+    struct np_placement pl = placement();
+    pl.move_memory = false;
+    struct np_thread_cpus tc[2];
+    tc[0].tid = 102;
+    cpus_of(&tc[0].cpus, "3");
+    tc[1].tid = 101;
+    cpus_of(&tc[1].cpus, "2");
+    pl.thread_cpus = tc;
+    pl.nthread_cpus = 2;
+    struct np_act_result res;
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), 0);
+    ck_assert_str_eq(np_actuator_recording_log(&rec),
+                     "get_affinity tid=100\n"
+                     "set_affinity tid=100 cpus=2-3\n"
+                     "set_affinity tid=101 cpus=2\n"
+                     "set_affinity tid=102 cpus=3\n");
+    ck_assert_uint_eq(res.threads_set, 3);
+    pl.cgroup = "/numaplace-test.slice";
+    ck_assert_int_eq(np_act_apply(&rec, &root, &pl, &res), -EINVAL);
+    ck_assert_int_eq(res.cls, NP_ACT_INVALID);
+}
+END_TEST
+
 START_TEST(test_apply_cpus_only_and_thread_limit)
 {
     struct np_placement pl = placement();
@@ -1298,6 +1325,7 @@ int main(void)
     tcase_add_test(tc, test_recording_move_pages);
     tcase_add_test(tc, test_recording_log_cap);
     tcase_add_test(tc, test_apply_threads_and_migrate);
+    tcase_add_test(tc, test_apply_threads_apart);
     tcase_add_test(tc, test_apply_cpus_only_and_thread_limit);
     tcase_add_test(tc, test_apply_thread_vanishes);
     tcase_add_test(tc, test_apply_leader_gone);

@@ -89,16 +89,6 @@ static struct np_plan_params params_default(void)
     return p;
 }
 
-/* topo_four's distances with one CPU a node (the guest's shuffled and
- * misplaced setups). */
-static struct np_topology *topo_one_cpu_nodes(void)
-{
-    static const int ids[] = {0, 1, 2, 3};
-    static const unsigned cpus[] = {1, 1, 1, 1};
-    static const int dist[] = {10, 21, 31, 31, 21, 10, 31, 31, 31, 31, 10, 21, 31, 31, 21, 10};
-    return topo_new(4, ids, cpus, dist);
-}
-
 /* The target as a list, "" when empty. */
 static const char *target_list(const struct np_decision *d)
 {
@@ -1380,6 +1370,98 @@ START_TEST(test_threads_spanning_nodes_get_their_own_reason)
 }
 END_TEST
 
+/* Rule 7: beside the kernel's balancing, a process spanning nodes gets a
+ * node for each busy thread, within each node's CPU room: the kernel then
+ * moves each thread's pages to it instead of chasing threads the
+ * scheduler moves. It waits for confirmation like a bind; bound already,
+ * it is left; a thread that fits nowhere, or hugetlb memory (which no
+ * fault tells about), keeps it whole. */
+START_TEST(test_threads_apart_with_kernel_balancing)
+{
+    struct np_topology *t = topo_one_cpu_nodes();
+    const double load[4] = {1.0, 1.0, 1.0, 1.0};   /* its own threads, one a node */
+    const double spread[4] = {0.25, 0.25, 0.25, 0.25};
+    struct np_plan_params params = params_default();
+    params.memory_moves = false;
+    struct proc p;
+    struct np_decision d;
+    proc_gib_scored(&p, 300, 0, t, spread, 3.9);
+    const struct np_thread_use threads[4] = {
+        {.tid = 301, .cpu_use = 0.975, .run_node = 2, .access_node = 0},
+        {.tid = 302, .cpu_use = 0.975, .run_node = 0, .access_node = 0},
+        {.tid = 303, .cpu_use = 0.975, .run_node = 1, .access_node = 0},
+        {.tid = 304, .cpu_use = 0.975, .run_node = 3, .access_node = -1},
+    };
+    p.cand.threads = threads;
+    p.cand.nthreads = 4;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert_str_eq(target_list(&d), "0-3");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_uint_eq(d.nbinds, 4);
+    const int want[4][2] = {{301, 2}, {302, 0}, {303, 1}, {304, 3}};
+    for (unsigned k = 0; k < 4; k++) {
+        ck_assert_int_eq(d.binds[k].tid, want[k][0]);
+        ck_assert_int_eq(d.binds[k].node, want[k][1]);
+    }
+    ck_assert_str_eq(d.why, "needs 3.9 CPU, more than one node has: 4 busy threads bound one to "
+                            "a node with room (tid 301 on node 2, tid 302 on node 0, tid 303 on "
+                            "node 1, tid 304 on node 3), at their memory or where they run; "
+                            "kernel balancing moves their pages");
+
+    /* Unconfirmed, it waits, binding nothing. */
+    params.confirm_cycles = 3;
+    p.cand.remote_cycles = 1;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_CONFIRMING);
+    ck_assert_uint_eq(d.nbinds, 0);
+    p.cand.remote_cycles = 3;
+
+    /* Bound already, each thread where it was put: nothing to do. */
+    p.cand.placed = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
+    ck_assert_uint_eq(d.nbinds, 0);
+    ck_assert_str_eq(target_list(&d), "");
+    ck_assert_ptr_nonnull(strstr(d.why, "stay bound one to a node"));
+    p.cand.placed = false;
+
+    /* With balancing off nothing is known of each thread's pages. */
+    params.memory_moves = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
+    ck_assert_uint_eq(d.nbinds, 0);
+    params.memory_moves = false;
+
+    /* A fifth busy thread fits no node: kept whole, and said so. */
+    const struct np_thread_use five[5] = {
+        threads[0], threads[1], threads[2], threads[3],
+        {.tid = 305, .cpu_use = 0.975, .run_node = 3, .access_node = 0},
+    };
+    p.cand.threads = five;
+    p.cand.nthreads = 5;
+    const double load5[4] = {1.0, 1.0, 1.0, 1.95};
+    proc_score(&p, t, (const double[4]){0.2, 0.2, 0.2, 0.4}, 4.875);
+    plan_one(t, load5, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
+    ck_assert_uint_eq(d.nbinds, 0);
+    ck_assert_ptr_nonnull(strstr(d.why, "do not fit the nodes' CPU room one to a node either"));
+    proc_free(&p);
+
+    /* Hugetlb memory takes no hinting faults: no thread is bound. */
+    proc_init(&p, 310, 4);
+    proc_huge(&p, 0, 2048, GIB);
+    proc_score(&p, t, spread, 3.9);
+    p.cand.threads = threads;
+    p.cand.nthreads = 4;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
+    ck_assert_uint_eq(d.nbinds, 0);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
 /* Beside the kernel's balancing (memory_moves false) a process at home
  * and free to run anywhere is bound there, CPUs only, when the node has
  * room: the scheduler would move it away and the kernel chase it. Not
@@ -1476,6 +1558,7 @@ int main(void)
     tcase_add_test(tc, test_movers_planned_together);
     tcase_add_test(tc, test_several_nodes_tolerate_background);
     tcase_add_test(tc, test_threads_spanning_nodes_get_their_own_reason);
+    tcase_add_test(tc, test_threads_apart_with_kernel_balancing);
     tcase_add_test(tc, test_coexist_keeps_a_process_at_home);
     tcase_add_test(tc, test_rejects_bad_input);
     suite_add_tcase(s, tc);

@@ -47,3 +47,11 @@ void topo_free(struct np_topology *t)
     free(t->cpu_node_index);
     free(t);
 }
+
+struct np_topology *topo_one_cpu_nodes(void)
+{
+    static const int ids[] = {0, 1, 2, 3};
+    static const unsigned cpus[] = {1, 1, 1, 1};
+    static const int dist[] = {10, 21, 31, 31, 21, 10, 31, 31, 31, 31, 10, 21, 31, 31, 21, 10};
+    return topo_new(4, ids, cpus, dist);
+}

@@ -11,5 +11,8 @@
 struct np_topology *topo_new(unsigned nnodes, const int *ids, const unsigned *ncpus,
                              const int *dist);
 void topo_free(struct np_topology *t);
+/* Four one-CPU nodes, pairs {0,1} and {2,3} at 21, across at 31: the
+ * guest's shuffled and misplaced setups. */
+struct np_topology *topo_one_cpu_nodes(void);
 
 #endif
