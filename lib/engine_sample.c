@@ -550,7 +550,8 @@ bool np_engine_take_early_cycle(struct np_engine *e)
  * faults (task/TID/sched): FAULT_SHARE per node index (sums to 1).
  * -ENODATA when there are too few faults (or none printed), else -errno. */
 static int read_access(const struct np_engine *e, const struct candidate_work *w,
-                       double *fault_share, uint64_t *ret_faults, int *thread_access)
+                       double *fault_share, uint64_t *ret_faults, int *thread_access,
+                       double *joint)
 {
     const struct np_topology *t = e->topo;
     struct np_task_numa *tn = malloc(sizeof(*tn));
@@ -565,6 +566,7 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
         if (np_task_numa_read(e->root, w->proc->pid, th->tid, tn) < 0)
             continue;   /* exited, or no NUMA fields: it adds nothing */
         double most = 0.0, mine = 0.0;
+        int ran = np_topology_cpu_node(t, th->last_cpu);
         for (unsigned node = 0; node < tn->nnodes && node < NP_MAX_NODES; node++) {
             double f = (double)tn->faults_private[node] + (double)tn->faults_shared[node];
             int idx = np_topology_index(t, (int)node);
@@ -573,6 +575,8 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
             fault_share[idx] += f;
             total += f;
             mine += f;
+            if (joint && ran >= 0)
+                joint[(size_t)ran * t->nnodes + (unsigned)idx] += f;
             if (thread_access && f > most) {
                 most = f;
                 thread_access[k] = idx;
@@ -587,6 +591,14 @@ static int read_access(const struct np_engine *e, const struct candidate_work *w
         return -ENODATA;
     for (unsigned i = 0; i < t->nnodes; i++)
         fault_share[i] /= total;
+    if (joint) {
+        /* Threads on an unknown CPU add to the shares, not here. */
+        double in_joint = 0.0;
+        for (size_t k = 0; k < (size_t)t->nnodes * t->nnodes; k++)
+            in_joint += joint[k];
+        for (size_t k = 0; in_joint > 0.0 && k < (size_t)t->nnodes * t->nnodes; k++)
+            joint[k] /= in_joint;
+    }
     *ret_faults = (uint64_t)total;
     return 0;
 }
@@ -656,9 +668,17 @@ int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
         int *access = malloc((w->proc->nthreads ? w->proc->nthreads : 1) * sizeof(int));
         for (size_t k = 0; access && k < w->proc->nthreads; k++)
             access[k] = -1;
+        /* Threads we placed apart cannot wander: each one's accesses count
+         * from its own node (its last CPU is where it is bound). */
+        const struct np_ledger_placement *lp = w->le->placement;
+        bool apart = w->le->managed && lp && lp->threads_apart;
+        double *joint = apart ? calloc((size_t)t->nnodes * t->nnodes, sizeof(double)) : NULL;
         /* share is free again: the score has its own copy. */
-        if (read_access(e, w, share, &faults, access) == 0)
-            (void)np_score_use_access(t, share, faults, &w->score);
+        if (read_access(e, w, share, &faults, access, joint) == 0) {
+            if (!joint || np_score_use_access_joint(t, joint, faults, &w->score) < 0)
+                (void)np_score_use_access(t, share, faults, &w->score);
+        }
+        free(joint);
         if (access)
             busy_threads(e, w, weight, access);
         free(access);

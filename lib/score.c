@@ -159,39 +159,48 @@ int np_score_compute(const struct np_topology *topo, const struct np_numa_maps *
     return 0;
 }
 
-int np_score_use_access(const struct np_topology *topo, const double *fault_share,
-                        uint64_t faults, struct np_score *s)
+/* Checks a distribution of N entries: finite, >= 0, summing to 1. */
+static bool is_distribution(const double *v, size_t n)
 {
-    if (!topo || !fault_share || !s || !s->place_kb || !s->cpu_share || s->nnodes != topo->nnodes ||
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(v[i]) || v[i] < 0.0)
+            return false;
+        sum += v[i];
+    }
+    return fabs(sum - 1.0) < 1e-6;
+}
+
+int np_score_use_access_joint(const struct np_topology *topo, const double *joint,
+                              uint64_t faults, struct np_score *s)
+{
+    if (!topo || !joint || !s || !s->place_kb || !s->cpu_share || s->nnodes != topo->nnodes ||
         !topo->distance || faults == 0)
         return -EINVAL;
     unsigned n = s->nnodes;
-    double sum = 0.0;
-    for (unsigned i = 0; i < n; i++) {
-        if (!isfinite(fault_share[i]) || fault_share[i] < 0.0)
-            return -EINVAL;
-        sum += fault_share[i];
-    }
-    if (!(fabs(sum - 1.0) < 1e-6))
+    if (!is_distribution(joint, (size_t)n * n))
         return -EINVAL;
-    /* The same distance-weighted cost as from residency, over where the
-     * accesses went instead of where the pages are. */
+    /* The same distance-weighted cost as from residency, each access
+     * weighed from the node its thread ran on to the node it went to. */
     double local_sum = 0.0, cost_sum = 0.0;
     for (unsigned i = 0; i < n; i++) {
-        local_sum += s->cpu_share[i] * fault_share[i];
+        const double *row = &joint[(size_t)i * n];
+        local_sum += row[i];
         int d_ii = topo->distance[(size_t)i * n + i];
         if (d_ii <= 0)
             continue;
-        double inner = 0.0;
         for (unsigned j = 0; j < n; j++) {
             int d_ij = topo->distance[(size_t)i * n + j];
-            inner += fault_share[j] * (double)(d_ij - d_ii) / (double)d_ii;
+            cost_sum += row[j] * (double)(d_ij - d_ii) / (double)d_ii;
         }
-        cost_sum += s->cpu_share[i] * inner;
     }
     double access_locality = local_sum > 1.0 ? 1.0 : local_sum;
-    for (unsigned i = 0; i < n; i++)
-        s->place_kb[i] = (uint64_t)floor(fault_share[i] * (double)s->total_kb + 0.5);
+    for (unsigned j = 0; j < n; j++) {
+        double went = 0.0;
+        for (unsigned i = 0; i < n; i++)
+            went += joint[(size_t)i * n + j];
+        s->place_kb[j] = (uint64_t)floor(went * (double)s->total_kb + 0.5);
+    }
     s->access_used = true;
     s->access_locality = access_locality;
     s->access_faults = faults;
@@ -199,6 +208,27 @@ int np_score_use_access(const struct np_topology *topo, const double *fault_shar
     s->remote_cost = cost_sum;
     s->benefit = (double)s->total_kb * cost_sum / 1024.0 * s->cpu_use;
     return 0;
+}
+
+int np_score_use_access(const struct np_topology *topo, const double *fault_share,
+                        uint64_t faults, struct np_score *s)
+{
+    if (!topo || !fault_share || !s || !s->cpu_share || s->nnodes != topo->nnodes)
+        return -EINVAL;
+    unsigned n = s->nnodes;
+    if (!is_distribution(fault_share, n))
+        return -EINVAL;
+    /* Every thread taken to access as the whole process does: the CPU
+     * share of each node times the accesses' share of each. */
+    double *joint = malloc((size_t)n * n * sizeof(*joint));
+    if (!joint)
+        return -ENOMEM;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; j < n; j++)
+            joint[(size_t)i * n + j] = s->cpu_share[i] * fault_share[j];
+    int r = np_score_use_access_joint(topo, joint, faults, s);
+    free(joint);
+    return r;
 }
 
 void np_score_clear(struct np_score *s)

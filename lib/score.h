@@ -60,6 +60,15 @@ int np_score_compute(const struct np_topology *topo, const struct np_numa_maps *
  * and resident_locality keep the residency. 0 or -EINVAL. */
 int np_score_use_access(const struct np_topology *topo, const double *fault_share,
                         uint64_t faults, struct np_score *s);
+/* The same from JOINT (nnodes x nnodes, sums to 1): the share of the
+ * accesses made from node i (where the thread that made them ran) to
+ * memory on node j, at [i * nnodes + j]. For a process whose threads are
+ * placed apart, each thread's accesses count from its own node, where the
+ * product above would spread every thread's accesses over all of them.
+ * (cpu_share sums to 1 with the product, not necessarily here: a joint
+ * matrix need not match the window's CPU shares.) 0 or -EINVAL. */
+int np_score_use_access_joint(const struct np_topology *topo, const double *joint,
+                              uint64_t faults, struct np_score *s);
 void np_score_clear(struct np_score *s);
 
 #endif

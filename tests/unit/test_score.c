@@ -98,6 +98,54 @@ START_TEST(test_use_access)
 }
 END_TEST
 
+/* Two threads, one on each node, each accessing its own node's memory
+ * (threads placed apart): from the joint matrix, every access is local;
+ * the product of the process's shares would call half of them remote.
+ * Crossed, every access is remote. Column sums give place_kb. */
+START_TEST(test_use_access_joint)
+{
+    struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
+    struct np_numa_maps m;
+    mem_init(&m, 2);
+    mem_add(&m, 0, 524288);
+    mem_add(&m, 1, 524288);
+    const double both[] = {0.5, 0.5};
+    struct np_score s;
+    ck_assert_int_eq(np_score_compute(t, &m, both, 2.0, &s), 0);
+    ck_assert_int_eq(np_score_use_access(t, both, 4000, &s), 0);
+    ck_assert_double_eq_tol(s.locality, 0.5, 1e-12);
+    ck_assert_double_eq_tol(s.remote_cost, 0.5 * 1.1, 1e-12);
+
+    const double own[] = {0.5, 0.0,
+                          0.0, 0.5};
+    ck_assert_int_eq(np_score_use_access_joint(t, own, 4000, &s), 0);
+    ck_assert(s.access_used);
+    ck_assert_double_eq_tol(s.locality, 1.0, 1e-12);
+    ck_assert_double_eq_tol(s.access_locality, 1.0, 1e-12);
+    ck_assert_double_eq_tol(s.remote_cost, 0.0, 1e-12);
+    ck_assert_double_eq_tol(s.benefit, 0.0, 1e-9);
+    ck_assert_uint_eq(s.place_kb[0], 524288);
+    ck_assert_uint_eq(s.place_kb[1], 524288);
+
+    const double crossed[] = {0.0, 0.3,
+                              0.7, 0.0};
+    ck_assert_int_eq(np_score_use_access_joint(t, crossed, 4000, &s), 0);
+    ck_assert_double_eq_tol(s.locality, 0.0, 1e-12);
+    ck_assert_double_eq_tol(s.remote_cost, 1.1, 1e-12);
+    ck_assert_uint_eq(s.place_kb[0], 734003);            /* 0.7 x 1 GiB, rounded */
+    ck_assert_uint_eq(s.place_kb[1], 314573);
+
+    const double short_sum[] = {0.5, 0.0, 0.0, 0.4}, negative[] = {1.5, 0.0, 0.0, -0.5};
+    ck_assert_int_eq(np_score_use_access_joint(t, short_sum, 10, &s), -EINVAL);
+    ck_assert_int_eq(np_score_use_access_joint(t, negative, 10, &s), -EINVAL);
+    ck_assert_int_eq(np_score_use_access_joint(t, own, 0, &s), -EINVAL);
+    ck_assert_double_eq_tol(s.locality, 0.0, 1e-12);    /* left as it was */
+    np_score_clear(&s);
+    mem_free(&m);
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_cpu_share_weighted)
 {
     struct np_topology *t = topo_new(2, two_ids, two_cpus, two_dist);
@@ -295,6 +343,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_cpu_share_weighted);
     tcase_add_test(tc, test_use_access);
+    tcase_add_test(tc, test_use_access_joint);
     tcase_add_test(tc, test_cpu_share_zero_weights_count_threads);
     tcase_add_test(tc, test_cpu_share_unknown_cpus);
     tcase_add_test(tc, test_score_two_nodes);

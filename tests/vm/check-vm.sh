@@ -8,7 +8,7 @@ set -eu
 placer=numaplaced
 if [ "${1:-}" = --placer ]; then placer=$2; shift 2; fi
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(misplaced hugetlb wellplaced shuffled bignode fullnode pinned mempolicy churn reload cgroup cgroupro responsive ratelimit noderate pidreuse cancel spanning balancing cpuless slit8 cpuhotplug)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(misplaced hugetlb wellplaced shuffled bignode fullnode pinned mempolicy churn reload cgroup cgroupro responsive ratelimit noderate pidreuse cancel spanning spanbal balancing cpuless slit8 cpuhotplug)
 
 # Known defects, still run and reported: an expected failure is printed as
 # XFAIL with its reason and does not fail the suite; if it passes it is

@@ -1,6 +1,8 @@
 #!/bin/bash
-# Compare placers on the misplaced, hugetlb and oversub scenarios (coexist:
-# numaplaced beside the kernel's balancing, the "kernel + numaplaced" row):
+# Compare placers on the misplaced, hugetlb, oversub and spanbal scenarios
+# (coexist: numaplaced beside the kernel's balancing, the "kernel +
+# numaplaced" row; spanbal's locality is per thread, with balancing on for
+# every placer):
 #   tests/vm/compare.sh [--duration S] [--placers 'none kernel numad numaplaced coexist']
 # Prints one row per scenario x placer: time to 95% local (aggregate), final
 # local fraction, pages migrated (pgmigrate_success delta, 4 KiB pages) and
@@ -8,7 +10,7 @@
 # seconds (default 45); numaplaced for its deadline (5 intervals).
 set -eu
 . "$(dirname "$0")/lib.sh"
-duration=45 placers="none kernel numad numaplaced coexist" scenarios="misplaced hugetlb oversub"
+duration=45 placers="none kernel numad numaplaced coexist" scenarios="misplaced hugetlb oversub spanbal"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--duration) duration=$2; shift 2 ;;

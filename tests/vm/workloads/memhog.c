@@ -2,7 +2,7 @@
  *
  * memhog --mb SIZE [--threads N] [--hugetlb] [--first-touch-node N[,M...]]
  *        [--name NAME] [--seconds S] [--mbind-interleave MB]
- *        [--thread-interleave MB] [--mbind-on-signal]
+ *        [--thread-interleave MB] [--mbind-on-signal] [--report-ms N]
  *
  * With --first-touch-node, the process pins itself to the CPUs of the given
  * node(s) and binds its memory there (MPOL_BIND for one node, MPOL_INTERLEAVE
@@ -27,6 +27,20 @@
  * MPOL_INTERLEAVE when SIGUSR1 arrives (a program changing its policy after
  * a placer placed it), printing "mbind done".
  *
+ * --report-ms N (N >= 100): every worker records, after each pass over its
+ * chunk, the node it runs on (sched_getcpu() and the nodes' cpulists) and
+ * counts the bytes it streamed; every N ms the main thread prints
+ *   THREADS t=<cs since ready> local_bp=<B> mib_s=<R> per=<i>:<node>:<bp>,...
+ * where <bp> is the share (basis points) of thread i's chunk on the node it
+ * last ran on, read with move_pages(2)'s query form on every 16th 4 KiB page
+ * of the chunk (a wider stride when that would be over 8192 pages),
+ * local_bp the chunk-size weighted mean over the threads, and mib_s the MiB
+ * all threads streamed since the previous line per second.  Node -1 means
+ * the thread has not finished a pass yet.  Pages the query does not find
+ * (made PROT_NONE by the kernel's balancing a moment before) are left out;
+ * with half the samples or more missing it asks again (see report()).
+ * Without --report-ms the main thread only sleeps as before.
+ *
  * No libnuma dependency on purpose: raw syscalls keep the initramfs small.
  */
 #define _GNU_SOURCE
@@ -49,6 +63,21 @@
 #define MPOL_INTERLEAVE 3
 #define HUGE_2M (2UL << 20)
 #define MAX_NODES 64
+#define REPORT_MAX_SAMPLES 8192
+
+/* --report-ms: one per worker, written by the worker, read by main. */
+struct thread_stat {
+	uint64_t bytes;                 /* __atomic: bytes streamed so far */
+	int node;                       /* __atomic: node after the last pass, -1 before */
+	size_t lo, hi;                  /* its chunk */
+	unsigned long nsamples;         /* main thread only: move_pages query */
+	long last_bp;                   /* main thread only: previous report's bp */
+	void **pages;
+	int *status;
+};
+static struct thread_stat *tstat;
+static long report_ms;
+static int cpu_node[CPU_SETSIZE];
 
 static unsigned char *mem;
 static size_t mem_len;
@@ -102,7 +131,9 @@ static void die(const char *what)
 static void usage(void)
 {
 	fprintf(stderr, "usage: memhog --mb SIZE [--threads N] [--hugetlb] "
-		"[--first-touch-node N[,M...]] [--name NAME] [--seconds S]\n");
+		"[--first-touch-node N[,M...]] [--name NAME] [--seconds S] "
+		"[--mbind-interleave MB] [--thread-interleave MB] [--mbind-on-signal] "
+		"[--report-ms N>=100]\n");
 	exit(2);
 }
 
@@ -176,12 +207,165 @@ static void *worker(void *arg)
 	}
 	pthread_barrier_wait(&reset_barrier);
 
+	if (report_ms > 0) {
+		/* Same accesses in the same order; the bytes are counted every
+		 * 4 MiB so that a report is not quantised to whole passes. */
+		struct thread_stat *st = &tstat[id];
+		const size_t piece = 4UL << 20;
+		for (;;) {
+			for (size_t p = lo; p < hi; p += piece) {
+				size_t e = (hi - p > piece) ? p + piece : hi;
+				stream(mem, p, e);
+				__atomic_fetch_add(&st->bytes, (uint64_t)(e - p), __ATOMIC_RELAXED);
+			}
+			int cpu = sched_getcpu();
+			__atomic_store_n(&st->node, (cpu >= 0 && cpu < CPU_SETSIZE) ? cpu_node[cpu] : -1,
+					 __ATOMIC_RELAXED);
+			if (extra && (id == 0 || thread_interleave_mb == 0))
+				stream(extra, 0, extra_len);
+		}
+	}
 	for (;;) {
 		stream(mem, lo, hi);
 		if (extra && (id == 0 || thread_interleave_mb == 0))
 			stream(extra, 0, extra_len);
 	}
 	return NULL;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* cpu_node[cpu] from /sys/devices/system/node/nodeN/cpulist. */
+static void read_cpu_nodes(void)
+{
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		cpu_node[c] = -1;
+	for (int n = 0; n < MAX_NODES; n++) {
+		char path[128];
+		cpu_set_t set;
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", n);
+		if (access(path, R_OK))
+			continue;
+		CPU_ZERO(&set);
+		node_cpus(n, &set);
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cpu_node[c] = n;
+	}
+}
+
+/* The sample addresses of every worker's chunk for move_pages. */
+static void report_setup(void)
+{
+	tstat = calloc(nthreads > 0 ? (size_t)nthreads : 1, sizeof(*tstat));
+	if (!tstat)
+		die("calloc");
+	for (long id = 0; id < nthreads; id++) {
+		struct thread_stat *st = &tstat[id];
+		size_t chunk = mem_len / nthreads;
+		st->lo = id * chunk;
+		st->hi = (id == nthreads - 1) ? mem_len : st->lo + chunk;
+		st->node = -1;
+		size_t npages = (st->hi - st->lo + 4095) / 4096, stride = 16;
+		if (npages / stride > REPORT_MAX_SAMPLES)
+			stride = (npages + REPORT_MAX_SAMPLES - 1) / REPORT_MAX_SAMPLES;
+		st->nsamples = (npages + stride - 1) / stride;
+		st->pages = calloc(st->nsamples ? st->nsamples : 1, sizeof(void *));
+		st->status = calloc(st->nsamples ? st->nsamples : 1, sizeof(int));
+		if (!st->pages || !st->status)
+			die("calloc");
+		for (unsigned long k = 0; k < st->nsamples; k++)
+			st->pages[k] = mem + st->lo + k * stride * 4096;
+	}
+}
+
+/* One THREADS line. */
+static void report(double t0, double *last_t, uint64_t *last_bytes)
+{
+	double now = mono_s(), wsum = 0, lsum = 0;
+	uint64_t bytes = 0;
+	static char per[64 * 1024];
+	size_t used = 0;
+
+	per[0] = 0;
+	for (long id = 0; id < nthreads; id++) {
+		struct thread_stat *st = &tstat[id];
+		int node = __atomic_load_n(&st->node, __ATOMIC_RELAXED);
+		long bp = 0, valid = 0, here = 0, rc = -1, tries = 0, bad = 0;
+		bytes += __atomic_load_n(&st->bytes, __ATOMIC_RELAXED);
+		/* A page the kernel's balancing has just made PROT_NONE (hint
+		 * fault pending) reads as not present (-EFAULT/-ENOENT) until
+		 * the thread touches it again, which it does within one pass:
+		 * when half the samples or more are missing, ask again after
+		 * 20 ms (3 times at most), and with none answered keep the
+		 * previous figure; each such case is logged on stderr. */
+		while (st->nsamples && tries < 4) {
+			valid = here = 0;
+			bad = 0;
+			tries++;
+			rc = syscall(SYS_move_pages, 0, st->nsamples, st->pages, NULL, st->status, 0);
+			if (rc == 0) {
+				for (unsigned long k = 0; k < st->nsamples; k++) {
+					if (st->status[k] < 0) {
+						if (!bad)
+							bad = st->status[k];
+						continue;
+					}
+					valid++;
+					if (st->status[k] == node)
+						here++;
+				}
+				if ((unsigned long)valid * 2 >= st->nsamples)
+					break;
+			} else {
+				bad = -errno;
+			}
+			struct timespec pause20 = {0, 20 * 1000000L};
+			nanosleep(&pause20, NULL);
+		}
+		if (rc == 0 && valid)
+			bp = here * 10000 / valid;
+		else
+			bp = st->last_bp;
+		if (tries > 1)
+			fprintf(stderr, "memhog: thread %ld: move_pages query answered %ld of %lu samples "
+				"after %ld tries (first error %ld)%s\n", id, valid, st->nsamples, tries,
+				bad, (rc == 0 && valid) ? "" : ", previous bp kept");
+		st->last_bp = bp;
+		double w = (double)(st->hi - st->lo);
+		wsum += w;
+		lsum += w * bp;
+		if (used < sizeof(per) - 64)
+			used += snprintf(per + used, sizeof(per) - used, "%s%ld:%d:%ld",
+					 id ? "," : "", id, node, bp);
+	}
+	double dt = now - *last_t;
+	printf("THREADS t=%ld local_bp=%ld mib_s=%.1f per=%s\n",
+	       (long)((now - t0) * 100), wsum > 0 ? (long)(lsum / wsum) : 0,
+	       dt > 0 ? (double)(bytes - *last_bytes) / (1 << 20) / dt : 0.0, per);
+	fflush(stdout);
+	*last_t = now;
+	*last_bytes = bytes;
+}
+
+/* --mbind-on-signal: after SIGUSR1, the main buffer's policy becomes
+ * MPOL_INTERLEAVE (policy only, no MPOL_MF_MOVE: pages stay where they are). */
+static void mbind_if_wanted(void)
+{
+	if (!mbind_wanted)
+		return;
+	unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))];
+	mbind_wanted = 0;
+	all_nodes_mask(mask, sizeof(mask) / sizeof(mask[0]));
+	if (syscall(SYS_mbind, mem, mem_len, MPOL_INTERLEAVE, mask, (unsigned long)MAX_NODES + 1, 0))
+		die("mbind(on signal)");
+	printf("mbind done\n");
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -208,10 +392,13 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--seconds")) seconds = atol(v);
 		else if (!strcmp(a, "--mbind-interleave")) mbind_mb = atol(v);
 		else if (!strcmp(a, "--thread-interleave")) thread_interleave_mb = atol(v);
+		else if (!strcmp(a, "--report-ms")) report_ms = atol(v);
 		else usage();
 		i++;
 	}
 	if (mb <= 0 || nthreads < 0)
+		usage();
+	if (report_ms != 0 && report_ms < 100)
 		usage();
 	if (name && prctl(PR_SET_NAME, name, 0, 0, 0))
 		die("prctl(PR_SET_NAME)");
@@ -273,6 +460,10 @@ int main(int argc, char **argv)
 	if (mbind_on_signal)
 		signal(SIGUSR1, on_usr1);
 
+	if (report_ms > 0) {
+		read_cpu_nodes();
+		report_setup();
+	}
 	pthread_barrier_init(&reset_barrier, NULL, (unsigned)nthreads + 1);
 	for (long t = 0; t < nthreads; t++) {
 		pthread_t th;
@@ -287,6 +478,26 @@ int main(int argc, char **argv)
 	printf("ready pid=%d\n", (int)getpid());
 	fflush(stdout);
 
+	if (report_ms > 0) {
+		/* Wakes every report_ms for one THREADS line (a few move_pages
+		 * queries), otherwise sleeps like below. */
+		double t0 = mono_s(), last_t = t0;
+		uint64_t last_bytes = 0;
+		struct timespec next;
+		clock_gettime(CLOCK_MONOTONIC, &next);
+		for (;;) {
+			next.tv_nsec += (report_ms % 1000) * 1000000L;
+			next.tv_sec += report_ms / 1000 + next.tv_nsec / 1000000000L;
+			next.tv_nsec %= 1000000000L;
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
+				mbind_if_wanted();
+			}
+			report(t0, &last_t, &last_bytes);
+			if (seconds > 0 && mono_s() - t0 >= seconds)
+				break;
+		}
+		return 0;
+	}
 	/* The main thread just sleeps: it must not add scheduler noise (the
 	 * probe judges placement by the running threads only). */
 	if (seconds > 0) {
@@ -296,17 +507,7 @@ int main(int argc, char **argv)
 	} else {
 		for (;;) {
 			pause();
-			if (mbind_wanted) {
-				/* Policy only (no MPOL_MF_MOVE): pages stay where they are. */
-				unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))];
-				mbind_wanted = 0;
-				all_nodes_mask(mask, sizeof(mask) / sizeof(mask[0]));
-				if (syscall(SYS_mbind, mem, mem_len, MPOL_INTERLEAVE, mask,
-					    (unsigned long)MAX_NODES + 1, 0))
-					die("mbind(on signal)");
-				printf("mbind done\n");
-				fflush(stdout);
-			}
+			mbind_if_wanted();
 		}
 	}
 	return 0;
