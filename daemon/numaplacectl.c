@@ -506,6 +506,9 @@ static void print_show(struct json_object *d)
                 printf("locality from: its threads' memory accesses (%lld kernel NUMA hinting faults); "
                        "by where its pages are: %.1f%%\n", (long long)gint(p, "access_faults"),
                        gdbl(p, "resident_locality") * 100);
+            if (gbool(p, "threads_apart"))
+                printf("placed: each busy thread bound to a node of its own; locality counts "
+                       "each thread's accesses from its node\n");
             struct json_object *nk = get(p, "node_kib"), *cs = get(p, "cpu_share");
             if (nk) {
                 printf("memory per node:");

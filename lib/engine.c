@@ -352,6 +352,7 @@ static int cycle_score(struct np_cycle *c)
             np_cycle_rebook_load_by_threads(e->topo, w, c->node_load);
         if (w->le->managed) {
             w->view->state = NP_VIEW_MANAGED;
+            w->view->threads_apart = w->le->placement && w->le->placement->threads_apart;
             np_measure_after(e, w->view);
         }
     }

@@ -62,6 +62,8 @@ struct np_proc_view {
     double locality, remote_cost, benefit;   /* locality: what placement goes by */
     double resident_locality;        /* from where its pages are */
     bool access_used;                /* locality is access_locality (kernel fault data) */
+    bool threads_apart;              /* managed with its busy threads on nodes of their own
+                                        (plan.h rule 7); its locality counts per thread */
     double access_locality;          /* -1: no access data */
     uint64_t access_faults;
     uint64_t remote_kb;

@@ -978,6 +978,84 @@ START_TEST(test_kernel_fault_data_decides_with_balancing_on)
 }
 END_TEST
 
+/* Rule 7 through the engine: beside the kernel's balancing, local-db
+ * (1004) made seven busy threads (1.0 CPU each) on CPUs 1-7, each
+ * accessing its own node's memory, nearly alone on the machine: no node
+ * set but all four takes 7 CPU, so each thread is bound to the CPUs of
+ * the node it runs on and accesses (one on node 0, two on each other
+ * node). The next cycle,
+ * with the leader's affinity as we set it, does not take our binds for
+ * someone else's pin, reads its locality per thread (every access local)
+ * and leaves it. */
+START_TEST(test_threads_apart_through_the_engine)
+{
+    struct world w;
+    world_open(&w, true);
+    world_write(&w, "proc/sys/kernel/numa_balancing", "1\n");
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "cd %s/proc && rm -rf 1001 1002 1003 1005 1006 1007 1008 1010", w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    const int tids[7] = {1004, 100401, 100402, 100403, 100404, 100405, 100406};
+    for (int k = 2; k < 7; k++) {
+        snprintf(cmd, sizeof(cmd), "cp -a %s/proc/1004/task/100401 %s/proc/1004/task/%d",
+                 w.dir, w.dir, tids[k]);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    char path[512];
+    snprintf(path, sizeof(path), "%s/proc/1004/stat", w.dir);
+    edit_stat_field(path, 14, 700000, false);   /* 7 CPU over its 1000 s */
+    edit_stat_field(path, 15, 0, false);
+    edit_stat_field(path, 20, 7, false);
+    for (int k = 0; k < 7; k++) {
+        snprintf(path, sizeof(path), "%s/proc/1004/task/%d/stat", w.dir, tids[k]);
+        edit_stat_field(path, 14, 100000, false);
+        edit_stat_field(path, 15, 0, false);
+        set_last_cpu(&w, 1004, tids[k], k + 1);
+        unsigned long faults[4] = {0, 0, 0, 0};
+        faults[(k + 1) / 2] = 5000;
+        world_task_faults(&w, 1004, tids[k], faults);
+    }
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1004);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_msg(v->decided && v->decision.reason == NP_REASON_MOVE, "%s: %s",
+                  np_reason_name(v->decision.reason), v->decision.why);
+    ck_assert_uint_eq(v->decision.nbinds, 7);
+    ck_assert_uint_eq(v->decision.move_kb, 0);
+    ck_assert_uint_eq(np_nodeset_count(&v->decision.target), 4);
+    const char *log = np_actuator_recording_log(&w.act);
+    static const char *const want[7] = {
+        "set_affinity tid=1004 cpus=0-1\n", "set_affinity tid=100401 cpus=2-3\n",
+        "set_affinity tid=100402 cpus=2-3\n", "set_affinity tid=100403 cpus=4-5\n",
+        "set_affinity tid=100404 cpus=4-5\n", "set_affinity tid=100405 cpus=6-7\n",
+        "set_affinity tid=100406 cpus=6-7\n"};
+    for (int k = 0; k < 7; k++)
+        ck_assert_msg(strstr(log, want[k]), "no \"%s\" in:\n%s", want[k], log);
+    ck_assert_ptr_null(strstr(log, "migrate_pages pid=1004"));
+    np_cycle_report_clear(&r);
+
+    /* 100 s later, still busy; as the kernel would show it, the leader's
+     * affinity is ours. */
+    for (int k = 0; k < 7; k++)
+        add_ticks_of(&w, 1004, tids[k], 10000);
+    world_sed(&w, "s/^Cpus_allowed:.*/Cpus_allowed:\t00000003/;"
+                  "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\t0-1/", "proc/1004/status");
+    ck_assert_int_eq(np_engine_cycle(w.engine, 200.0, &r), 0);
+    v = view_of(&r, 1004);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_msg(v->state == NP_VIEW_MANAGED, "state %d skip %s: %s", (int)v->state,
+                  np_skip_name(v->skip), v->detail);
+    ck_assert(v->threads_apart);
+    ck_assert(v->access_used);
+    ck_assert_double_eq_tol(v->locality, 1.0, 1e-9);
+    ck_assert_msg(v->decision.reason == NP_REASON_LOCAL_ENOUGH, "%s: %s",
+                  np_reason_name(v->decision.reason), v->decision.why);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 /* A thread's own policy shows only in its task/TID/numa_maps: the process
  * is left alone, CPUs included, and the thread is named. */
 START_TEST(test_thread_policy_leaves_process_alone)
@@ -1883,6 +1961,7 @@ int main(void)
     tcase_add_test(tc, test_sampler_drift_binds_home);
     tcase_add_test(tc, test_sampler_asks_for_a_cycle_when_a_move_is_confirmed);
     tcase_add_test(tc, test_kernel_fault_data_decides_with_balancing_on);
+    tcase_add_test(tc, test_threads_apart_through_the_engine);
     tcase_add_test(tc, test_placement_put_back_after_cpu_hotplug);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
     tcase_add_test(tc, test_mover_copies_at_its_nice_value);

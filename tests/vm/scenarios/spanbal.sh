@@ -123,6 +123,8 @@ if [ "$NP_PLACER" = coexist ] || [ "$NP_PLACER" = numaplaced ]; then
 	np_check $? "numaplaced did not log binding the threads one to a node"
 	[ "$final_bp" -ge 9500 ]
 	np_check $? "per-thread locality $final_bp bp at the end, below 9500"
+	grep -q 'placed: each busy thread bound to a node of its own' /tmp/ctl.show
+	np_check $? "show does not say the threads are placed apart"
 fi
 kill -0 "$pid" 2>/dev/null; np_check $? "the spanning memhog died: $(tail -n 3 "$out" | tr '\n' '|')"
 np_placer_alive; np_check $? "placer died"
