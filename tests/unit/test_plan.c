@@ -1441,6 +1441,7 @@ START_TEST(test_threads_apart_with_kernel_balancing)
     p.cand.threads = five;
     p.cand.nthreads = 5;
     const double load5[4] = {1.0, 1.0, 1.0, 1.95};
+    np_score_clear(&p.score);
     proc_score(&p, t, (const double[4]){0.2, 0.2, 0.2, 0.4}, 4.875);
     plan_one(t, load5, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
