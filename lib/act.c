@@ -128,8 +128,11 @@ static bool is_special_mapping(const char *name, size_t len)
 }
 
 /* Parses "start-end perms offset dev inode [name]" at LINE (ending at '\n'
- * or NUL). True for a well-formed writable private mapping. */
-static bool parse_maps_line(const char *line, uint64_t *ret_start, uint64_t *ret_end)
+ * or NUL). True for a well-formed writable private mapping; RET_HUGETLB
+ * (may be NULL) tells a private hugetlb mapping (MAP_HUGETLB, named
+ * "/anon_hugepage" by the kernel). */
+static bool parse_maps_line(const char *line, uint64_t *ret_start, uint64_t *ret_end,
+                            bool *ret_hugetlb)
 {
     const char *p = line;
     uint64_t start, end;
@@ -151,6 +154,10 @@ static bool parse_maps_line(const char *line, uint64_t *ret_start, uint64_t *ret
     size_t name_len = strcspn(p, "\n");
     if (is_special_mapping(p, name_len))
         return false;
+    static const char huge_name[] = "/anon_hugepage";
+    if (ret_hugetlb)
+        *ret_hugetlb = name_len >= sizeof(huge_name) - 1 &&
+                       memcmp(p, huge_name, sizeof(huge_name) - 1) == 0;
     *ret_start = start;
     *ret_end = end;
     return true;
@@ -158,12 +165,18 @@ static bool parse_maps_line(const char *line, uint64_t *ret_start, uint64_t *ret
 
 int np_maps_next_writable_private(const char **cursor, uint64_t *start, uint64_t *end)
 {
+    return np_maps_next_writable_private_kind(cursor, start, end, NULL);
+}
+
+int np_maps_next_writable_private_kind(const char **cursor, uint64_t *start, uint64_t *end,
+                                       bool *hugetlb)
+{
     const char *p = *cursor;
     while (p && *p) {
         const char *line = p;
         const char *nl = strchr(p, '\n');
         p = nl ? nl + 1 : line + strlen(line);
-        if (parse_maps_line(line, start, end)) {
+        if (parse_maps_line(line, start, end, hugetlb)) {
             *cursor = p;
             return 1;
         }
@@ -413,6 +426,11 @@ struct mover {
     int targets[NP_MAX_NODES];
     unsigned ntargets, next_target;
     uint64_t room_pages[NP_MAX_NODES];  /* per target (same index), UINT64_MAX = no limit */
+    uint64_t huge_kb;                   /* page size of its private hugetlb, 0 unknown */
+    uint64_t huge_room_kb[NP_MAX_NODES];/* per target: its free hugepages, UINT64_MAX unread */
+    bool range_huge;                    /* the range being fed is private hugetlb */
+    bool block_huge;                    /* the current block is (part of) a huge page */
+    bool block_skipped;                 /* ... for which no target had a free hugepage */
     int capacity_error;                 /* a target answered ENOMEM/ENOSPC */
     uintptr_t block;                /* 2 MiB block of the last page moved */
     bool have_block;
@@ -424,6 +442,7 @@ struct mover {
     void *pages[NP_ACT_BATCH];
     int status[NP_ACT_BATCH];
     int nodes[NP_ACT_BATCH];
+    bool page_huge[NP_ACT_BATCH];
     unsigned npages;
     /* One target's share of a batch (see move_to_target). */
     void *sub_pages[NP_ACT_BATCH];
@@ -437,6 +456,7 @@ static void drop_target(struct mover *m, int node)
         if (m->targets[t] == node) {
             m->targets[t] = m->targets[--m->ntargets];
             m->room_pages[t] = m->room_pages[m->ntargets];
+            m->huge_room_kb[t] = m->huge_room_kb[m->ntargets];
             if (m->ntargets)
                 m->next_target %= m->ntargets;
             else
@@ -523,6 +543,43 @@ static void mover_recheck_rooms(struct mover *m)
             m->room_pages[t] = live;
         }
     }
+    for (unsigned t = 0; m->huge_kb && t < m->ntargets; t++) {
+        uint64_t kb;
+        if (np_node_read_free_huge_kb(m->root, m->targets[t], m->huge_kb, &kb) == 0 &&
+            kb < m->huge_room_kb[t])
+            m->huge_room_kb[t] = kb;
+    }
+}
+
+/* A target with free memory for a whole ordinary block, from the next one
+ * in the rotation on (none is dropped: it may still take huge pages). */
+static bool pick_room_target(struct mover *m)
+{
+    for (unsigned tries = 0; tries < m->ntargets; tries++) {
+        if (m->room_pages[m->next_target] >= m->block_pages)
+            return true;
+        m->next_target = (m->next_target + 1) % m->ntargets;
+    }
+    return false;
+}
+
+/* A target with a free hugepage for the huge page starting a block, from
+ * the next one in the rotation on: booked there and true, or false when
+ * no target has one (the page stays; the others still take ordinary
+ * pages). */
+static bool pick_huge_target(struct mover *m)
+{
+    for (unsigned tries = 0; tries < m->ntargets; tries++) {
+        uint64_t *room = &m->huge_room_kb[m->next_target];
+        if (*room >= m->huge_kb) {
+            if (*room != UINT64_MAX)
+                *room -= m->huge_kb;
+            return true;
+        }
+        m->next_target = (m->next_target + 1) % m->ntargets;
+    }
+    m->target_filled = true;
+    return false;
 }
 
 /* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
@@ -562,9 +619,16 @@ static int mover_flush(struct mover *m)
          * met takes the next target; a function of the address would alias
          * with an interleaved layout (every block left on one node had the
          * same parity, and all went to one target until it was full). */
-        uintptr_t block = (uintptr_t)m->pages[i] / NP_ACT_BLOCK_BYTES;
-        if (!m->have_block || block != m->block) {
+        /* A private hugetlb page of known size is its own block (a 1 GiB
+         * page is not cut into 2 MiB blocks for different targets), and
+         * takes a free hugepage, not free memory. */
+        bool huge = m->page_huge[i] && m->huge_kb;
+        uint64_t unit = huge && m->huge_kb * 1024 > NP_ACT_BLOCK_BYTES ? m->huge_kb * 1024
+                                                                       : NP_ACT_BLOCK_BYTES;
+        uintptr_t block = (uintptr_t)m->pages[i] / unit;
+        if (!m->have_block || block != m->block || huge != m->block_huge) {
             m->block = block;
+            m->block_huge = huge;
             m->have_block = true;
             m->next_target = (m->next_target + 1) % m->ntargets;
             /* A target whose room (free memory above the headroom) cannot
@@ -572,18 +636,31 @@ static int mover_flush(struct mover *m)
              * brim would push it into reclaim, and the planner promised the
              * headroom; a block cut short would split its huge page over
              * two nodes. */
-            while (m->ntargets && m->room_pages[m->next_target] < m->block_pages)
-                drop_target(m, m->targets[m->next_target]);
+            m->block_skipped = false;
+            if (huge)
+                m->block_skipped = !pick_huge_target(m);
+            else if (m->huge_kb)
+                /* Its huge pages need no free memory: a target short of it
+                 * stays in the rotation for them. */
+                m->block_skipped = !pick_room_target(m);
+            else
+                while (m->ntargets && m->room_pages[m->next_target] < m->block_pages)
+                    drop_target(m, m->targets[m->next_target]);
+        }
+        if (m->block_skipped) {
+            m->left_behind = true;
+            continue;
         }
         /* Only after a target was dropped for ENOMEM mid-block can the one
          * taking over lack room. */
-        while (m->ntargets && m->room_pages[m->next_target] == 0)
+        while (!huge && m->ntargets && m->room_pages[m->next_target] == 0)
             drop_target(m, m->targets[m->next_target]);
         if (!m->ntargets) {
             m->left_behind = true;
             break;
         }
-        m->room_pages[m->next_target]--;
+        if (!huge)
+            m->room_pages[m->next_target]--;
         m->nodes[k] = m->targets[m->next_target];
         k++;
     }
@@ -645,6 +722,7 @@ static int mover_range(struct mover *m, uint64_t start, uint64_t end)
                 return r;
         }
         m->examine_left--;
+        m->page_huge[m->npages] = m->range_huge;
         m->pages[m->npages++] = (void *)(uintptr_t)addr;
         if (m->npages == NP_ACT_BATCH) {
             int r = mover_flush(m);
@@ -656,19 +734,25 @@ static int mover_range(struct mover *m, uint64_t start, uint64_t end)
 }
 
 /* The page index SKIP (counted over the writable private mappings of MAPS)
- * moved back to the start of its 2 MiB block, or of its mapping if that
- * begins inside the block: a walk that started mid-block would meet the
- * block's first part again at the end, as a new block with another target,
- * and split its huge page over two nodes. */
-static uint64_t block_start(const char *maps, uint64_t page_size, uint64_t skip)
+ * moved back to the start of its 2 MiB block (of its huge page, HUGE_KB,
+ * in a private hugetlb mapping when that is larger), or of its mapping if
+ * that begins inside the block: a walk that started mid-block would meet
+ * the block's first part again at the end, as a new block with another
+ * target, and split its huge page over two nodes. */
+static uint64_t block_start(const char *maps, uint64_t page_size, uint64_t huge_kb, uint64_t skip)
 {
     uint64_t offset = 0, start, end;
     const char *cur = maps;
-    while (np_maps_next_writable_private(&cur, &start, &end)) {
+    bool hugetlb = false;
+    while (np_maps_next_writable_private_kind(&cur, &start, &end, &hugetlb)) {
         uint64_t len = (end - start) / page_size;
         if (skip < offset + len) {
             uint64_t addr = start + (skip - offset) * page_size;
-            uint64_t aligned = addr & ~(uint64_t)(NP_ACT_BLOCK_BYTES - 1);
+            uint64_t unit = hugetlb && huge_kb * 1024 > NP_ACT_BLOCK_BYTES ? huge_kb * 1024
+                                                                         : NP_ACT_BLOCK_BYTES;
+            if (unit & (unit - 1))
+                unit = NP_ACT_BLOCK_BYTES;   /* page sizes are powers of two */
+            uint64_t aligned = addr & ~(unit - 1);
             if (aligned < start)
                 aligned = start;
             return skip - (addr - aligned) / page_size;
@@ -711,7 +795,9 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
     long ps = sysconf(_SC_PAGESIZE);
     m->page_size = ps > 0 ? (uint64_t)ps : 4096;
     m->block_pages = NP_ACT_BLOCK_BYTES / m->page_size ? NP_ACT_BLOCK_BYTES / m->page_size : 1;
+    m->huge_kb = pl->huge_page_kb;
     for (unsigned t = 0; t < m->ntargets; t++) {
+        m->huge_room_kb[t] = UINT64_MAX;
         m->room_pages[t] = UINT64_MAX;
         for (unsigned k = 0; k < pl->nrooms && k < NP_MAX_ROOMS; k++)
             if (pl->rooms[k].node == m->targets[t])
@@ -742,12 +828,13 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
         clock_gettime(CLOCK_MONOTONIC, &ts);
         uint64_t seed = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^
                         ((uint64_t)pl->pid << 32);
-        uint64_t skip = block_start(maps, m->page_size, splitmix64(&seed) % total_pages);
+        uint64_t skip = block_start(maps, m->page_size, m->huge_kb, splitmix64(&seed) % total_pages);
         /* Pass 0 walks from page SKIP to the end, pass 1 the pages before it. */
         for (int pass = 0; pass < 2 && r == 0; pass++) {
             uint64_t offset = 0;
             cur = maps;
-            while (r == 0 && np_maps_next_writable_private(&cur, &start, &end)) {
+            while (r == 0 && np_maps_next_writable_private_kind(&cur, &start, &end,
+                                                                &m->range_huge)) {
                 uint64_t len = (end - start) / m->page_size;
                 uint64_t lo = 0, hi = len;    /* pages of this range in this pass */
                 if (pass == 0)

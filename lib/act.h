@@ -102,6 +102,12 @@ struct np_placement {
      * gets its own CPUs, every other thread CPUS. Not with a cgroup. */
     const struct np_thread_cpus { int tid; struct np_cpuset cpus; } *thread_cpus;
     unsigned nthread_cpus;
+    /* The page size of its hugetlb memory when it has one size (0: none,
+     * or several): the batched mover then holds its private hugetlb
+     * mappings to each target's free hugepages of that size, read again
+     * before each batch, and not to free memory (the pool is outside
+     * MemFree), and never splits one such page over two targets. */
+    uint64_t huge_page_kb;
 };
 
 struct np_act_result {
@@ -170,5 +176,8 @@ int np_actuator_recording_set_page_node(struct np_actuator *a,
  * past its line. Malformed lines are skipped. Returns 1 with [*START, *END),
  * or 0 at the end. Shared by the batched page mover and pagesample. */
 int np_maps_next_writable_private(const char **cursor, uint64_t *start, uint64_t *end);
+/* The same, and whether the mapping is private hugetlb (MAP_HUGETLB). */
+int np_maps_next_writable_private_kind(const char **cursor, uint64_t *start, uint64_t *end,
+                                       bool *hugetlb);
 
 #endif

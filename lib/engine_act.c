@@ -161,6 +161,9 @@ static void act_prepare(const struct np_engine *e, const struct candidate_work *
     pl.remote_kb = d->move_kb;
     pl.max_threads = cfg->candidates.max_threads;
     pl.recheck_rooms = true;
+    /* One hugetlb size: the mover holds those pages to free hugepages. */
+    if (has_huge && w->mem.nhuge == 1)
+        pl.huge_page_kb = w->mem.huge_page_kb[0];
     pl.headroom_pct = cfg->planner.mem_headroom_pct;
     /* The room the planner counted on: usable memory above the headroom. */
     for (unsigned i = 0; i < t->nnodes && pl.nrooms < NP_MAX_ROOMS; i++) {

@@ -537,6 +537,22 @@ int np_node_read_room_kb(const struct np_root *root, int node_id, unsigned headr
     return 0;
 }
 
+int np_node_read_free_huge_kb(const struct np_root *root, int node_id, uint64_t page_kb,
+                              uint64_t *ret)
+{
+    if (node_id < 0 || page_kb == 0)
+        return -EINVAL;
+    char rel[160];
+    snprintf(rel, sizeof(rel), "sys/devices/system/node/node%d/hugepages/hugepages-%llukB/free_hugepages",
+             node_id, (unsigned long long)page_kb);
+    uint64_t pages;
+    int r = read_u64_file(root, rel, &pages);
+    if (r < 0)
+        return r;
+    *ret = pages > UINT64_MAX / page_kb ? UINT64_MAX : pages * page_kb;
+    return 0;
+}
+
 const struct np_hugepool *np_node_hugepool(const struct np_node *n, uint64_t page_kb)
 {
     for (unsigned i = 0; i < n->nhuge && i < NP_MAX_HUGE_SIZES; i++)

@@ -65,6 +65,11 @@ uint64_t np_node_room_kb(const struct np_node *n, unsigned headroom_pct);
 /* np_node_room_kb of node NODE_ID from a fresh read of its meminfo under
  * ROOT (any thread). 0 or -errno (no node directory: -ENOENT). */
 int np_node_read_room_kb(const struct np_root *root, int node_id, unsigned headroom_pct, uint64_t *ret);
+/* Free hugetlb memory of page size PAGE_KB on node NODE_ID, from a fresh
+ * read of its free_hugepages under ROOT (any thread): the room a hugetlb
+ * move has there (the pool's pages are outside MemFree). 0 or -errno. */
+int np_node_read_free_huge_kb(const struct np_root *root, int node_id, uint64_t page_kb,
+                              uint64_t *ret);
 /* Hugepool of PAGE_KB on node N, or NULL. */
 const struct np_hugepool *np_node_hugepool(const struct np_node *n, uint64_t page_kb);
 

@@ -146,6 +146,25 @@ START_TEST(test_maps_walk)
     ck_assert_uint_eq(e, 0x7f0000020000);
     ck_assert_int_eq(np_maps_next_writable_private(&cur, &s, &e), 0);
     ck_assert_int_eq(np_maps_next_writable_private(&cur, &s, &e), 0);
+
+    /* Private hugetlb (MAP_HUGETLB) is named /anon_hugepage; a hugetlb
+     * file mapped shared is not private, and a name only starting alike
+     * elsewhere in the path is not it. */
+    const char *huge =
+        "7f2000000000-7f2001000000 rw-p 00000000 00:0f 4711        /anon_hugepage (deleted)\n"
+        "7f3000000000-7f3000200000 rw-p 00000000 00:00 0 \n"
+        "7f4000000000-7f4000200000 rw-p 00000000 08:02 99          /srv/anon_hugepage\n"
+        "7f5000000000-7f5000200000 rw-s 00000000 00:0f 4712        /anon_hugepage (deleted)\n";
+    bool is_huge = false;
+    cur = huge;
+    ck_assert_int_eq(np_maps_next_writable_private_kind(&cur, &s, &e, &is_huge), 1);
+    ck_assert(is_huge);
+    ck_assert_uint_eq(s, 0x7f2000000000);
+    ck_assert_int_eq(np_maps_next_writable_private_kind(&cur, &s, &e, &is_huge), 1);
+    ck_assert(!is_huge);
+    ck_assert_int_eq(np_maps_next_writable_private_kind(&cur, &s, &e, &is_huge), 1);
+    ck_assert(!is_huge);
+    ck_assert_int_eq(np_maps_next_writable_private_kind(&cur, &s, &e, &is_huge), 0);
 }
 END_TEST
 
@@ -672,6 +691,18 @@ static int block_move_pages(void *ctx, int pid, unsigned long count, void **page
     return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
 }
 
+/* np_act_apply_memory of PL under ROOT and CTL through A (wrapping
+ * block_move_pages) with fresh block records. */
+static int apply_memory_watching_blocks(const struct np_actuator *a, const struct np_root *r,
+                                        const struct np_placement *pl,
+                                        const struct np_act_control *ctl,
+                                        struct np_act_result *res)
+{
+    nblock_seen = 0;
+    block_conflict = false;
+    return np_act_apply_memory(a, r, pl, ctl, res);
+}
+
 /* Applies PL through A (wrapping block_move_pages) with fresh block
  * records: 0 or the apply's error. */
 static int apply_watching_blocks(const struct np_actuator *a, const struct np_placement *pl,
@@ -849,6 +880,85 @@ START_TEST(test_apply_live_room_stops_a_filling_target)
             ck_assert(!res.target_filled);
         }
     }
+    np_root_close(&live_root);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", live_root_dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* Private hugetlb memory ("/anon_hugepage" in maps) takes free hugepages
+ * on the target, not free memory (the pool is outside MemFree): with its
+ * page size known, a target below its free-memory headroom still takes
+ * the huge pages while its hugepages last, read again before each batch,
+ * and the ordinary pages wait. Without the size, as before: held to free
+ * memory. */
+static void write_free_hugepages(int node, unsigned long pages)
+{
+    char path[200];
+    snprintf(path, sizeof(path), "%s/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/free_hugepages",
+             live_root_dir, node);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%lu\n", pages);
+    fclose(f);
+}
+
+START_TEST(test_apply_hugetlb_held_to_free_hugepages)
+{
+    snprintf(live_root_dir, sizeof(live_root_dir), "/tmp/np-test-act-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(live_root_dir));
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "cp -a " FIXTURE "/. %s/ && mkdir -p "
+             "%s/sys/devices/system/node/node2/hugepages/hugepages-2048kB", live_root_dir, live_root_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char path[160];
+    snprintf(path, sizeof(path), "%s/proc/100/maps", live_root_dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("7f0000000000-7f0000400000 rw-p 00000000 00:00 0 \n"             /* 4 MiB */
+          "7f2000000000-7f2001000000 rw-p 00000000 00:0f 4711                       "
+          "/anon_hugepage (deleted)\n", f);                                   /* 16 MiB */
+    fclose(f);
+    struct np_root live_root;
+    ck_assert_int_eq(np_root_open(live_root_dir, &live_root), 0);
+    struct np_placement pl;
+    struct np_actuator wrapped = wrap_recorder(block_move_pages, always_node0, "2", "0", &pl);
+    pl.budget_kb = pl.remote_kb = 20480;
+    pl.headroom_pct = 5;
+    pl.recheck_rooms = true;
+    pl.huge_page_kb = 2048;
+    atomic_bool cancel = false;
+    struct np_act_control ctl = {.cancel = &cancel};
+    struct np_act_result res;
+    unsigned lines;
+
+    /* No free memory above the headroom, 8 free hugepages: all 16 MiB of
+     * huge pages go (4096 of their 4 KiB addresses), the 4 MiB wait. */
+    write_node_meminfo(2, 10000);
+    write_free_hugepages(2, 8);
+    size_t logged = strlen(np_actuator_recording_log(&rec));
+    ck_assert_int_eq(apply_memory_watching_blocks(&wrapped, &live_root, &pl, &ctl, &res), 0);
+    ck_assert_uint_eq(sum_counts(np_actuator_recording_log(&rec) + logged, "nodes=2", &lines), 4096);
+    ck_assert(res.partial);
+    ck_assert(!block_conflict);
+
+    /* Free memory, 3 free hugepages: the 4 MiB and three huge pages. */
+    write_node_meminfo(2, 900000);
+    write_free_hugepages(2, 3);
+    logged = strlen(np_actuator_recording_log(&rec));
+    ck_assert_int_eq(apply_memory_watching_blocks(&wrapped, &live_root, &pl, &ctl, &res), 0);
+    ck_assert_uint_eq(sum_counts(np_actuator_recording_log(&rec) + logged, "nodes=2", &lines),
+                      1024 + 3 * 512);
+    ck_assert(res.partial);
+    ck_assert(res.target_filled);
+
+    /* Page size unknown (several sizes): held to free memory, as before. */
+    pl.huge_page_kb = 0;
+    write_node_meminfo(2, 10000);
+    write_free_hugepages(2, 8);
+    logged = strlen(np_actuator_recording_log(&rec));
+    ck_assert_int_eq(apply_memory_watching_blocks(&wrapped, &live_root, &pl, &ctl, &res), 0);
+    ck_assert_uint_eq(sum_counts(np_actuator_recording_log(&rec) + logged, "nodes=2", &lines), 0);
     np_root_close(&live_root);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", live_root_dir);
     ck_assert_int_eq(system(cmd), 0);
@@ -1335,6 +1445,7 @@ int main(void)
     tcase_add_test(tc, test_apply_cgroup_failures);
     tcase_add_test(tc, test_apply_cgroup_read_only_places_threads);
     tcase_add_test(tc, test_apply_live_room_stops_a_filling_target);
+    tcase_add_test(tc, test_apply_hugetlb_held_to_free_hugepages);
     tcase_add_test(tc, test_apply_node_cap_paces_that_node);
     tcase_add_test(tc, test_apply_cgroup_cpus_only);
     tcase_add_test(tc, test_apply_budget_zero);

@@ -441,11 +441,14 @@ np_misplaced_body() {
 		# node 0 holds all hogs at first; every other node must be able to
 		# take any one of them (hugetlb migration needs free huge pages on
 		# the target node, it cannot fall back to 4k pages).
-		local per=$(( (mb + 1) / 2 )) n want
+		# np.huge_fill_mb=M reserves M MiB more on every other node, so
+		# that its free memory (MemFree, outside the pool) is below what a
+		# hog moves: what a host with most of its memory in hugepages is.
+		local per=$(( (mb + 1) / 2 )) n want fill=$(( ${NP_HUGE_FILL_MB:-0} / 2 ))
 		for n in $(np_nodes); do
-			if [ "$n" = 0 ]; then want=$((per * nh + 8)); else want=$((per * 2 + 8)); fi
+			if [ "$n" = 0 ]; then want=$((per * nh + 8)); else want=$((per * 2 + 8 + fill)); fi
 			echo "$want" >/sys/devices/system/node/node$n/hugepages/hugepages-2048kB/nr_hugepages
-			np_info "node$n nr_hugepages=$(cat /sys/devices/system/node/node$n/hugepages/hugepages-2048kB/nr_hugepages) (wanted $want)"
+			np_info "node$n nr_hugepages=$(cat /sys/devices/system/node/node$n/hugepages/hugepages-2048kB/nr_hugepages) (wanted $want), $(grep -o 'MemFree:.*' /sys/devices/system/node/node$n/meminfo)"
 		done
 	fi
 	# A tiny busy process pinned to node 0's CPUs (8 MiB, pinned: not a
