@@ -420,6 +420,7 @@ static int cycle_plan(struct np_cycle *c)
         /* A move left partial by the budget continues at once. */
         cand->cooling_down = w->le->cooldown_until > c->now && !w->le->migrating;
         cand->placed = w->le->managed;
+        cand->threads_apart = cand->placed && w->le->placement && w->le->placement->threads_apart;
         cand->remote_cycles = w->le->remote_cycles;
         cand->have_evidence = w->have_evidence;
         cand->away_s = w->away_s;

@@ -910,8 +910,10 @@ static bool place_threads(struct plan_state *st, const struct np_candidate *cand
     d->locality_after = d->locality_before;
     char binds[160];
     format_binds(d, binds, sizeof(binds));
-    if (cand->placed && !moves_one) {
-        /* Bound by us and each thread where it was put: nothing to do. */
+    if (cand->placed && cand->threads_apart && !moves_one) {
+        /* Bound apart by us and each thread where it was put: nothing to
+         * do. (Bound whole, with its threads on its nodes by chance, it
+         * is bound apart now.) */
         d->reason = NP_REASON_SPANS_NODES;
         set_why(d, "its %u busy threads stay bound one to a node (%s); kernel NUMA balancing "
                    "moves each thread's pages to it", d->nbinds, binds);

@@ -85,6 +85,7 @@ struct np_candidate {
     const struct np_numa_maps *mem;    /* for hugetlb sizes; may be NULL */
     bool cooling_down;
     bool placed;                       /* numaplaced bound it already (managed) */
+    bool threads_apart;                /* ... each busy thread to a node of its own (rule 7) */
     /* Cycles at which it was found remote, this one and its first sight
      * included, less those at which it was found local (floored at 0):
      * where threads run is one instant's glimpse, and several findings,

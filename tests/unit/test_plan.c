@@ -1417,14 +1417,20 @@ START_TEST(test_threads_apart_with_kernel_balancing)
     ck_assert_uint_eq(d.nbinds, 0);
     p.cand.remote_cycles = 3;
 
-    /* Bound already, each thread where it was put: nothing to do. */
+    /* Bound whole earlier, its threads on their nodes by chance: bound
+     * apart now. Bound apart already, each thread where it was put:
+     * nothing to do. */
     p.cand.placed = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_MOVE);
+    ck_assert_uint_eq(d.nbinds, 4);
+    p.cand.threads_apart = true;
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
     ck_assert_uint_eq(d.nbinds, 0);
     ck_assert_str_eq(target_list(&d), "");
     ck_assert_ptr_nonnull(strstr(d.why, "stay bound one to a node"));
-    p.cand.placed = false;
+    p.cand.placed = p.cand.threads_apart = false;
 
     /* With balancing off nothing is known of each thread's pages. */
     params.memory_moves = true;
