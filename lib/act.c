@@ -255,8 +255,7 @@ static int fail(struct np_act_result *res, const char *step, int err)
     return err;
 }
 
-/* The CPUs PL gives thread TID: its own when placed apart, else PL's. */
-static const struct np_cpuset *thread_cpus_of(const struct np_placement *pl, int tid)
+const struct np_cpuset *np_placement_thread_cpus(const struct np_placement *pl, int tid)
 {
     for (unsigned k = 0; pl->thread_cpus && k < pl->nthread_cpus; k++)
         if (pl->thread_cpus[k].tid == tid)
@@ -271,7 +270,7 @@ static int set_threads(const struct np_actuator *a, const struct np_placement *p
 {
     int pid = pl->pid;
     for (size_t i = 0; i < n; i++) {
-        int r = a->ops->set_affinity(a->ctx, tids[i], thread_cpus_of(pl, tids[i]));
+        int r = a->ops->set_affinity(a->ctx, tids[i], np_placement_thread_cpus(pl, tids[i]));
         if (r == 0) {
             res->threads_set++;
         } else if (np_act_classify(r) == NP_ACT_GONE && tids[i] != pid) {
@@ -551,16 +550,23 @@ static void mover_recheck_rooms(struct mover *m)
     }
 }
 
-/* A target with free memory for a whole ordinary block, from the next one
- * in the rotation on (none is dropped: it may still take huge pages). */
-static bool pick_room_target(struct mover *m)
+/* Rotates to the first target, from the next one on, whose ROOM (per
+ * target) holds NEED; false when none does (none is dropped). */
+static bool rotate_to_room(struct mover *m, const uint64_t *room, uint64_t need)
 {
     for (unsigned tries = 0; tries < m->ntargets; tries++) {
-        if (m->room_pages[m->next_target] >= m->block_pages)
+        if (room[m->next_target] >= need)
             return true;
         m->next_target = (m->next_target + 1) % m->ntargets;
     }
     return false;
+}
+
+/* A target with free memory for a whole ordinary block (none is dropped:
+ * it may still take huge pages). */
+static bool pick_room_target(struct mover *m)
+{
+    return rotate_to_room(m, m->room_pages, m->block_pages);
 }
 
 /* A target with a free hugepage for the huge page starting a block, from
@@ -569,17 +575,26 @@ static bool pick_room_target(struct mover *m)
  * pages). */
 static bool pick_huge_target(struct mover *m)
 {
-    for (unsigned tries = 0; tries < m->ntargets; tries++) {
-        uint64_t *room = &m->huge_room_kb[m->next_target];
-        if (*room >= m->huge_kb) {
-            if (*room != UINT64_MAX)
-                *room -= m->huge_kb;
-            return true;
-        }
-        m->next_target = (m->next_target + 1) % m->ntargets;
+    if (!rotate_to_room(m, m->huge_room_kb, m->huge_kb)) {
+        m->target_filled = true;
+        return false;
     }
-    m->target_filled = true;
-    return false;
+    uint64_t *room = &m->huge_room_kb[m->next_target];
+    if (*room != UINT64_MAX)
+        *room -= m->huge_kb;
+    return true;
+}
+
+/* Bytes of the block a page belongs to: 2 MiB (a transparent huge page),
+ * or its hugetlb page when that is larger (HUGE: it lies in a private
+ * hugetlb mapping of page size HUGE_KB). */
+static uint64_t block_bytes(bool huge, uint64_t huge_kb)
+{
+    uint64_t bytes = huge_kb * 1024;
+    /* Page sizes are powers of two; anything else is not trusted. */
+    if (!huge || bytes <= NP_ACT_BLOCK_BYTES || (bytes & (bytes - 1)))
+        return NP_ACT_BLOCK_BYTES;
+    return bytes;
 }
 
 /* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
@@ -623,9 +638,7 @@ static int mover_flush(struct mover *m)
          * page is not cut into 2 MiB blocks for different targets), and
          * takes a free hugepage, not free memory. */
         bool huge = m->page_huge[i] && m->huge_kb;
-        uint64_t unit = huge && m->huge_kb * 1024 > NP_ACT_BLOCK_BYTES ? m->huge_kb * 1024
-                                                                       : NP_ACT_BLOCK_BYTES;
-        uintptr_t block = (uintptr_t)m->pages[i] / unit;
+        uintptr_t block = (uintptr_t)m->pages[i] / block_bytes(huge, m->huge_kb);
         if (!m->have_block || block != m->block || huge != m->block_huge) {
             m->block = block;
             m->block_huge = huge;
@@ -748,11 +761,7 @@ static uint64_t block_start(const char *maps, uint64_t page_size, uint64_t huge_
         uint64_t len = (end - start) / page_size;
         if (skip < offset + len) {
             uint64_t addr = start + (skip - offset) * page_size;
-            uint64_t unit = hugetlb && huge_kb * 1024 > NP_ACT_BLOCK_BYTES ? huge_kb * 1024
-                                                                         : NP_ACT_BLOCK_BYTES;
-            if (unit & (unit - 1))
-                unit = NP_ACT_BLOCK_BYTES;   /* page sizes are powers of two */
-            uint64_t aligned = addr & ~(unit - 1);
+            uint64_t aligned = addr & ~(block_bytes(hugetlb, huge_kb) - 1);
             if (aligned < start)
                 aligned = start;
             return skip - (addr - aligned) / page_size;

@@ -110,6 +110,9 @@ struct np_placement {
     uint64_t huge_page_kb;
 };
 
+/* The CPUs PL gives thread TID: its own when placed apart, else PL's. */
+const struct np_cpuset *np_placement_thread_cpus(const struct np_placement *pl, int tid);
+
 struct np_act_result {
     enum np_act_class cls;
     int error;                      /* negative errno of the failing step, 0 if OK */

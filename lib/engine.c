@@ -352,7 +352,7 @@ static int cycle_score(struct np_cycle *c)
             np_cycle_rebook_load_by_threads(e->topo, w, c->node_load);
         if (w->le->managed) {
             w->view->state = NP_VIEW_MANAGED;
-            w->view->threads_apart = w->le->placement && w->le->placement->threads_apart;
+            w->view->threads_apart = np_placed_apart(w->le);
             np_measure_after(e, w->view);
         }
     }
@@ -420,7 +420,7 @@ static int cycle_plan(struct np_cycle *c)
         /* A move left partial by the budget continues at once. */
         cand->cooling_down = w->le->cooldown_until > c->now && !w->le->migrating;
         cand->placed = w->le->managed;
-        cand->threads_apart = cand->placed && w->le->placement && w->le->placement->threads_apart;
+        cand->threads_apart = np_placed_apart(w->le);
         cand->remote_cycles = w->le->remote_cycles;
         cand->have_evidence = w->have_evidence;
         cand->away_s = w->away_s;

@@ -251,11 +251,8 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
                     lp->have_original = true;
                     lp->original = res.original;
                 }
-                lp->placed_cpus = pl.cpus;
+                lp->placed_cpus = *np_placement_thread_cpus(&pl, pl.pid);   /* the leader's */
                 lp->threads_apart = pl.nthread_cpus > 0;
-                for (unsigned k = 0; k < pl.nthread_cpus; k++)
-                    if (pl.thread_cpus[k].tid == pl.pid)
-                        lp->placed_cpus = pl.thread_cpus[k].cpus;   /* the leader's own */
                 lp->placed_nodes = pl.mems;
                 lp->placed_cpu_use = v->cpu_use;
                 lp->placed_at = now;

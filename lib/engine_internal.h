@@ -102,6 +102,12 @@ struct candidate_work {
     size_t nthreads;
 };
 
+/* LE is ours with its busy threads on nodes of their own (plan.h rule 7). */
+static inline bool np_placed_apart(const struct np_ledger_entry *le)
+{
+    return le->managed && le->placement && le->placement->threads_apart;
+}
+
 /* What passes between the stages of one cycle; cycle_end frees it all. */
 struct np_cycle {
     struct np_engine *e;

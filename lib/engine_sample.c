@@ -670,9 +670,7 @@ int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
             access[k] = -1;
         /* Threads we placed apart cannot wander: each one's accesses count
          * from its own node (its last CPU is where it is bound). */
-        const struct np_ledger_placement *lp = w->le->placement;
-        bool apart = w->le->managed && lp && lp->threads_apart;
-        double *joint = apart ? calloc((size_t)t->nnodes * t->nnodes, sizeof(double)) : NULL;
+        double *joint = np_placed_apart(w->le) ? calloc((size_t)t->nnodes * t->nnodes, sizeof(double)) : NULL;
         /* share is free again: the score has its own copy. */
         if (read_access(e, w, share, &faults, access, joint) == 0) {
             if (!joint || np_score_use_access_joint(t, joint, faults, &w->score) < 0)

@@ -29,8 +29,8 @@
  *     has no hugetlb memory gets one node per busy thread (threadplan.h),
  *     within each node's CPU room, when all of them fit: each thread is
  *     bound there and the kernel moves its pages to it instead of chasing
- *     it. A process away from its memory waits for its confirmation as a
- *     bind does; one found local is kept where its threads are, once. */
+ *     it. It waits for its confirmation as a bind does; once bound apart
+ *     with each thread where it was put, it is left alone. */
 #ifndef NP_PLAN_H
 #define NP_PLAN_H
 
