@@ -107,6 +107,7 @@ struct json_object *cmd_view_json(const struct daemon *d, const struct np_proc_v
         jset(o, "remote_fraction", jdbl(1.0 - v->locality));
         jset(o, "locality_from", jstr(v->access_used ? "access" : "residency"));
         jset(o, "threads_apart", jbool(v->threads_apart));
+        jset(o, "shared", jbool(v->decided && v->decision.shared));
         jset(o, "resident_locality", jdbl(v->resident_locality));
         jset(o, "access_locality", v->access_locality >= 0 ? jdbl(v->access_locality) : NULL);
         jset(o, "access_faults", jint((int64_t)v->access_faults));

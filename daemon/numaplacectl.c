@@ -509,6 +509,9 @@ static void print_show(struct json_object *d)
             if (gbool(p, "threads_apart"))
                 printf("placed: each busy thread bound to a node of its own; locality counts "
                        "each thread's accesses from its node\n");
+            if (gbool(p, "shared"))
+                printf("placed: sharing a busy node's CPUs, every node being busy; bound where its "
+                       "memory is until another node has room\n");
             struct json_object *nk = get(p, "node_kib"), *cs = get(p, "cpu_share");
             if (nk) {
                 printf("memory per node:");

@@ -421,6 +421,7 @@ static int cycle_plan(struct np_cycle *c)
         cand->cooling_down = w->le->cooldown_until > c->now && !w->le->migrating;
         cand->placed = w->le->managed;
         cand->threads_apart = np_placed_apart(w->le);
+        cand->shared = np_placed_shared(w->le);
         cand->remote_cycles = w->le->remote_cycles;
         cand->have_evidence = w->have_evidence;
         cand->away_s = w->away_s;

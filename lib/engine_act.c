@@ -253,6 +253,7 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
                 }
                 lp->placed_cpus = *np_placement_thread_cpus(&pl, pl.pid);   /* the leader's */
                 lp->threads_apart = pl.nthread_cpus > 0;
+                lp->shared = d->shared;
                 lp->placed_nodes = pl.mems;
                 lp->placed_cpu_use = v->cpu_use;
                 lp->placed_at = now;

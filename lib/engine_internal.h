@@ -108,6 +108,12 @@ static inline bool np_placed_apart(const struct np_ledger_entry *le)
     return le->managed && le->placement && le->placement->threads_apart;
 }
 
+/* LE is ours, bound to share a busy node's CPUs (plan.h rule 8). */
+static inline bool np_placed_shared(const struct np_ledger_entry *le)
+{
+    return le->managed && le->placement && le->placement->shared;
+}
+
 /* What passes between the stages of one cycle; cycle_end frees it all. */
 struct np_cycle {
     struct np_engine *e;

@@ -22,6 +22,7 @@ struct np_ledger_placement {
     struct np_cpuset placed_cpus;    /* what we set on the leader (to tell a later re-pin by
                                         someone else) */
     bool threads_apart;              /* plan.h rule 7: its busy threads on nodes of their own */
+    bool shared;                     /* plan.h rule 8: bound to share a busy node's CPUs */
     struct np_nodeset placed_nodes;
     double placed_cpu_use;           /* CPU use when placed: the load it brings there */
     double placed_at;                /* engine time of that placement */

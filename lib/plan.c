@@ -37,6 +37,14 @@
  * nodes while four hogs were shuffled). Two busy processes on one CPU
  * still do not fit. */
 #define HOME_SLACK_PER_CPU 0.25
+/* Rule 8 calls a node busy when its measured load is within this much per
+ * CPU of its capacity: a saturated one-CPU guest node reads 0.94-1.00. */
+#define BUSY_SLACK_PER_CPU 0.1
+/* ... and a process bound there shares it while others use at least this
+ * much per CPU beside it: two sharing one CPU read about 0.5 each, while
+ * a busy process alone on a one-CPU guest node read as little as 0.72
+ * with 0.28 of background and sampling skew beside it. */
+#define SHARING_PER_CPU 0.4
 /* CPU shares are compared as integers in units of 2^-40, so a set's share
  * does not depend on the order its nodes were added in. */
 #define SHARE_SCALE 1099511627776.0
@@ -93,9 +101,12 @@ struct plan_state {
     const double *node_cpu_load;
     double *base_load;          /* node_cpu_load less what homecomers vacate */
     const struct np_candidate *cands;
+    size_t ncands;
     int *home;                  /* per candidate: node index it goes home to, or -1 */
     bool *use_out;              /* per candidate: its CPU use is out of base_load */
     bool joint;                 /* rule 6: the movers' use is out of base_load */
+    int *presence;              /* per candidate: the node index it runs on (most of its
+                                   CPU time), or is bound to by this cycle's plan; -1 */
     const struct np_plan_params *params;
     unsigned n;
     unsigned *order;            /* n*n: per seed index, the seed then others by distance */
@@ -143,6 +154,7 @@ static void plan_state_free(struct plan_state *st)
     free(st->base_load);
     free(st->home);
     free(st->use_out);
+    free(st->presence);
     free(st->booked_cpu);
     free(st->booked_mem_kb);
     free(st->booked_huge_kb);
@@ -195,6 +207,7 @@ static int plan_state_init(struct plan_state *st, const struct np_topology *topo
     st->best = calloc(n, sizeof(*st->best));
     struct by_distance *tmp = calloc(n, sizeof(*tmp));
     if (!st->order || !st->base_load || !st->booked_cpu || !st->booked_mem_kb || !st->booked_huge_kb ||
+
         !st->own_cpu || !st->load || !st->capacity || !st->avail_kb || !st->ord_on_kb ||
         !st->share_fx || !st->huge_on_kb || !st->huge_avail_kb || !st->best || !tmp) {
         free(tmp);
@@ -1194,9 +1207,184 @@ static bool keep_home(struct plan_state *st, const struct np_candidate *cand,
     return true;
 }
 
+/* The index of the node with ID, or -1. */
+static int node_index(const struct np_topology *topo, int id)
+{
+    for (unsigned i = 0; i < topo->nnodes; i++)
+        if (topo->nodes[i].id == id)
+            return (int)i;
+    return -1;
+}
+
+/* The node index where most of a process's CPU time runs, or -1. */
+static int run_node_of(const struct plan_state *st, const struct np_score *sc)
+{
+    int best = -1;
+    for (unsigned i = 0; i < st->n; i++)
+        if (sc->cpu_share[i] > 0.0 && (best < 0 || sc->cpu_share[i] > sc->cpu_share[best]))
+            best = (int)i;
+    return best;
+}
+
+/* Node I (with CPUs) is measured running at its capacity. The measured
+ * load, not the plan's view of it: the movers planned together (rule 6)
+ * have their use taken off the nodes they run on, but they run there now. */
+static bool node_busy(const struct plan_state *st, unsigned i)
+{
+    double ncpus = (double)st->topo->nodes[i].ncpus;
+    return st->node_cpu_load[i] >= st->capacity[i] - BUSY_SLACK_PER_CPU * ncpus;
+}
+
+/* How many other candidates are on node I per CPU (st->presence). */
+static double crowd(const struct plan_state *st, unsigned i)
+{
+    size_t self = (size_t)(st->cand - st->cands), count = 0;
+    for (size_t c = 0; c < st->ncands; c++)
+        count += c != self && st->presence[c] == (int)i;
+    return (double)count / (double)st->topo->nodes[i].ncpus;
+}
+
+/* Of the nodes with CPUs that ACCEPT, the one holding most of the
+ * candidate's memory (accesses), then the least loaded, then the lowest
+ * index; with BY_CROWD the one with fewest other candidates per CPU
+ * first. -1 if none. */
+static int most_memory_node(const struct plan_state *st,
+                            bool (*accept)(const struct plan_state *, unsigned, int), int arg,
+                            bool by_crowd)
+{
+    const struct np_score *sc = st->cand->score;
+    int best = -1;
+    double best_crowd = 0.0;
+    for (unsigned i = 0; i < st->n; i++) {
+        if (st->topo->nodes[i].ncpus == 0 || !accept(st, i, arg))
+            continue;
+        double c = by_crowd ? crowd(st, i) : 0.0;
+        if (best < 0 || c < best_crowd ||
+            (c == best_crowd && (sc->place_kb[i] > sc->place_kb[best] ||
+                                 (sc->place_kb[i] == sc->place_kb[best] &&
+                                  st->load[i] < st->load[best])))) {
+            best = (int)i;
+            best_crowd = c;
+        }
+    }
+    return best;
+}
+
+/* Rule 8's target: its CPUs alone can hold the process. */
+static bool can_share(const struct plan_state *st, unsigned i, int unused)
+{
+    (void)unused;
+    return st->cpu_use <= st->capacity[i] + CPU_SLACK;
+}
+
+/* Rule 8's way out: not where it runs (CUR), and with CPU room for it. */
+static bool has_room_elsewhere(const struct plan_state *st, unsigned i, int cur)
+{
+    return (int)i != cur && st->load[i] + st->cpu_use <= st->capacity[i] + CPU_SLACK;
+}
+
+/* Books a bind of the candidate to the one node I and fills D's move. */
+static void book_bind(struct plan_state *st, struct np_decision *d, unsigned i)
+{
+    struct set_eval e;
+    set_walk(&e, st, i, 1);
+    np_nodeset_zero(&d->target);
+    np_nodeset_set(&d->target, (unsigned)st->topo->nodes[i].id);
+    d->move_kb = 0;
+    d->locality_after = (double)st->cand->score->place_kb[i] / (double)st->cand->score->total_kb;
+    d->reason = NP_REASON_MOVE;
+    book_move(st, &e, i);
+    st->moves++;
+}
+
+/* Rule 8, for a candidate D found without room: on a machine whose every
+ * node with CPUs is busy it shares a CPU wherever it runs, and free to run
+ * anywhere it is moved from node to node by the scheduler, each time
+ * chased by the kernel's page migrations (seen in the guest: five busy
+ * processes on four one-CPU nodes, four of them kept at home, the fifth
+ * 25-50% local for a minute while the kernel moved about 3,300 of its
+ * pages a second). Bound to the node holding most of its memory
+ * (accesses), it stays local there and the chase stops; that node's CPUs
+ * are shared, as some node's are wherever it runs. One shared process a
+ * node. True when it decided D anew. */
+static bool share_when_full(struct plan_state *st, const struct np_candidate *cand,
+                            struct np_decision *d)
+{
+    const struct np_plan_params *params = st->params;
+    const struct np_score *sc = cand->score;
+    if (params->memory_moves || cand->placed || has_hugetlb(st) || sc->total_kb == 0)
+        return false;
+    for (unsigned i = 0; i < st->n; i++)
+        if (st->topo->nodes[i].ncpus > 0 && !node_busy(st, i))
+            return false;
+    int node = most_memory_node(st, can_share, 0, true);
+    if (node < 0)
+        return false;
+    char nodes[96];
+    struct np_nodeset target = {0};
+    np_nodeset_set(&target, (unsigned)st->topo->nodes[node].id);
+    format_nodes(&target, nodes, sizeof(nodes));
+    double held_pct = (double)sc->place_kb[node] / (double)sc->total_kb * 100.0;
+    if (!confirmed(st, cand, true)) {
+        d->reason = NP_REASON_CONFIRMING;
+        d->target = target;
+        set_why(d, "every node's CPUs are busy; away from its memory for %.1f s of the %.1f s a "
+                   "bind needs; would share %s, where %.0f%% of its %s is",
+                cand->away_s, params->confirm_seconds, nodes, held_pct, held_what(sc));
+        return true;
+    }
+    if (st->moves >= params->max_moves) {
+        d->reason = NP_REASON_MAX_MOVES;
+        d->target = target;
+        set_why(d, "max_moves (%u) reached this cycle; would share %s", params->max_moves, nodes);
+        return true;
+    }
+    book_bind(st, d, (unsigned)node);
+    d->shared = true;
+    set_why(d, "%s: every node's CPUs are busy, so it shares a CPU wherever it runs; bound where "
+               "%.0f%% of its %s is, CPUs only, so the kernel's balancing need not chase it (it "
+               "moves on when a node has room)",
+            nodes, held_pct, held_what(sc));
+    return true;
+}
+
+/* Rule 8's end: a process we bound to share a busy node, which is still
+ * busy and still runs others beside it (*RET_SHARING), goes to a node that
+ * has room for it now, CPUs only (the kernel moves its pages), cooling
+ * down or not. True when it decided D. */
+static bool move_on_from_shared(struct plan_state *st, const struct np_candidate *cand,
+                                struct np_decision *d, bool *ret_sharing)
+{
+    const struct np_plan_params *params = st->params;
+    const struct np_score *sc = cand->score;
+    *ret_sharing = false;
+    if (!cand->placed || !cand->shared || sc->total_kb == 0)
+        return false;
+    prepare_candidate(st, cand);
+    int cur = run_node_of(st, sc);
+    if (cur < 0 || !node_busy(st, (unsigned)cur) ||
+        st->load[cur] < SHARING_PER_CPU * (double)st->topo->nodes[cur].ncpus)
+        return false;
+    *ret_sharing = true;
+    if (params->memory_moves || st->moves >= params->max_moves)
+        return false;
+    int node = most_memory_node(st, has_room_elsewhere, cur, false);
+    if (node < 0)
+        return false;
+    double room = st->capacity[node] - st->load[node];
+    book_bind(st, d, (unsigned)node);
+    char nodes[96];
+    format_nodes(&d->target, nodes, sizeof(nodes));
+    set_why(d, "%s: has CPU room now (needs %.1f CPU, %.1f free), where it shared node %d's busy "
+               "CPUs: CPUs only, the kernel moves its pages",
+            nodes, st->cpu_use, room, st->topo->nodes[cur].id);
+    return true;
+}
+
 /* One candidate through the rules: precheck, evaluate a target, limits,
  * describe, book. */
-static void decide(struct plan_state *st, const struct np_candidate *cand, struct np_decision *d)
+static void decide_rules(struct plan_state *st, const struct np_candidate *cand,
+                         struct np_decision *d, bool *ret_sharing)
 {
     d->pid = cand->pid;
     d->start_time = cand->start_time;
@@ -1206,7 +1394,10 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     d->locality_after = cand->score->locality;
     d->why[0] = '\0';
     d->nbinds = 0;
+    d->shared = false;
 
+    if (move_on_from_shared(st, cand, d, ret_sharing))
+        return;
     if (precheck(st, cand, d)) {
         if (d->reason == NP_REASON_LOCAL_ENOUGH)
             (void)keep_home(st, cand, d);
@@ -1222,6 +1413,8 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     if (!evaluate_target(st, cand, d, &e, &seed)) {
         if (d->reason == NP_REASON_SPANS_NODES)
             (void)place_threads(st, cand, d);
+        else if (d->reason == NP_REASON_NO_ROOM)
+            (void)share_when_full(st, cand, d);
         return;
     }
     char nodes[96];
@@ -1232,6 +1425,15 @@ static void decide(struct plan_state *st, const struct np_candidate *cand, struc
     book_move(st, &e, seed);
     st->moves++;
     st->budget_used_kb = sat_add(st->budget_used_kb, d->move_kb);
+}
+
+/* D->shared: a rule 8 move, or bound by one and still sharing its node. */
+static void decide(struct plan_state *st, const struct np_candidate *cand, struct np_decision *d)
+{
+    bool sharing = false;
+    decide_rules(st, cand, d, &sharing);
+    if (d->reason != NP_REASON_MOVE)
+        d->shared = sharing;
 }
 
 struct plan_order {
@@ -1348,6 +1550,14 @@ static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
     r = plan_homecoming(&st, cands, n);
     if (r < 0)
         goto out;
+    st.ncands = n;
+    st.presence = malloc((n ? n : 1) * sizeof(*st.presence));
+    if (!st.presence) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (size_t c = 0; c < n; c++)
+        st.presence[c] = st.home[c] >= 0 ? st.home[c] : run_node_of(&st, cands[c].score);
     st.joint = joint;
     if (joint && movers_out(&st, cands, n) < 2) {
         *ret_usable = false;
@@ -1366,6 +1576,8 @@ static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
         memset(d, 0, sizeof(*d));
         decide(&st, &cands[order[o].idx], d);
         d->rank = (unsigned)(o + 1);
+        if (d->reason == NP_REASON_MOVE && np_nodeset_count(&d->target) == 1)
+            st.presence[order[o].idx] = node_index(topo, np_bits_next(NP_NODES(&d->target), 0));
     }
     for (size_t c = 0; joint && c < n; c++)
         if (st.use_out[c] && st.home[c] < 0 && ret[c].reason != NP_REASON_MOVE)

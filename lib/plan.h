@@ -30,7 +30,16 @@
  *     within each node's CPU room, when all of them fit: each thread is
  *     bound there and the kernel moves its pages to it instead of chasing
  *     it. It waits for its confirmation as a bind does; once bound apart
- *     with each thread where it was put, it is left alone. */
+ *     with each thread where it was put, it is left alone.
+ *  8. Share when full: with the kernel's balancing moving pages, a process
+ *     that fits one node but finds no node with CPU room while every node
+ *     with CPUs is measured busy shares a CPU wherever it runs; it is
+ *     bound, CPUs only, to the node with fewest other candidates per CPU
+ *     and, among those, most of its memory (accesses), so the kernel stops
+ *     chasing it from node to node. It waits for its confirmation as a
+ *     bind does. Once another node has room for it while its own is still
+ *     busy with others beside it, it is bound there (even cooling down): a
+ *     shared bind lasts only as long as the machine is full. */
 #ifndef NP_PLAN_H
 #define NP_PLAN_H
 
@@ -86,6 +95,7 @@ struct np_candidate {
     bool cooling_down;
     bool placed;                       /* numaplaced bound it already (managed) */
     bool threads_apart;                /* ... each busy thread to a node of its own (rule 7) */
+    bool shared;                       /* ... to a busy node, the machine being full (rule 8) */
     /* Cycles at which it was found remote, this one and its first sight
      * included, less those at which it was found local (floored at 0):
      * where threads run is one instant's glimpse, and several findings,
@@ -134,6 +144,9 @@ struct np_decision {
      * goes to target. */
     unsigned nbinds;
     struct np_thread_bind binds[NP_PLAN_MAX_THREAD_BINDS];
+    /* Rule 8: a move to share a busy node's CPUs (no node had room); with
+     * any other reason, bound so by us and still sharing that node. */
+    bool shared;
 };
 
 /* NODE_CPU_LOAD: CPUs in use per node index (all processes, including the

@@ -1509,6 +1509,276 @@ START_TEST(test_coexist_keeps_a_process_at_home)
 }
 END_TEST
 
+/* Rule 8: five busy processes for four nodes' CPUs leave one with no room
+ * anywhere; beside the kernel's balancing it is bound to share the node
+ * holding most of its memory, one such process a node, and moves on to a
+ * node with room once one has it. */
+static void proc_split_scored(struct proc *p, int pid, int node_a, uint64_t kb_a, int node_b,
+                              uint64_t kb_b, const struct np_topology *t, const double *share,
+                              double cpu_use)
+{
+    proc_init(p, pid, 4);
+    proc_anon(p, node_a, kb_a);
+    proc_anon(p, node_b, kb_b);
+    proc_score(p, t, share, cpu_use);
+}
+
+START_TEST(test_coexist_shares_a_busy_node_when_all_are_busy)
+{
+    struct np_topology *t = topo_four();
+    const double everywhere[4] = {0.25, 0.25, 0.25, 0.25};
+    const double full[4] = {3.2, 3.2, 3.2, 3.2};      /* capacity 3.2 each, its 0.8 included */
+    struct np_plan_params params = params_default();
+    params.memory_moves = false;
+    struct proc p;
+    struct np_decision d;
+    proc_split_scored(&p, 500, 0, 600 * MIB, 2, 424 * MIB, t, everywhere, 0.8);
+
+    plan_one(t, full, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert(d.shared);
+    ck_assert_str_eq(target_list(&d), "0");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_str_eq(d.why, "node 0: every node's CPUs are busy, so it shares a CPU wherever it "
+                            "runs; bound where 59% of its memory is, CPUs only, so the kernel's "
+                            "balancing need not chase it (it moves on when a node has room)");
+
+    /* Waits for its confirmation as a bind does. */
+    params.confirm_cycles = 3;
+    p.cand.remote_cycles = 1;
+    plan_one(t, full, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+    ck_assert(!d.shared);
+    ck_assert_str_eq(target_list(&d), "0");
+    params.confirm_cycles = 0;
+
+    /* Node 2 is not busy (2.7 of 3.2), though it has no room for 0.8 CPU:
+     * the scheduler may still find it a CPU there. */
+    const double one_idle[4] = {3.2, 3.2, 2.7, 3.2};
+    plan_one(t, one_idle, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_NO_ROOM, "%s", d.why);
+    ck_assert(!d.shared);
+
+    /* Balancing off (numaplaced moves pages), or placed by us already. */
+    params.memory_moves = true;
+    plan_one(t, full, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    params.memory_moves = false;
+    p.cand.placed = true;
+    plan_one(t, full, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_NO_ROOM);
+    p.cand.placed = false;
+
+    /* Hugetlb memory is numaplaced's to move: no bind-only share. */
+    struct proc h;
+    proc_init(&h, 501, 4);
+    proc_anon(&h, 0, 600 * MIB);
+    proc_huge(&h, 2, 2048, 424 * MIB);
+    proc_score(&h, t, everywhere, 0.8);
+    plan_one(t, full, &h, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_NO_ROOM, "%s", d.why);
+    proc_free(&h);
+
+    /* Two of them: one a node. The second's memory is mostly on node 0 too,
+     * and it takes its next node. */
+    struct proc q;
+    proc_split_scored(&q, 502, 0, 700 * MIB, 1, 324 * MIB, t, everywhere, 0.8);
+    const double full2[4] = {4.4, 4.4, 4.4, 4.4};   /* no room even as joint movers */
+    struct proc_pair { struct np_candidate c[2]; } pair = {{p.cand, q.cand}};
+    struct np_decision ds[2];
+    ck_assert_int_eq(np_plan(t, full2, pair.c, 2, &params, ds), 0);
+    ck_assert_msg(ds[0].reason == NP_REASON_MOVE && ds[1].reason == NP_REASON_MOVE, "%s / %s",
+                  ds[0].why, ds[1].why);
+    ck_assert_msg(ds[0].shared && ds[1].shared, "%s / %s", ds[0].why, ds[1].why);
+    ck_assert_str_ne(target_list(&ds[0]), "");
+    char first[64];
+    snprintf(first, sizeof(first), "%s", target_list(&ds[0]));
+    ck_assert_msg((strcmp(first, "0") == 0 && strcmp(target_list(&ds[1]), "1") == 0) ||
+                      (strcmp(first, "2") == 0 && strcmp(target_list(&ds[1]), "0") == 0),
+                  "%s / %s", first, target_list(&ds[1]));
+
+    /* One that shares node 0 already (placed, running there) keeps the
+     * next one off it. */
+    const double on0[4] = {1.0, 0.0, 0.0, 0.0};
+    struct proc s0;
+    proc_split_scored(&s0, 503, 0, 1014 * MIB, 1, 10 * MIB, t, on0, 0.8);
+    s0.cand.placed = s0.cand.shared = true;
+    s0.cand.cooling_down = true;
+    struct np_candidate two[2] = {s0.cand, q.cand};
+    const double full3[4] = {4.0, 3.2, 3.2, 3.2};
+    ck_assert_int_eq(np_plan(t, full3, two, 2, &params, ds), 0);
+    ck_assert_msg(ds[0].reason == NP_REASON_LOCAL_ENOUGH, "%s", ds[0].why);
+    ck_assert_msg(ds[1].reason == NP_REASON_MOVE && ds[1].shared, "%s", ds[1].why);
+    ck_assert_str_eq(target_list(&ds[1]), "1");
+
+    /* Moving on: node 2 has room now while node 0 is still busy; it goes,
+     * cooling down or not, CPUs only, no longer shared. */
+    const double room_on_2[4] = {4.0, 3.2, 1.0, 3.2};
+    plan_one(t, room_on_2, &s0, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert(!d.shared);
+    ck_assert_str_eq(target_list(&d), "2");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_str_eq(d.why, "node 2: has CPU room now (needs 0.8 CPU, 2.2 free), where it shared "
+                            "node 0's busy CPUs: CPUs only, the kernel moves its pages");
+    /* Its node no longer busy (what shared it left): it stays. */
+    const double alone[4] = {1.0, 3.2, 1.0, 3.2};
+    plan_one(t, alone, &s0, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_LOCAL_ENOUGH, "%s", d.why);
+    /* Not placed by rule 8, or balancing off: it stays too. */
+    s0.cand.shared = false;
+    plan_one(t, room_on_2, &s0, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_LOCAL_ENOUGH, "%s", d.why);
+    s0.cand.shared = true;
+    params.memory_moves = true;
+    plan_one(t, room_on_2, &s0, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_LOCAL_ENOUGH, "%s", d.why);
+
+    proc_free(&s0);
+    proc_free(&q);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+/* Rule 8's node: the one with fewest other candidates per CPU, then most
+ * of its memory. Seen in the guest: the last of five hogs had most of its
+ * memory on node 1, where one already shared (with it, as it ran there
+ * unbound); sent instead to a node holding 1% of its memory, it made the
+ * kernel move all 300 MiB. With one candidate on every node it joins the
+ * one on its memory's node. */
+START_TEST(test_share_joins_its_memory_when_every_node_has_one)
+{
+    struct np_topology *t = topo_one_cpu_nodes();
+    static const double on[4][4] = {
+        {1.0, 0.0, 0.0, 0.0}, {0.0, 1.0, 0.0, 0.0}, {0.0, 0.0, 1.0, 0.0}, {0.0, 0.0, 0.0, 1.0},
+    };
+    const double load[4] = {1.0, 1.0, 1.0, 1.0};
+    struct np_plan_params params = params_sampled();
+    params.memory_moves = false;
+    struct proc p[5];
+    struct np_candidate cands[5];
+    proc_gib_scored(&p[0], 200, 0, t, on[0], 0.9);
+    proc_gib_scored(&p[1], 201, 1, t, on[1], 0.5);      /* shares node 1 */
+    proc_gib_scored(&p[2], 202, 2, t, on[2], 0.9);
+    proc_gib_scored(&p[3], 203, 3, t, on[3], 0.9);
+    const double runs[4] = {0.33, 0.67, 0.0, 0.0};
+    proc_split_scored(&p[4], 204, 1, 800 * MIB, 0, 224 * MIB, t, runs, 0.5);
+    for (unsigned i = 0; i < 5; i++) {
+        cands[i] = p[i].cand;
+        cands[i].placed = i < 4;
+        cands[i].cooling_down = i < 4;
+        cands[i].have_evidence = true;
+        cands[i].away_s = 6.0;
+    }
+    cands[1].shared = true;
+    struct np_decision d[5];
+    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
+    ck_assert_msg(d[4].reason == NP_REASON_MOVE && d[4].shared, "%s", d[4].why);
+    ck_assert_str_eq(target_list(&d[4]), "1");
+    ck_assert(d[1].shared);
+
+    /* Node 2's process gone (its node counted empty, though still
+     * measured busy this cycle): it goes there instead, the node with
+     * fewest. */
+    ck_assert_int_eq(np_plan(t, load, (struct np_candidate[4]){cands[0], cands[1], cands[3], cands[4]},
+                             4, &params, d), 0);
+    ck_assert_msg(d[3].reason == NP_REASON_MOVE && d[3].shared, "%s", d[3].why);
+    ck_assert_str_eq(target_list(&d[3]), "2");
+    for (unsigned i = 0; i < 5; i++)
+        proc_free(&p[i]);
+    topo_free(t);
+}
+END_TEST
+
+/* Rule 8 among the movers planned together (rule 6), as seen in the guest:
+ * two kept at home, three confirmed away on four one-CPU nodes all
+ * measured busy. The last of them has no room anywhere and shares the
+ * node holding most of its memory; the next cycle tells the one that
+ * shares from one left alone on its node, and once a node is freed only
+ * the one sharing moves on to it. */
+START_TEST(test_movers_together_with_one_sharing)
+{
+    struct np_topology *t = topo_one_cpu_nodes();
+    static const double shares[5][4] = {
+        {1.0, 0.0, 0.0, 0.0},      /* kept at home on node 0 */
+        {0.0, 1.0, 0.0, 0.0},      /* kept at home on node 1 */
+        {0.0, 0.0, 0.18, 0.82},    /* memory on node 3 */
+        {0.0, 0.0, 0.5, 0.5},      /* memory on node 2 */
+        {0.17, 0.0, 0.31, 0.52},   /* memory mostly on node 0 */
+    };
+    static const double use[5] = {0.5, 0.76, 0.9, 0.85, 0.65};
+    const double load[4] = {1.0, 1.0, 1.0, 1.0};
+    struct np_plan_params params = params_sampled();
+    params.memory_moves = false;
+    struct proc p[5];
+    struct np_candidate cands[5];
+    proc_gib_scored(&p[0], 100, 0, t, shares[0], use[0]);
+    proc_gib_scored(&p[1], 101, 1, t, shares[1], use[1]);
+    proc_split_scored(&p[2], 102, 3, 820 * MIB, 0, 204 * MIB, t, shares[2], use[2]);
+    proc_gib_scored(&p[3], 103, 2, t, shares[3], use[3]);
+    proc_split_scored(&p[4], 104, 0, 700 * MIB, 3, 324 * MIB, t, shares[4], use[4]);
+    for (unsigned i = 0; i < 5; i++) {
+        cands[i] = p[i].cand;
+        cands[i].have_evidence = true;
+        cands[i].away_s = i >= 2 ? 6.0 : 0.0;
+        cands[i].placed = i < 2;
+    }
+    struct np_decision d[5];
+    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
+    ck_assert_int_eq(d[0].reason, NP_REASON_LOCAL_ENOUGH);
+    ck_assert_int_eq(d[1].reason, NP_REASON_LOCAL_ENOUGH);
+    ck_assert(!d[0].shared && !d[1].shared);
+    for (unsigned i = 2; i < 5; i++) {
+        ck_assert_msg(d[i].reason == NP_REASON_MOVE, "%u: %s", i, d[i].why);
+        ck_assert_uint_eq(d[i].move_kb, 0);
+    }
+    ck_assert_str_eq(target_list(&d[2]), "3");
+    ck_assert(!d[2].shared);
+    ck_assert_str_eq(target_list(&d[3]), "2");
+    ck_assert_str_eq(target_list(&d[4]), "0");
+    ck_assert(d[4].shared);
+
+    /* The next cycle: each bound where it was put, the pages followed. */
+    static const double after[5][4] = {
+        {1.0, 0.0, 0.0, 0.0}, {0.0, 1.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 1.0},
+        {0.0, 0.0, 1.0, 0.0}, {1.0, 0.0, 0.0, 0.0},
+    };
+    static const int home[5] = {0, 1, 3, 2, 0};
+    static const double use2[5] = {0.5, 0.95, 0.95, 0.95, 0.5};
+    struct proc q[5];
+    for (unsigned i = 0; i < 5; i++) {
+        proc_gib_scored(&q[i], 100 + (int)i, home[i], t, after[i], use2[i]);
+        cands[i] = q[i].cand;
+        cands[i].placed = true;
+        cands[i].cooling_down = i >= 2;
+        cands[i].shared = d[i].shared;
+    }
+    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
+    for (unsigned i = 0; i < 5; i++)
+        ck_assert_msg(d[i].reason == NP_REASON_LOCAL_ENOUGH, "%u: %s", i, d[i].why);
+    ck_assert(!d[3].shared);          /* alone on node 2 */
+    ck_assert(d[4].shared);           /* beside 100 on node 0 */
+
+    /* 101 exits and frees node 1: the one sharing node 0 moves on there
+     * (cooling down as it is); the others stay. */
+    const double freed[4] = {1.0, 0.05, 1.0, 1.0};
+    struct np_candidate left[4] = {cands[0], cands[2], cands[3], cands[4]};
+    ck_assert_int_eq(np_plan(t, freed, left, 4, &params, d), 0);
+    for (unsigned i = 0; i < 3; i++)
+        ck_assert_msg(d[i].reason == NP_REASON_LOCAL_ENOUGH, "%u: %s", i, d[i].why);
+    ck_assert_msg(d[3].reason == NP_REASON_MOVE, "%s", d[3].why);
+    ck_assert_str_eq(target_list(&d[3]), "1");
+    ck_assert(!d[3].shared);
+
+    for (unsigned i = 0; i < 5; i++) {
+        proc_free(&p[i]);
+        proc_free(&q[i]);
+    }
+    topo_free(t);
+}
+END_TEST
+
 START_TEST(test_rejects_bad_input)
 {
     struct np_topology *t = topo_four();
@@ -1567,6 +1837,9 @@ int main(void)
     tcase_add_test(tc, test_threads_spanning_nodes_get_their_own_reason);
     tcase_add_test(tc, test_threads_apart_with_kernel_balancing);
     tcase_add_test(tc, test_coexist_keeps_a_process_at_home);
+    tcase_add_test(tc, test_coexist_shares_a_busy_node_when_all_are_busy);
+    tcase_add_test(tc, test_movers_together_with_one_sharing);
+    tcase_add_test(tc, test_share_joins_its_memory_when_every_node_has_one);
     tcase_add_test(tc, test_rejects_bad_input);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
