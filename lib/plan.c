@@ -842,6 +842,15 @@ static void describe_spans_nodes(const struct plan_state *st, const struct np_ca
         set_why(d, "threads need %.1f CPU (one node has %.1f) and run on %s: kept "
                    "whole; kernel NUMA balancing moves each thread's pages to it",
                 st->cpu_use, most, nodes);
+    else if (cand->placed && cand->threads_apart)
+        /* Bound apart (rule 7) while balancing was on, which is off now:
+         * the binds stay, and the advice to coexist would read as if
+         * nothing had been done. */
+        set_why(d, "threads need %.1f CPU (one node has %.1f) and run on %s, %.0f%% local; "
+                   "its busy threads stay bound one to a node as placed while kernel NUMA "
+                   "balancing was on, which now moves no pages; numaplaced does not either "
+                   "(which thread uses which pages is unknown)",
+                st->cpu_use, most, nodes, sc->locality * 100.0);
     else
         set_why(d, "threads need %.1f CPU (one node has %.1f) and run on %s, %.0f%% "
                    "local; which thread uses which pages is unknown with kernel NUMA balancing "

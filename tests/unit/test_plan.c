@@ -1437,6 +1437,16 @@ START_TEST(test_threads_apart_with_kernel_balancing)
     plan_one(t, load, &p, &params, &d);
     ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
     ck_assert_uint_eq(d.nbinds, 0);
+    ck_assert_ptr_nonnull(strstr(d.why, "coexist with kernel.numa_balancing=1"));
+    /* Bound apart while balancing was on, turned off since: said so, not
+     * the advice to coexist. */
+    p.cand.placed = p.cand.threads_apart = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_int_eq(d.reason, NP_REASON_SPANS_NODES);
+    ck_assert_ptr_nonnull(strstr(d.why, "stay bound one to a node as placed while kernel NUMA "
+                                        "balancing was on"));
+    ck_assert_ptr_null(strstr(d.why, "coexist"));
+    p.cand.placed = p.cand.threads_apart = false;
     params.memory_moves = false;
 
     /* A fifth busy thread fits no node: kept whole, and said so. */
