@@ -1173,6 +1173,20 @@ static void describe_move(const struct plan_state *st, const struct np_candidate
             nodes, held_pct, held_what(cand->score), st->cpu_use, e->load, e->capacity, extra);
 }
 
+/* Books a bind of the candidate to the one node I and fills D's move. */
+static void book_bind(struct plan_state *st, struct np_decision *d, unsigned i)
+{
+    struct set_eval e;
+    set_walk(&e, st, i, 1);
+    np_nodeset_zero(&d->target);
+    np_nodeset_set(&d->target, (unsigned)st->topo->nodes[i].id);
+    d->move_kb = 0;
+    d->locality_after = (double)st->cand->score->place_kb[i] / (double)st->cand->score->total_kb;
+    d->reason = NP_REASON_MOVE;
+    book_move(st, &e, i);
+    st->moves++;
+}
+
 /* Coexisting with the kernel's balancing, a process that is at home (one
  * node holds local_enough of its memory, or of its accesses with the
  * kernel's fault data, and it runs there) but free to run anywhere is
@@ -1200,19 +1214,14 @@ static bool keep_home(struct plan_state *st, const struct np_candidate *cand,
     set_walk(&e, st, (unsigned)home, 1);
     if (!set_fits(&e, st))
         return false;
-    np_nodeset_zero(&d->target);
-    np_nodeset_set(&d->target, (unsigned)st->topo->nodes[home].id);
-    d->move_kb = 0;
+    book_bind(st, d, (unsigned)home);
     d->locality_after = d->locality_before;
     char nodes[96];
     format_nodes(&d->target, nodes, sizeof(nodes));
-    d->reason = NP_REASON_MOVE;
     set_why(d, "%s: keeps it where %.0f%% of its %s is, with CPU room (needs %.1f CPU, %.1f used "
                "of %.1f): CPUs only, so the kernel's balancing need not chase it",
             nodes, (double)sc->place_kb[home] / (double)sc->total_kb * 100.0,
             sc->access_used ? "memory accesses" : "memory", st->cpu_use, e.load, e.capacity);
-    book_move(st, &e, (unsigned)home);
-    st->moves++;
     return true;
 }
 
@@ -1290,20 +1299,6 @@ static bool can_share(const struct plan_state *st, unsigned i, int unused)
 static bool has_room_elsewhere(const struct plan_state *st, unsigned i, int cur)
 {
     return (int)i != cur && st->load[i] + st->cpu_use <= st->capacity[i] + CPU_SLACK;
-}
-
-/* Books a bind of the candidate to the one node I and fills D's move. */
-static void book_bind(struct plan_state *st, struct np_decision *d, unsigned i)
-{
-    struct set_eval e;
-    set_walk(&e, st, i, 1);
-    np_nodeset_zero(&d->target);
-    np_nodeset_set(&d->target, (unsigned)st->topo->nodes[i].id);
-    d->move_kb = 0;
-    d->locality_after = (double)st->cand->score->place_kb[i] / (double)st->cand->score->total_kb;
-    d->reason = NP_REASON_MOVE;
-    book_move(st, &e, i);
-    st->moves++;
 }
 
 /* Rule 8, for a candidate D found without room: on a machine whose every
