@@ -1225,15 +1225,6 @@ static bool keep_home(struct plan_state *st, const struct np_candidate *cand,
     return true;
 }
 
-/* The index of the node with ID, or -1. */
-static int node_index(const struct np_topology *topo, int id)
-{
-    for (unsigned i = 0; i < topo->nnodes; i++)
-        if (topo->nodes[i].id == id)
-            return (int)i;
-    return -1;
-}
-
 /* The node index where most of a process's CPU time runs, or -1. */
 static int run_node_of(const struct plan_state *st, const struct np_score *sc)
 {
@@ -1307,10 +1298,10 @@ static bool has_room_elsewhere(const struct plan_state *st, unsigned i, int cur)
  * chased by the kernel's page migrations (seen in the guest: five busy
  * processes on four one-CPU nodes, four of them kept at home, the fifth
  * 25-50% local for a minute while the kernel moved about 3,300 of its
- * pages a second). Bound to the node holding most of its memory
- * (accesses), it stays local there and the chase stops; that node's CPUs
- * are shared, as some node's are wherever it runs. One shared process a
- * node. True when it decided D anew. */
+ * pages a second). Bound to the node with fewest other candidates per CPU
+ * and, among those, most of its memory (accesses), it stays local there
+ * and the chase stops; that node's CPUs are shared, as some node's are
+ * wherever it runs. True when it decided D anew. */
 static bool share_when_full(struct plan_state *st, const struct np_candidate *cand,
                             struct np_decision *d)
 {
@@ -1581,7 +1572,7 @@ static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
         decide(&st, &cands[order[o].idx], d);
         d->rank = (unsigned)(o + 1);
         if (d->reason == NP_REASON_MOVE && np_nodeset_count(&d->target) == 1)
-            st.presence[order[o].idx] = node_index(topo, np_bits_next(NP_NODES(&d->target), 0));
+            st.presence[order[o].idx] = np_topology_index(topo, np_bits_next(NP_NODES(&d->target), 0));
     }
     for (size_t c = 0; joint && c < n; c++)
         if (st.use_out[c] && st.home[c] < 0 && ret[c].reason != NP_REASON_MOVE)
