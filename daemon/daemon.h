@@ -48,6 +48,7 @@ struct daemon {
     double started;                 /* monotonic seconds at start */
     bool have_last;
     bool ran_early;                 /* an early cycle ran since the last timed one */
+    bool ran_first;                 /* the first timed cycle ran (the next comes soon) */
     struct np_cycle_report last;    /* the last cycle, for the control socket */
     struct np_actuator recorder;    /* dry-run actuator, kept to switch at run time */
     struct control *control;

@@ -131,16 +131,22 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
               rep->wall_ms);
 }
 
-int daemon_schedule_cycle(struct daemon *d)
+/* The next cycle SECONDS from now. */
+static int schedule_cycle_in(struct daemon *d, double seconds)
 {
-    struct timeval tv = {.tv_sec = (time_t)d->cfg.interval,
-                         .tv_usec = (suseconds_t)((d->cfg.interval - (double)(time_t)d->cfg.interval) * 1e6)};
+    struct timeval tv = {.tv_sec = (time_t)seconds,
+                         .tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6)};
     event_del(d->cycle_timer);
     /* Without the timer no cycle runs again: the watchdog pings stop two
      * intervals later (on_watchdog) and systemd restarts the daemon. */
     if (evtimer_add(d->cycle_timer, &tv) < 0)
         return log_errno(-ENOMEM, "cannot schedule the next placement cycle");
     return 0;
+}
+
+int daemon_schedule_cycle(struct daemon *d)
+{
+    return schedule_cycle_in(d, d->cfg.interval);
 }
 
 /* takeover: kernel balancing would fight our moves, so it is off while we
@@ -214,12 +220,28 @@ void daemon_run_cycle(struct daemon *d)
     d->have_last = true;
 }
 
+/* The first cycle only takes readings: CPU use is a difference of two.
+ * The second, the first that can place anything, comes one sampler period
+ * later (the period the sampler itself measures CPU time over) instead of
+ * a whole interval: beside the kernel's balancing each second before the
+ * first bind is a second of the kernel chasing tasks (seen in the guest:
+ * about 50,000 pages a second in the first seconds, five busy processes
+ * on four one-CPU nodes), and a process with nothing to come back to can
+ * move at once. Without the sampler, a whole interval. */
+static double first_measure_wait(const struct daemon *d)
+{
+    double s = d->cfg.sampling.thread_interval;
+    return s > 0.0 && s < d->cfg.interval ? s : d->cfg.interval;
+}
+
 static void on_cycle(evutil_socket_t fd, short what, void *arg)
 {
     struct daemon *d = arg;
+    bool first = !d->ran_first;
+    d->ran_first = true;
     d->ran_early = false;
     daemon_run_cycle(d);
-    (void)daemon_schedule_cycle(d);
+    (void)schedule_cycle_in(d, first ? first_measure_wait(d) : d->cfg.interval);
 }
 
 /* Between cycles: where the candidates' threads run (see evidence.h).

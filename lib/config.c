@@ -112,6 +112,9 @@ struct np_binding {
     X("planner.confirm_seconds", NP_KEY_FLOAT, 0, 3600, "5", NULL,                 \
       BIND(NP_STORE_DOUBLE, planner.confirm_seconds, 1),                           \
       "With the sampler's evidence: move only a process away from its memory this many seconds without a break.") \
+    X("planner.coexist_confirm_seconds", NP_KEY_FLOAT, 0, 3600, "1", NULL,         \
+      BIND(NP_STORE_DOUBLE, planner.coexist_confirm_seconds, 1),                   \
+      "With kernel NUMA balancing moving the pages: bind (CPUs only, no copy) a process away from its memory this many seconds without a break.") \
     X("planner.drift_share", NP_KEY_FLOAT, 0, 1, "0.1", NULL,                       \
       BIND(NP_STORE_DOUBLE, planner.drift_share, 1),                               \
       "With the sampler's evidence: also bind home (CPUs only, no page moves) a process away from its memory this share of its CPU time over confirm_seconds (0 = off).") \

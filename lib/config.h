@@ -56,6 +56,7 @@ struct np_config {
         unsigned confirm_cycles;     /* found remote this many times (net), without evidence */
         double confirm_seconds;      /* away from its memory this long, with the sampler's evidence */
         double drift_share;          /* ... or away this share of that time, for binds alone */
+        double coexist_confirm_seconds; /* ... or this long, for binds alone beside kernel balancing */
         unsigned max_moves_per_cycle;
         unsigned mem_headroom_pct;
         double max_node_cpu_load;

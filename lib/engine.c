@@ -454,6 +454,7 @@ static int cycle_plan(struct np_cycle *c)
         .confirm_cycles = e->single_snapshot ? 1 : cfg->planner.confirm_cycles,
         .confirm_seconds = e->single_snapshot ? 0.0 : cfg->planner.confirm_seconds,
         .drift_share = cfg->planner.drift_share,
+        .coexist_confirm_seconds = e->single_snapshot ? 0.0 : cfg->planner.coexist_confirm_seconds,
     };
     /* A planner failure leaves this cycle without plans, not without a cycle. */
     if (c->ncand && np_plan(t, c->node_load, c->cands, c->ncand, &params, c->dec) < 0)

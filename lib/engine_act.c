@@ -155,7 +155,7 @@ static void act_prepare(const struct np_engine *e, const struct candidate_work *
     bool has_huge = np_numa_maps_has_hugetlb(&w->mem);
     /* Kernel balancing cannot move hugetlb pages, so those are always ours. */
     /* move_kb 0: the memory is already local enough on the target. */
-    pl.move_memory = (memory_moves || has_huge) && d->move_kb > 0 &&
+    pl.move_memory = !np_plan_copies_nothing(memory_moves, d->move_kb, has_huge) &&
                      !np_bits_empty(NP_NODES(&pl.from));
     pl.budget_kb = budget_kb;
     pl.remote_kb = d->move_kb;

@@ -508,6 +508,8 @@ static bool now_confirmed(const struct np_engine *e, const struct np_ledger_entr
     const struct np_plan_params rule = {
         .confirm_seconds = e->cfg->planner.confirm_seconds,
         .drift_share = e->cfg->planner.drift_share,
+        .memory_moves = !e->kernel_moves_pages,
+        .coexist_confirm_seconds = e->cfg->planner.coexist_confirm_seconds,
     };
     return np_plan_evidence_confirms(&rule, away_s, away_share, le->confirming_bind_only);
 }

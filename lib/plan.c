@@ -568,6 +568,21 @@ static bool all_zero(const double *v, unsigned n)
     return true;
 }
 
+/* How long a process must be away from its memory, without a break,
+ * before a placement: confirm_seconds; beside the kernel's balancing, a
+ * placement that copies nothing (BIND_ONLY: CPUs only) waits
+ * coexist_confirm_seconds. With balancing on, waiting to see whether the
+ * threads come back is not free: the kernel chases them with page
+ * migrations meanwhile (seen in the guest: five busy processes on four
+ * one-CPU nodes, about 50,000 pages a second in the first seconds, while
+ * the binds that ended the chase waited 5 s), and a bind costs no copy of
+ * numaplaced's. */
+static double confirm_wait(const struct np_plan_params *params, bool bind_only)
+{
+    return bind_only && !params->memory_moves ? params->coexist_confirm_seconds
+                                              : params->confirm_seconds;
+}
+
 /* Rule 4's confirmation: with the sampler's evidence, away from its
  * memory for confirm_seconds without a break; without it, found remote
  * confirm_cycles times (a local cycle taking one off). A move that only
@@ -582,8 +597,13 @@ static bool all_zero(const double *v, unsigned n)
 bool np_plan_evidence_confirms(const struct np_plan_params *params, double away_s,
                                double away_share, bool bind_only)
 {
-    return away_s >= params->confirm_seconds ||
+    return away_s >= confirm_wait(params, bind_only) ||
            (bind_only && params->drift_share > 0.0 && away_share >= params->drift_share);
+}
+
+bool np_plan_copies_nothing(bool memory_moves, uint64_t move_kb, bool has_hugetlb)
+{
+    return move_kb == 0 || (!memory_moves && !has_hugetlb);
 }
 
 /* Confirmation waits to see whether threads that ran away from their
@@ -613,6 +633,15 @@ static bool waited(const struct np_plan_params *params, const struct np_candidat
     if (cand->have_evidence)
         return np_plan_evidence_confirms(params, cand->away_s, 0.0, false);
     return params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
+}
+
+/* Whether placing CAND with MOVE_KB kB off its target copies no page of
+ * numaplaced's (np_plan_copies_nothing). */
+static bool copies_nothing(const struct plan_state *st, const struct np_candidate *cand,
+                           uint64_t move_kb)
+{
+    return np_plan_copies_nothing(st->params->memory_moves, move_kb,
+                                  cand->mem && np_numa_maps_has_hugetlb(cand->mem));
 }
 
 static bool confirmed(const struct plan_state *st, const struct np_candidate *cand, bool bind_only)
@@ -949,7 +978,7 @@ static bool place_threads(struct plan_state *st, const struct np_candidate *cand
         d->reason = NP_REASON_CONFIRMING;
         set_why(d, "away from its memory for %.1f s of the %.1f s a bind needs; would bind "
                    "its %u busy threads one to a node (%s)",
-                cand->away_s, params->confirm_seconds, d->nbinds, binds);
+                cand->away_s, confirm_wait(params, true), d->nbinds, binds);
         d->nbinds = 0;
         return true;
     }
@@ -1067,7 +1096,8 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
      * that many intervals less one
      * (seen in the guest: a well-placed process's memory pulled after its
      * thread ran on another node for one interval). */
-    if (!confirmed(st, cand, d->move_kb == 0)) {
+    bool bind_only = copies_nothing(st, cand, d->move_kb);
+    if (!confirmed(st, cand, bind_only)) {
         d->reason = NP_REASON_CONFIRMING;
         if (cand->have_evidence) {
             char lately[48] = "";
@@ -1075,9 +1105,11 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
                 snprintf(lately, sizeof(lately), " (%.0f%% of its time lately)",
                          cand->away_share * 100.0);
             set_why(d,
-                    "away from its memory for %.1f s of the %.1f s a move needs without a "
+                    "away from its memory for %.1f s of the %.1f s a %s needs without a "
                     "break%s; would move to %s",
-                    cand->away_s, params->confirm_seconds, lately, nodes);
+                    cand->away_s, confirm_wait(params, bind_only),
+                    bind_only && !params->memory_moves ? "bind" : "move",
+                    lately, nodes);
         }
         else
             set_why(d,
@@ -1125,6 +1157,11 @@ static void early_note(const struct plan_state *st, const struct np_candidate *c
     if (nothing_to_come_back_to(st, cand))
         snprintf(buf, bufsz, "; no node with CPUs holds more of its memory than where it runs, "
                              "so it goes without waiting");
+    else if (cand->have_evidence && !params->memory_moves &&
+             cand->away_s >= params->coexist_confirm_seconds)
+        snprintf(buf, bufsz, "; beside the kernel's balancing a bind waits %.1f s away, not %.1f "
+                             "(the kernel chases it meanwhile)",
+                 params->coexist_confirm_seconds, params->confirm_seconds);
     else if (cand->have_evidence)
         snprintf(buf, bufsz, "; it drifts: away from its memory %.0f%% of the last %.1f s",
                  cand->away_share * 100.0, params->confirm_seconds);
@@ -1158,13 +1195,16 @@ static void describe_move(const struct plan_state *st, const struct np_candidate
     uint64_t total = cand->score->total_kb;
     double held_pct = total ? (double)e->all_on_kb / (double)total * 100.0 : 100.0;
     d->reason = NP_REASON_MOVE;
-    char extra[128] = "";
+    char extra[256] = "";
     if (d->move_kb > params->budget_kb)
         snprintf(extra, sizeof(extra),
                  "; its %llu MiB exceeds the %llu MiB budget, so it moves in batches "
                  "over several cycles", mib(d->move_kb), mib(params->budget_kb));
-    else if (!params->memory_moves)
-        snprintf(extra, sizeof(extra), "; CPUs only, the kernel moves its pages");
+    else if (!params->memory_moves) {
+        char note[128];
+        early_note(st, cand, note, sizeof(note));
+        snprintf(extra, sizeof(extra), "; CPUs only, the kernel moves its pages%s", note);
+    }
     else
         early_note(st, cand, extra, sizeof(extra));
     set_why(d,
@@ -1320,12 +1360,14 @@ static bool share_when_full(struct plan_state *st, const struct np_candidate *ca
     np_nodeset_set(&target, (unsigned)st->topo->nodes[node].id);
     format_nodes(&target, nodes, sizeof(nodes));
     double held_pct = (double)sc->place_kb[node] / (double)sc->total_kb * 100.0;
-    if (!confirmed(st, cand, true)) {
+    /* At home there (as keep_home's), it need not confirm: nothing moves. */
+    bool at_home = held_pct >= params->local_enough * 100.0 && sc->cpu_share[node] >= 0.5;
+    if (!at_home && !confirmed(st, cand, true)) {
         d->reason = NP_REASON_CONFIRMING;
         d->target = target;
         set_why(d, "every node's CPUs are busy; away from its memory for %.1f s of the %.1f s a "
                    "bind needs; would share %s, where %.0f%% of its %s is",
-                cand->away_s, params->confirm_seconds, nodes, held_pct, held_what(sc));
+                cand->away_s, confirm_wait(params, true), nodes, held_pct, held_what(sc));
         return true;
     }
     if (st->moves >= params->max_moves) {
@@ -1341,6 +1383,39 @@ static bool share_when_full(struct plan_state *st, const struct np_candidate *ca
                "moves on when a node has room)",
             nodes, held_pct, held_what(sc));
     return true;
+}
+
+/* Rule 8's label, for every bind of a cycle beside the kernel's balancing:
+ * a process bound to one node that holds, with this cycle's binds made,
+ * more busy candidates than CPUs (its own included; others using at least
+ * SHARING_PER_CPU) shares that node's CPUs, whichever rule bound it.
+ * Rule 5 reads two processes sharing one CPU at about half a CPU each and
+ * finds room for both at their common home (seen in the guest: the fifth
+ * of five busy processes on four one-CPU nodes bound home beside the one
+ * whose memory shared its node, and called a homecomer with room); so
+ * labelled, it moves on when a node has room (below), as one that rule 8
+ * bound does. Not hugetlb memory, which only numaplaced moves. */
+static void label_shared(const struct plan_state *st, const struct np_candidate *cands, size_t n,
+                         struct np_decision *ret)
+{
+    for (size_t c = 0; c < n; c++) {
+        struct np_decision *d = &ret[c];
+        int i = st->presence[c];
+        if (d->reason != NP_REASON_MOVE || d->shared || d->nbinds > 0 || i < 0 ||
+            np_nodeset_count(&d->target) != 1 ||
+            (cands[c].mem && np_numa_maps_has_hugetlb(cands[c].mem)))
+            continue;
+        unsigned busy = 1;
+        for (size_t o = 0; o < n; o++)
+            busy += o != c && st->presence[o] == i && cands[o].score->cpu_use >= SHARING_PER_CPU;
+        if (busy <= st->topo->nodes[i].ncpus)
+            continue;
+        d->shared = true;
+        size_t len = strlen(d->why);
+        snprintf(d->why + len, sizeof(d->why) - len,
+                 "; it shares the node's CPUs with %u other busy process%s (it moves on when a "
+                 "node has room)", busy - 1, busy - 1 == 1 ? "" : "es");
+    }
 }
 
 /* Rule 8's end: a process we bound to share a busy node, which is still
@@ -1456,6 +1531,7 @@ static bool params_valid(const struct np_plan_params *p)
            isfinite(p->max_node_cpu_load) && p->max_node_cpu_load >= 0.0 &&
            isfinite(p->confirm_seconds) && p->confirm_seconds >= 0.0 &&
            isfinite(p->drift_share) && p->drift_share >= 0.0 &&
+           isfinite(p->coexist_confirm_seconds) && p->coexist_confirm_seconds >= 0.0 &&
            p->mem_headroom_pct <= 100;
 }
 
@@ -1499,7 +1575,8 @@ static bool joint_mover(const struct plan_state *st, const struct np_candidate *
 {
     const struct np_score *sc = cand->score;
     return st->home[c] < 0 && sc->locality < st->params->local_enough && !cand->cooling_down &&
-           !all_zero(sc->cpu_share, st->n) && confirmed(st, cand, false);
+           !all_zero(sc->cpu_share, st->n) &&
+           confirmed(st, cand, copies_nothing(st, cand, sc->total_kb));
 }
 
 /* Rule 6, the movers together: takes every joint mover's use out of the
@@ -1574,6 +1651,8 @@ static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
         if (d->reason == NP_REASON_MOVE && np_nodeset_count(&d->target) == 1)
             st.presence[order[o].idx] = np_topology_index(topo, np_bits_next(NP_NODES(&d->target), 0));
     }
+    if (!params->memory_moves)
+        label_shared(&st, cands, n, ret);
     for (size_t c = 0; joint && c < n; c++)
         if (st.use_out[c] && st.home[c] < 0 && ret[c].reason != NP_REASON_MOVE)
             *ret_usable = false;

@@ -39,7 +39,9 @@
  *     chasing it from node to node. It waits for its confirmation as a
  *     bind does. Once another node has room for it while its own is still
  *     busy with others beside it, it is bound there (even cooling down): a
- *     shared bind lasts only as long as the machine is full. */
+ *     shared bind lasts only as long as the machine is full. Any bind of
+ *     the cycle (rule 5's included) that leaves its node with more busy
+ *     candidates than CPUs is marked shared alike. */
 #ifndef NP_PLAN_H
 #define NP_PLAN_H
 
@@ -85,6 +87,10 @@ struct np_plan_params {
     double drift_share;         /* with evidence, a bind home that copies no pages also
                                    goes when np_candidate.away_share reaches this;
                                    0 = off */
+    double coexist_confirm_seconds; /* with evidence and memory_moves false, a placement
+                                   numaplaced copies nothing for (CPUs only) needs
+                                   np_candidate.away_s to reach this instead of
+                                   confirm_seconds */
 };
 
 struct np_candidate {
@@ -160,8 +166,16 @@ int np_plan(const struct np_topology *topo, const double *node_cpu_load,
  * the engine's when a sample between cycles may confirm a held move): away
  * AWAY_S seconds without a break reaches confirm_seconds or, for a move
  * that copies no page (BIND_ONLY), the share AWAY_SHARE of the last
- * confirm_seconds reaches drift_share. Reads only those two params. */
+ * confirm_seconds reaches drift_share; beside the kernel's balancing
+ * (memory_moves false) a BIND_ONLY move's wait is coexist_confirm_seconds.
+ * Reads only those four params. */
 bool np_plan_evidence_confirms(const struct np_plan_params *params, double away_s,
                                double away_share, bool bind_only);
+
+/* Whether numaplaced copies no page for a placement with MOVE_KB kB not on
+ * its target: none, or the kernel's balancing moves them (MEMORY_MOVES
+ * false) and the process has no hugetlb memory (HAS_HUGETLB), which only
+ * numaplaced moves. The planner's confirmation and the actuator ask it. */
+bool np_plan_copies_nothing(bool memory_moves, uint64_t move_kb, bool has_hugetlb);
 
 #endif

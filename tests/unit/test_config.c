@@ -76,6 +76,7 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(c.sampling.max_threads, 256);
     ck_assert_double_eq(c.planner.confirm_seconds, 5.0);
     ck_assert_double_eq(c.planner.drift_share, 0.1);
+    ck_assert_double_eq(c.planner.coexist_confirm_seconds, 1.0);
     ck_assert_double_eq(c.planner.local_enough, 0.98);
     ck_assert_double_eq(c.planner.min_gain, 0.05);
     ck_assert_double_eq(c.planner.cooldown, 300);
@@ -105,7 +106,7 @@ START_TEST(test_schema)
 {
     size_t n = 0;
     const struct np_config_key *k = np_config_schema(&n);
-    ck_assert_uint_eq(n, 38);
+    ck_assert_uint_eq(n, 39);
     for (size_t i = 0; i < n; i++) {
         ck_assert_ptr_nonnull(k[i].path);
         ck_assert_ptr_nonnull(k[i].def);

@@ -14,16 +14,22 @@
 /* Nodes with NCPUS[i] consecutive CPUs, 16 GiB of which 8 GiB free, a 2 MiB
  * hugepage pool with nothing free; distances row by row. */
 
-/* Four nodes of 4 CPUs: pairs {0,1} and {2,3} at 21, across at 31. */
-static struct np_topology *topo_four(void)
+/* Four nodes with CPUS[i] CPUs: pairs {0,1} and {2,3} at 21, across at 31. */
+static struct np_topology *topo_four_cpus(const unsigned *cpus)
 {
     static const int ids[] = {0, 1, 2, 3};
-    static const unsigned cpus[] = {4, 4, 4, 4};
     static const int dist[] = {10, 21, 31, 31,
                                21, 10, 31, 31,
                                31, 31, 10, 21,
                                31, 31, 21, 10};
     return topo_new(4, ids, cpus, dist);
+}
+
+/* ... of 4 CPUs each. */
+static struct np_topology *topo_four(void)
+{
+    static const unsigned cpus[] = {4, 4, 4, 4};
+    return topo_four_cpus(cpus);
 }
 
 /* A process: its numa_maps, its score and the candidate pointing at both. */
@@ -902,10 +908,8 @@ END_TEST
  * cycle. Memory on a node with CPUs still waits. */
 START_TEST(test_nothing_to_come_back_to_needs_no_confirmation)
 {
-    static const int ids[] = {0, 1, 2, 3};
     static const unsigned cpus[] = {4, 4, 4, 0};
-    static const int dist[] = {10, 21, 31, 31, 21, 10, 31, 31, 31, 31, 10, 21, 31, 31, 21, 10};
-    struct np_topology *t = topo_new(4, ids, cpus, dist);
+    struct np_topology *t = topo_four_cpus(cpus);
     const double load[] = {1.0, 0.0, 0.0, 0.0};
     const double on0[] = {1.0, 0.0, 0.0, 0.0};
     struct np_plan_params params = params_sampled();
@@ -1562,6 +1566,26 @@ START_TEST(test_coexist_shares_a_busy_node_when_all_are_busy)
     ck_assert_str_eq(target_list(&d), "0");
     params.confirm_cycles = 0;
 
+    /* At home on a busy node (local_enough of its memory there, most of
+     * its CPU time there too) it is bound at once, as keep_home binds: its
+     * pages are where it is bound. */
+    struct proc a;
+    const double mostly0[4] = {0.7, 0.1, 0.1, 0.1};
+    proc_gib_scored(&a, 504, 0, t, mostly0, 0.8);
+    params.confirm_cycles = 3;
+    a.cand.remote_cycles = 1;
+    plan_one(t, full, &a, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE && d.shared, "%s", d.why);
+    ck_assert_str_eq(target_list(&d), "0");
+    /* Running mostly elsewhere, it waits. */
+    const double mostly1[4] = {0.4, 0.6, 0.0, 0.0};
+    np_score_clear(&a.score);
+    proc_score(&a, t, mostly1, 0.8);
+    plan_one(t, full, &a, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+    params.confirm_cycles = 0;
+    proc_free(&a);
+
     /* Node 2 is not busy (2.7 of 3.2), though it has no room for 0.8 CPU:
      * the scheduler may still find it a CPU there. */
     const double one_idle[4] = {3.2, 3.2, 2.7, 3.2};
@@ -1647,6 +1671,111 @@ START_TEST(test_coexist_shares_a_busy_node_when_all_are_busy)
     proc_free(&s0);
     proc_free(&q);
     proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+/* Beside the kernel's balancing a bind (CPUs only, nothing copied by
+ * numaplaced) waits coexist_confirm_seconds away, not confirm_seconds:
+ * meanwhile the kernel chases the process with page migrations. A copy
+ * (balancing off, or hugetlb memory, which only numaplaced moves) still
+ * waits the full confirm_seconds. */
+START_TEST(test_coexist_bind_waits_less)
+{
+    struct np_topology *t = topo_four();
+    const double on1[4] = {0.0, 1.0, 0.0, 0.0};
+    const double load[4] = {0.0, 1.0, 0.0, 0.0};
+    struct np_plan_params params = params_default();
+    params.confirm_seconds = 5.0;
+    params.coexist_confirm_seconds = 1.0;
+    params.memory_moves = false;
+    struct proc p;
+    struct np_decision d;
+    proc_gib_scored(&p, 600, 0, t, on1, 1.0);
+    p.cand.have_evidence = true;
+    p.cand.away_s = 0.5;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+    ck_assert_str_eq(d.why, "away from its memory for 0.5 s of the 1.0 s a bind needs without a "
+                            "break; would move to node 0");
+
+    p.cand.away_s = 1.5;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert_str_eq(target_list(&d), "0");
+    ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert_msg(strstr(d.why, "; beside the kernel's balancing a bind waits 1.0 s away, not 5.0 "
+                                "(the kernel chases it meanwhile)"), "%s", d.why);
+
+    /* Balancing off: the same bind home (nothing to copy) waits the full
+     * confirm_seconds (or drift, rule 0). */
+    params.memory_moves = true;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+    ck_assert_str_eq(d.why, "away from its memory for 1.5 s of the 5.0 s a move needs without a "
+                            "break; would move to node 0");
+    p.cand.away_s = 5.0;
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert_uint_eq(d.move_kb, 0);
+
+    /* What numaplaced copies: hugetlb memory even beside the kernel, any
+     * memory with balancing off, nothing already on its target. */
+    ck_assert(!np_plan_copies_nothing(false, 512 * MIB, true));
+    ck_assert(np_plan_copies_nothing(false, 512 * MIB, false));
+    ck_assert(np_plan_copies_nothing(true, 0, true));
+    ck_assert(!np_plan_copies_nothing(true, 1, false));
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+/* Rule 8's label on any bind beside the kernel: four one-CPU nodes, two
+ * busy processes with their memory on node 0 reading half a CPU each (they
+ * share its CPU): the one bound already and the one going home (rule 5,
+ * which finds room for both at 0.5 CPU each) share node 0, and the one
+ * bound now says so, so that it moves on when a node has room. Not with
+ * balancing off, nor beside a process that hardly runs. */
+START_TEST(test_bind_beside_a_busy_one_is_shared)
+{
+    static const unsigned one_cpu[] = {1, 1, 1, 1};
+    struct np_topology *t = topo_four_cpus(one_cpu);
+    const double on0[4] = {1.0, 0.0, 0.0, 0.0};
+    const double half0[4] = {0.5, 0.0, 0.0, 0.5};
+    const double load[4] = {1.0, 1.0, 1.0, 1.0};
+    struct np_plan_params params = params_default();
+    params.max_node_cpu_load = 1.0;
+    params.memory_moves = false;
+    struct proc a, b;
+    proc_gib_scored(&a, 700, 0, t, on0, 0.5);
+    a.cand.placed = true;
+    proc_gib_scored(&b, 701, 0, t, half0, 0.5);
+    struct np_candidate cands[2] = {a.cand, b.cand};
+    struct np_decision d[2];
+    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_msg(d[1].reason == NP_REASON_MOVE, "%s", d[1].why);
+    ck_assert_str_eq(target_list(&d[1]), "0");
+    ck_assert_msg(d[1].shared, "%s", d[1].why);
+    ck_assert_msg(strstr(d[1].why, "node 0: holds 100% of its memory") == d[1].why, "%s", d[1].why);
+    ck_assert_msg(strstr(d[1].why, "; it shares the node's CPUs with 1 other busy process (it "
+                                   "moves on when a node has room)"), "%s", d[1].why);
+    ck_assert(!d[0].shared);
+
+    /* Balancing off: the same bind, no label (numaplaced copies pages and
+     * never binds to share). */
+    params.memory_moves = true;
+    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert(!d[1].shared);
+    params.memory_moves = false;
+
+    /* Beside one that hardly runs: alone on the CPU. */
+    np_score_clear(&a.score);
+    proc_score(&a, t, on0, 0.1);
+    cands[0] = a.cand;
+    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_msg(d[1].reason == NP_REASON_MOVE && !d[1].shared, "%s", d[1].why);
+    proc_free(&a);
+    proc_free(&b);
     topo_free(t);
 }
 END_TEST
@@ -1848,6 +1977,8 @@ int main(void)
     tcase_add_test(tc, test_threads_apart_with_kernel_balancing);
     tcase_add_test(tc, test_coexist_keeps_a_process_at_home);
     tcase_add_test(tc, test_coexist_shares_a_busy_node_when_all_are_busy);
+    tcase_add_test(tc, test_coexist_bind_waits_less);
+    tcase_add_test(tc, test_bind_beside_a_busy_one_is_shared);
     tcase_add_test(tc, test_movers_together_with_one_sharing);
     tcase_add_test(tc, test_share_joins_its_memory_when_every_node_has_one);
     tcase_add_test(tc, test_rejects_bad_input);
