@@ -131,11 +131,17 @@ static void log_cycle(struct daemon *d, const struct np_cycle_report *rep)
               rep->wall_ms);
 }
 
+/* SECONDS (not negative) as libevent's timeout. */
+static struct timeval timeval_of(double seconds)
+{
+    return (struct timeval){.tv_sec = (time_t)seconds,
+                            .tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6)};
+}
+
 /* The next cycle SECONDS from now. */
 static int schedule_cycle_in(struct daemon *d, double seconds)
 {
-    struct timeval tv = {.tv_sec = (time_t)seconds,
-                         .tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6)};
+    struct timeval tv = timeval_of(seconds);
     event_del(d->cycle_timer);
     /* Without the timer no cycle runs again: the watchdog pings stop two
      * intervals later (on_watchdog) and systemd restarts the daemon. */
@@ -271,7 +277,7 @@ static int schedule_sampler(struct daemon *d)
         return 0;
     if (!d->sample_timer)
         d->sample_timer = event_new(d->base, -1, EV_PERSIST, on_sample, d);
-    struct timeval tv = {.tv_sec = (time_t)s, .tv_usec = (suseconds_t)((s - (double)(time_t)s) * 1e6)};
+    struct timeval tv = timeval_of(s);
     if (!d->sample_timer || evtimer_add(d->sample_timer, &tv) < 0)
         return log_errno(-ENOMEM, "cannot start the thread sampler: moves confirm by cycles instead");
     return 0;

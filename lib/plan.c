@@ -635,13 +635,18 @@ static bool waited(const struct np_plan_params *params, const struct np_candidat
     return params->confirm_cycles <= 1 || cand->remote_cycles >= params->confirm_cycles;
 }
 
+/* Whether CAND has hugetlb memory (which only numaplaced moves). */
+static bool cand_has_hugetlb(const struct np_candidate *cand)
+{
+    return cand->mem && np_numa_maps_has_hugetlb(cand->mem);
+}
+
 /* Whether placing CAND with MOVE_KB kB off its target copies no page of
  * numaplaced's (np_plan_copies_nothing). */
 static bool copies_nothing(const struct plan_state *st, const struct np_candidate *cand,
                            uint64_t move_kb)
 {
-    return np_plan_copies_nothing(st->params->memory_moves, move_kb,
-                                  cand->mem && np_numa_maps_has_hugetlb(cand->mem));
+    return np_plan_copies_nothing(st->params->memory_moves, move_kb, cand_has_hugetlb(cand));
 }
 
 static bool confirmed(const struct plan_state *st, const struct np_candidate *cand, bool bind_only)
@@ -1402,8 +1407,7 @@ static void label_shared(const struct plan_state *st, const struct np_candidate 
         struct np_decision *d = &ret[c];
         int i = st->presence[c];
         if (d->reason != NP_REASON_MOVE || d->shared || d->nbinds > 0 || i < 0 ||
-            np_nodeset_count(&d->target) != 1 ||
-            (cands[c].mem && np_numa_maps_has_hugetlb(cands[c].mem)))
+            np_nodeset_count(&d->target) != 1 || cand_has_hugetlb(&cands[c]))
             continue;
         unsigned busy = 1;
         for (size_t o = 0; o < n; o++)
