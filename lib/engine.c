@@ -471,8 +471,8 @@ static void take_decision(struct np_engine *e, struct candidate_work *w, const s
     w->view->decision = *d;
     bool held = d->reason == NP_REASON_CONFIRMING || d->reason == NP_REASON_MAX_MOVES ||
                 d->reason == NP_REASON_BUDGET || (d->reason == NP_REASON_MOVE && e->paused);
-    w->le->confirming = d->reason == NP_REASON_CONFIRMING && w->have_evidence;
-    w->le->confirming_bind_only = d->move_kb == 0;
+    w->le->confirming = d->awaits_evidence && w->have_evidence;
+    w->le->confirming_bind_only = d->awaits_bind_only;
     if (held)
         np_remember_plan(e, w->le, d);
 }

@@ -981,6 +981,7 @@ static bool place_threads(struct plan_state *st, const struct np_candidate *cand
     format_nodes(&d->target, nodes, sizeof(nodes));
     if (!confirmed(st, cand, true)) {
         d->reason = NP_REASON_CONFIRMING;
+        d->awaits_evidence = d->awaits_bind_only = true;
         set_why(d, "away from its memory for %.1f s of the %.1f s a bind needs; would bind "
                    "its %u busy threads one to a node (%s)",
                 cand->away_s, confirm_wait(params, true), d->nbinds, binds);
@@ -1104,6 +1105,8 @@ static bool held_by_limits(const struct plan_state *st, const struct np_candidat
     bool bind_only = copies_nothing(st, cand, d->move_kb);
     if (!confirmed(st, cand, bind_only)) {
         d->reason = NP_REASON_CONFIRMING;
+        d->awaits_evidence = true;
+        d->awaits_bind_only = bind_only;
         if (cand->have_evidence) {
             char lately[48] = "";
             if (cand->away_share > 0.0)
@@ -1369,6 +1372,7 @@ static bool share_when_full(struct plan_state *st, const struct np_candidate *ca
     bool at_home = held_pct >= params->local_enough * 100.0 && sc->cpu_share[node] >= 0.5;
     if (!at_home && !confirmed(st, cand, true)) {
         d->reason = NP_REASON_CONFIRMING;
+        d->awaits_evidence = d->awaits_bind_only = true;
         d->target = target;
         set_why(d, "every node's CPUs are busy; away from its memory for %.1f s of the %.1f s a "
                    "bind needs; would share %s, where %.0f%% of its %s is",
@@ -1469,6 +1473,7 @@ static void decide_rules(struct plan_state *st, const struct np_candidate *cand,
     d->why[0] = '\0';
     d->nbinds = 0;
     d->shared = false;
+    d->awaits_evidence = d->awaits_bind_only = false;
 
     if (move_on_from_shared(st, cand, d, ret_sharing))
         return;
@@ -1572,15 +1577,58 @@ static bool candidate_valid(const struct np_candidate *c, unsigned nnodes)
     return true;
 }
 
-/* Whether a candidate will move wherever it goes, so that the CPU it uses
- * now leaves the nodes it runs on: away from its memory (not going home),
- * confirmed for a copy, free to move. */
-static bool joint_mover(const struct plan_state *st, const struct np_candidate *cand, size_t c)
+/* Whether CAND's move, wherever it goes, copies nothing (its target is not
+ * chosen yet: asked as if all its memory moved). */
+static bool mover_bind_only(const struct plan_state *st, const struct np_candidate *cand)
+{
+    return copies_nothing(st, cand, cand->score->total_kb);
+}
+
+/* Whether a candidate is away from its memory (not going home) and free to
+ * move: a joint mover once confirmed. */
+static bool away_mover(const struct plan_state *st, const struct np_candidate *cand, size_t c)
 {
     const struct np_score *sc = cand->score;
     return st->home[c] < 0 && sc->locality < st->params->local_enough && !cand->cooling_down &&
-           !all_zero(sc->cpu_share, st->n) &&
-           confirmed(st, cand, copies_nothing(st, cand, sc->total_kb));
+           !all_zero(sc->cpu_share, st->n);
+}
+
+/* Whether a candidate will move wherever it goes, so that the CPU it uses
+ * now leaves the nodes it runs on: an away mover confirmed for its move. */
+static bool joint_mover(const struct plan_state *st, const struct np_candidate *cand, size_t c)
+{
+    return away_mover(st, cand, c) && confirmed(st, cand, mover_bind_only(st, cand));
+}
+
+/* A NO_ROOM decision of an away mover not yet confirmed, beside another
+ * away mover, is held by its confirmation: once confirmed its CPU use
+ * leaves the nodes it runs on (rule 6) and the room it lacked may be
+ * there, so the engine decides again as soon as the evidence confirms it
+ * rather than an interval later (seen in the guest: three busy processes
+ * away from their memory, every node busy, each `no-room` at the first
+ * cycle after start and moved one interval later). Marks them and says
+ * so in their why. */
+static void hold_unconfirmed_movers(const struct plan_state *st, const struct np_candidate *cands,
+                                    size_t n, struct np_decision *ret)
+{
+    size_t away = 0;
+    for (size_t c = 0; c < n; c++)
+        away += away_mover(st, &cands[c], c);
+    for (size_t c = 0; away >= 2 && c < n; c++) {
+        const struct np_candidate *cand = &cands[c];
+        struct np_decision *d = &ret[c];
+        bool bind_only = mover_bind_only(st, cand);
+        if (d->reason != NP_REASON_NO_ROOM || !cand->have_evidence ||
+            !away_mover(st, cand, c) || confirmed(st, cand, bind_only))
+            continue;
+        d->awaits_evidence = true;
+        d->awaits_bind_only = bind_only;
+        size_t len = strlen(d->why);
+        snprintf(d->why + len, sizeof(d->why) - len,
+                 "; not yet confirmed away (%.1f s of %.1f s): then its CPU use leaves its "
+                 "node",
+                 cand->away_s, confirm_wait(st->params, bind_only));
+    }
 }
 
 /* Rule 6, the movers together: takes every joint mover's use out of the
@@ -1657,6 +1705,7 @@ static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
     }
     if (!params->memory_moves)
         label_shared(&st, cands, n, ret);
+    hold_unconfirmed_movers(&st, cands, n, ret);
     for (size_t c = 0; joint && c < n; c++)
         if (st.use_out[c] && st.home[c] < 0 && ret[c].reason != NP_REASON_MOVE)
             *ret_usable = false;

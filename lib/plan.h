@@ -23,7 +23,10 @@
  *     confirmed for a copy leaves the nodes it runs on, so their CPU use is
  *     taken off those nodes before any is placed; if one of them is then
  *     not moved, the cycle is planned one at a time instead (all or none).
- *     An accepted move's CPU use leaves the nodes outside its target.
+ *     An accepted move's CPU use leaves the nodes outside its target. One
+ *     found no room while not yet confirmed, beside another mover, is
+ *     held as confirming is (np_decision.awaits_evidence): once confirmed
+ *     its own use leaves the nodes it runs on.
  *  7. Threads apart: with the kernel's balancing moving pages (memory_moves
  *     false), a process that spans nodes (rule 2 finds no node for it) and
  *     has no hugetlb memory gets one node per busy thread (threadplan.h),
@@ -153,6 +156,12 @@ struct np_decision {
     /* Rule 8: a move to share a busy node's CPUs (no node had room); with
      * any other reason, bound so by us and still sharing that node. */
     bool shared;
+    /* Held by rule 4's confirmation, so the caller may decide again as soon
+     * as the evidence confirms it (np_plan_evidence_confirms, with
+     * AWAITS_BIND_ONLY): CONFIRMING, or NO_ROOM for a mover of rule 6 not
+     * yet confirmed, whose CPU use leaves its nodes once it is. */
+    bool awaits_evidence;
+    bool awaits_bind_only;
 };
 
 /* NODE_CPU_LOAD: CPUs in use per node index (all processes, including the

@@ -1277,11 +1277,26 @@ START_TEST(test_movers_planned_together)
         ck_assert_msg(d[i].reason == NP_REASON_NO_ROOM, "%u: %s", i, d[i].why);
     load[3] -= 0.35;
 
-    /* Not confirmed for a copy yet: not a joint mover, and no room. */
+    /* Not confirmed for a copy yet: not a joint mover, and no room. It is
+     * held by its confirmation (the engine decides again when the evidence
+     * confirms it), a copy's, and says so; the confirmed ones are not. */
     cands[1].away_s = 2.0;
     ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
     for (unsigned i = 0; i < 3; i++)
         ck_assert_msg(d[i].reason != NP_REASON_MOVE, "%u: %s", i, d[i].why);
+    ck_assert_msg(d[1].reason == NP_REASON_NO_ROOM, "%s", d[1].why);
+    ck_assert(d[1].awaits_evidence);
+    ck_assert(!d[1].awaits_bind_only);
+    ck_assert_msg(strstr(d[1].why, "; not yet confirmed away (2.0 s of 5.0 s): then its CPU use "
+                                   "leaves its node"),
+                  "%s", d[1].why);
+    ck_assert(!d[0].awaits_evidence && !d[2].awaits_evidence);
+    /* Alone it is held by no one's confirmation but its own, which frees
+     * nothing it could use: a plain no-room. */
+    ck_assert_int_eq(np_plan(t, load, &cands[1], 1, &params, &d[1]), 0);
+    ck_assert_msg(d[1].reason == NP_REASON_NO_ROOM, "%s", d[1].why);
+    ck_assert(!d[1].awaits_evidence);
+    ck_assert_ptr_null(strstr(d[1].why, "not yet confirmed"));
     cands[1].away_s = 6.0;
 
     /* A fourth of the same: four CPUs of work for three free CPUs. */
@@ -1698,12 +1713,14 @@ START_TEST(test_coexist_bind_waits_less)
     ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
     ck_assert_str_eq(d.why, "away from its memory for 0.5 s of the 1.0 s a bind needs without a "
                             "break; would move to node 0");
+    ck_assert(d.awaits_evidence && d.awaits_bind_only);
 
     p.cand.away_s = 1.5;
     plan_one(t, load, &p, &params, &d);
     ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
     ck_assert_str_eq(target_list(&d), "0");
     ck_assert_uint_eq(d.move_kb, 0);
+    ck_assert(!d.awaits_evidence);
     ck_assert_msg(strstr(d.why, "; beside the kernel's balancing a bind waits 1.0 s away, not 5.0 "
                                 "(the kernel chases it meanwhile)"), "%s", d.why);
 
