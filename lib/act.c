@@ -16,9 +16,22 @@
 #define NP_ACT_DEFAULT_MAX_THREADS 65536
 /* A proc/PID/maps larger than this is not walked (max_map_count is 65530). */
 #define NP_ACT_MAPS_MAX ((size_t)4 << 20)
-/* Pages per move_pages call: large enough to amortise the syscall, small
- * enough to keep the target's mmap lock hold short. */
+/* Pages per move_pages call on the event loop (2 MiB), and a mover
+ * thread's first batch. */
 #define NP_ACT_BATCH 512
+/* A mover thread's batch doubles while one takes less than half of
+ * NP_ACT_BATCH_TARGET_NS (a rate limit's waits included) and halves when
+ * one takes more than twice it (1/16 s, 1/4 s), between NP_ACT_BATCH and
+ * this (32 MiB).
+ * Each moving call pays a fixed cost besides the copy: the kernel drains
+ * every CPU's page lists and waits for an RCU grace period
+ * (lru_cache_disable in 6.1), dear when every CPU is busy. Three 300 MiB
+ * copies to three busy one-CPU nodes took 10-18 s each in 2 MiB batches
+ * in the guest and 5-10 s in 8 MiB ones. Sized by time, a cancel or a
+ * rate limit still acts within about a quarter of a second whatever the
+ * copy speed (a 1/2 s bound let a cancel in the guest take 0.67 s). */
+#define NP_ACT_BATCH_MAX 8192
+#define NP_ACT_BATCH_TARGET_NS 125000000u
 /* Pages examined per call, whatever the budget: ~250 ms of queries. */
 #define NP_ACT_MAX_EXAMINE ((uint64_t)1 << 20)
 /* A move off the loop larger than this goes in batches: at the slowest
@@ -438,16 +451,30 @@ struct mover {
     uint64_t budget_pages, moved_pages;
     uint64_t examine_left;
     bool left_behind;               /* a page on FROM was seen and not moved */
-    void *pages[NP_ACT_BATCH];
-    int status[NP_ACT_BATCH];
-    int nodes[NP_ACT_BATCH];
-    bool page_huge[NP_ACT_BATCH];
+    unsigned batch_pages;           /* this batch's size (NP_ACT_BATCH_MAX at most) */
+    bool sized_by_time;             /* on a mover thread: batch_pages follows the time */
+    void *pages[NP_ACT_BATCH_MAX];
+    int status[NP_ACT_BATCH_MAX];
+    int nodes[NP_ACT_BATCH_MAX];
+    bool page_huge[NP_ACT_BATCH_MAX];
     unsigned npages;
     /* One target's share of a batch (see move_to_target). */
-    void *sub_pages[NP_ACT_BATCH];
-    int sub_nodes[NP_ACT_BATCH];
-    int sub_status[NP_ACT_BATCH];
+    void *sub_pages[NP_ACT_BATCH_MAX];
+    int sub_nodes[NP_ACT_BATCH_MAX];
+    int sub_status[NP_ACT_BATCH_MAX];
 };
+
+/* The next batch's size on a mover thread, from how long the last one
+ * took (NP_ACT_BATCH_MAX's comment). */
+static void size_next_batch(struct mover *m, uint64_t took_ns)
+{
+    if (!m->sized_by_time)
+        return;
+    if (took_ns < NP_ACT_BATCH_TARGET_NS / 2 && m->batch_pages < NP_ACT_BATCH_MAX)
+        m->batch_pages *= 2;
+    else if (took_ns > 2 * (uint64_t)NP_ACT_BATCH_TARGET_NS && m->batch_pages > NP_ACT_BATCH)
+        m->batch_pages /= 2;
+}
 
 static void drop_target(struct mover *m, int node)
 {
@@ -597,14 +624,24 @@ static uint64_t block_bytes(bool huge, uint64_t huge_kb)
     return bytes;
 }
 
-/* Queries the batch, moves the pages found on FROM. 0, 1 when the budget is
- * used up, or -errno. */
+static int mover_flush_batch(struct mover *m, unsigned n);
+
+/* Queries the batch, moves the pages found on FROM, and sizes the next
+ * batch. 0, 1 when the budget is used up, or -errno. */
 static int mover_flush(struct mover *m)
 {
     unsigned n = m->npages;
     m->npages = 0;
     if (!n)
         return 0;
+    uint64_t start = np_monotonic_ns();
+    int r = mover_flush_batch(m, n);
+    size_next_batch(m, np_monotonic_ns() - start);
+    return r;
+}
+
+static int mover_flush_batch(struct mover *m, unsigned n)
+{
     mover_recheck_rooms(m);
     if (!m->ntargets)   /* all full: an error if the kernel said so, else done (partial) */
         return m->capacity_error ? m->capacity_error : 1;
@@ -729,7 +766,7 @@ static int mover_range(struct mover *m, uint64_t start, uint64_t end)
          * for, and the rate limit books less than was copied (seen: 1.21x
          * the limit over a 10 s window in the guest). */
         if (m->npages && addr % NP_ACT_BLOCK_BYTES == 0 &&
-            m->npages + m->block_pages > NP_ACT_BATCH) {
+            m->npages + m->block_pages > m->batch_pages) {
             int r = mover_flush(m);
             if (r != 0)
                 return r;
@@ -737,7 +774,7 @@ static int mover_range(struct mover *m, uint64_t start, uint64_t end)
         m->examine_left--;
         m->page_huge[m->npages] = m->range_huge;
         m->pages[m->npages++] = (void *)(uintptr_t)addr;
-        if (m->npages == NP_ACT_BATCH) {
+        if (m->npages == m->batch_pages) {
             int r = mover_flush(m);
             if (r != 0)
                 return r;
@@ -825,6 +862,8 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
      * met it exactly look cut short. */
     if (ctl && ctl->cancel)
         m->examine_left = m->budget_pages = UINT64_MAX;
+    m->batch_pages = NP_ACT_BATCH;
+    m->sized_by_time = ctl && ctl->cancel;
 
     uint64_t total_pages = 0, start, end;
     const char *cur = maps;

@@ -1246,12 +1246,14 @@ START_TEST(test_apply_off_the_loop_goes_in_batches)
     ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), -ECANCELED);
     ck_assert_int_eq(res.cls, NP_ACT_CANCELLED);
     ck_assert_uint_eq(moving_calls, 3);
-    /* Three blocks: whole ones, but the walk starts at a random page and
-     * the first block of a mapping that starts inside a 2 MiB block is
-     * shorter (seen: 6,092 kB once). Every page sent is counted. */
+    /* Three batches, each twice the one before (each took far less than
+     * the 1/16 s under which a batch doubles): 2, 4 and 8 MiB of whole
+     * blocks, but the walk starts at a random page and the first block of
+     * a mapping that starts inside a 2 MiB block is shorter. Every page
+     * sent is counted. */
     ck_assert_uint_eq(res.moved_kb, pages_sent * 4);
-    ck_assert_uint_le(res.moved_kb, 3 * 2048);
-    ck_assert_uint_gt(res.moved_kb, 2 * 2048);
+    ck_assert_uint_le(res.moved_kb, (512 + 1024 + 2048) * 4);
+    ck_assert_uint_gt(res.moved_kb, (512 + 1024 + 2048) * 4 - 2 * 2048);
     ck_assert_uint_eq(atomic_load(&done_kb), res.moved_kb);
     ck_assert(res.partial);
     ck_assert_ptr_null(strstr(np_actuator_recording_log(&rec), "migrate_pages"));
@@ -1263,7 +1265,7 @@ START_TEST(test_apply_off_the_loop_goes_in_batches)
     moving_calls = 100;
     memset(&res, 0, sizeof(res));
     ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
-    ck_assert_uint_ge(moving_calls, 100 + 158822 / 512);
+    ck_assert_uint_ge(moving_calls, 100 + 158822 / 8192);
     ck_assert_uint_eq(res.moved_kb, 158822 * 4);
     ck_assert_uint_eq(atomic_load(&done_kb), 158822 * 4);
     ck_assert(!res.partial);
@@ -1272,6 +1274,64 @@ START_TEST(test_apply_off_the_loop_goes_in_batches)
     moving_calls = 200;
     ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
     ck_assert_uint_eq(moving_calls, 200);
+}
+END_TEST
+
+/* The sizes of the moving calls; at the fourth the shared rate drops to
+ * 32 MiB/s, at the sixth the move is cancelled. */
+static unsigned long sized_counts[8];
+static unsigned nsized;
+static struct np_pacer *sized_pacer;
+static int rate_drops_after_four_moves(void *ctx, int pid, unsigned long count, void **pages,
+                                       const int *nodes, int *status)
+{
+    if (nodes && nsized < 8) {
+        sized_counts[nsized++] = count;
+        if (nsized == 4)
+            ck_assert_int_eq(np_pacer_set_rate(sized_pacer, 32, np_monotonic_ns()), 0);
+        if (nsized == 6)
+            atomic_store(&cancel_flag, true);
+    }
+    return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
+}
+
+/* On a mover thread a batch doubles while one takes under 1/16 s (each
+ * call pays a fixed cost besides the copy) and halves when one takes over
+ * 1/4 s: once the rate limit makes a 32 MiB batch wait about a second,
+ * the next is 16 MiB. On the loop it stays 2 MiB. */
+START_TEST(test_apply_batches_sized_by_time)
+{
+    struct np_placement pl;
+    struct np_actuator wrapped = wrap_recorder(rate_drops_after_four_moves, always_node0, "1", "0", &pl);
+    struct np_pacer pacer;
+    ck_assert_int_eq(np_pacer_init(&pacer, 0, 0, np_monotonic_ns()), 0);
+    sized_pacer = &pacer;
+    struct np_act_control ctl = {.cancel = &cancel_flag, .pacer = &pacer};
+    atomic_store(&cancel_flag, false);
+    nsized = 0;
+    struct np_act_result res;
+    memset(&res, 0, sizeof(res));
+    ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), -ECANCELED);
+    ck_assert_uint_eq(nsized, 6);
+    /* A batch ends at a 2 MiB block boundary when the next block would
+     * not fit, and the fixture's mappings are not all 2 MiB aligned: each
+     * is its size, or less by under a block. */
+    static const unsigned long sizes[6] = {512, 1024, 2048, 4096, 8192, 4096};
+    for (unsigned i = 0; i < 6; i++)
+        ck_assert_msg(sized_counts[i] <= sizes[i] && sized_counts[i] > sizes[i] - 512,
+                      "batch %u: %lu pages, expected %lu", i, sized_counts[i], sizes[i]);
+
+    /* On the loop (no control; more remote than the budget: batched):
+     * every call 2 MiB at most. */
+    nsized = 0;
+    pl.budget_kb = 8 * 2048;
+    pl.remote_kb = 1048576;
+    memset(&res, 0, sizeof(res));
+    ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, NULL, &res), 0);
+    ck_assert_uint_ge(nsized, 8);
+    for (unsigned i = 0; i < nsized; i++)
+        ck_assert_uint_le(sized_counts[i], 512);
+    np_pacer_destroy(&pacer);
 }
 END_TEST
 
@@ -1461,6 +1521,7 @@ int main(void)
     tcase_add_test(tc, test_apply_spread_by_whole_source_nodes);
     tcase_add_test(tc, test_apply_spread_falls_back_when_a_source_fits_nowhere);
     tcase_add_test(tc, test_apply_batched_failure);
+    tcase_add_test(tc, test_apply_batches_sized_by_time);
     tcase_add_test(tc, test_apply_huge_page_tails_count_as_moved);
     tcase_add_test(tc, test_apply_off_the_loop_goes_in_batches);
     tcase_add_test(tc, test_apply_invalid);
