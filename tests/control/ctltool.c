@@ -210,16 +210,27 @@ static int cmd_hangup(const char *sock, int n)
     char reqs[20 * 40] = "";
     for (int i = 0; i < 20; i++)
         strcat(reqs, "{\"version\":1,\"verb\":\"metrics\"}\n");
-    int done = 0;
+    /* A client whose send fails (the daemon, at its cap of clients with
+     * requests still to read, turned it away before it sent: seen once in
+     * a CI run, 199 of 200) tries again 10 ms later, up to 100 times: what
+     * is judged is that every hang-up gets through and the daemon goes on.
+     * How many tries were turned away is printed. */
+    int done = 0, retried = 0;
     for (int i = 0; i < n; i++) {
-        int fd = connect_to(sock);
-        if (fd < 0)
-            continue;
-        if (send(fd, reqs, strlen(reqs), MSG_NOSIGNAL) > 0)
-            done++;
-        close(fd);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int fd = connect_to(sock);
+            bool sent = fd >= 0 && send(fd, reqs, strlen(reqs), MSG_NOSIGNAL) > 0;
+            if (fd >= 0)
+                close(fd);
+            if (sent) {
+                done++;
+                break;
+            }
+            retried++;
+            usleep(10000);
+        }
     }
-    printf("hung up %d of %d\n", done, n);
+    printf("hung up %d of %d (%d tries turned away)\n", done, n, retried);
     return 0;
 }
 
