@@ -1227,6 +1227,17 @@ static int cancel_after_three_moves(void *ctx, int pid, unsigned long count, voi
     return block_inner->move_pages(ctx, pid, count, pages, nodes, status);
 }
 
+/* Counts migrate_pages calls (the recorder's log stops at 1 MiB, which
+ * whole walks fill). */
+static unsigned migrate_calls;
+static long (*inner_migrate)(void *, int, const struct np_nodeset *, const struct np_nodeset *);
+static long counting_migrate_pages(void *ctx, int pid, const struct np_nodeset *from,
+                                   const struct np_nodeset *to)
+{
+    migrate_calls++;
+    return inner_migrate(ctx, pid, from, to);
+}
+
 /* On a mover thread (a control that can cancel) a move bigger than a few
  * batches goes in batches even to one node within its budget, so a
  * cancel stops it at the next batch with what it moved counted; left
@@ -1259,17 +1270,34 @@ START_TEST(test_apply_off_the_loop_goes_in_batches)
     ck_assert_ptr_null(strstr(np_actuator_recording_log(&rec), "migrate_pages"));
 
     /* Not cancelled: every page found on node 0 is moved in batches (the
-     * job is the whole move: the estimate is no cap), then the sweep; a
-     * small move is still one call. */
+     * job is the whole move: the estimate is no cap). What the estimate
+     * says the walk left (file pages, a SysV buffer: 7 MiB here, over 1%
+     * of the move) goes with one migrate_pages sweep. */
     atomic_store(&cancel_flag, false);
     moving_calls = 100;
+    pl.remote_kb = pl.budget_kb = 158822 * 4 + 7168;
     memset(&res, 0, sizeof(res));
+    inner_migrate = block_inner->migrate_pages;
+    wrapped_ops.migrate_pages = counting_migrate_pages;
+    migrate_calls = 0;
     ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
     ck_assert_uint_ge(moving_calls, 100 + 158822 / 8192);
-    ck_assert_uint_eq(res.moved_kb, 158822 * 4);
-    ck_assert_uint_eq(atomic_load(&done_kb), 158822 * 4);
+    ck_assert_uint_eq(res.moved_kb, 158822 * 4 + 7168);   /* the sweep's estimate */
+    ck_assert_uint_eq(atomic_load(&done_kb), 158822 * 4 + 7168);
     ck_assert(!res.partial);
-    ck_assert_ptr_nonnull(strstr(np_actuator_recording_log(&rec), "migrate_pages pid=100 from=0 to=1"));
+    ck_assert_uint_eq(migrate_calls, 1);
+    /* 1.4 MiB left (under 1% and 8 MiB): no sweep, which walks the whole
+     * process again for it; 16 MiB left: swept. */
+    pl.remote_kb = pl.budget_kb = 158822 * 4 + 1440;
+    migrate_calls = 0;
+    ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
+    ck_assert_uint_eq(res.moved_kb, 158822 * 4);
+    ck_assert(!res.partial);
+    ck_assert_uint_eq(migrate_calls, 0);
+    pl.remote_kb = pl.budget_kb = 158822 * 4 + 16384;
+    ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
+    ck_assert_uint_eq(migrate_calls, 1);
+    /* A small move is still one call. */
     pl.remote_kb = pl.budget_kb = 4096;
     moving_calls = 200;
     ck_assert_int_eq(np_act_apply_memory(&wrapped, &root, &pl, &ctl, &res), 0);
