@@ -31,10 +31,22 @@ int cmd_pause(struct daemon *d, const struct np_request *req, struct json_object
     return set_paused(d, true, data);
 }
 
+/* Resuming places at once: the cycles while paused kept measuring, so
+ * what they planned is current, and the next timed cycle may be a whole
+ * interval away. */
 int cmd_resume(struct daemon *d, const struct np_request *req, struct json_object *data,
                struct cmd_result *res)
 {
-    return set_paused(d, false, data);
+    bool was_paused = np_engine_paused(d->engine);
+    int r = set_paused(d, false, data);
+    if (r == 0 && was_paused && d->cycle_timer) {
+        daemon_run_cycle(d);
+        if (daemon_schedule_cycle(d) < 0)
+            return cmd_fail(res, NP_ERR_FAILED, "resumed, but the next cycle could not be scheduled (see the daemon's log)");
+        if (d->have_last)
+            jset(data, "cycle", cmd_cycle_json(d));
+    }
+    return r;
 }
 
 int cmd_dry_run(struct daemon *d, const struct np_request *req, struct json_object *data,

@@ -21,7 +21,7 @@ struct metrics_http;     /* the HTTP /metrics listener (metrics-http.c) */
 struct advise_book;      /* advise reservations (cmd-advise.c) */
 
 struct options {
-    bool foreground, dry_run, once, verbose, check_config;
+    bool foreground, dry_run, paused, once, verbose, check_config;
     const char *config_path;        /* NULL: the default, which may be absent */
     const char *sysroot;
     double interval;                /* > 0 overrides the config */

@@ -76,7 +76,8 @@ void log_action(const struct np_action *a, const char *text)
         text = line;
     }
     np_action_event_fields(a, &fields);
-    log_event(a->result == NP_ACT_OK ? LOG_INFO : LOG_WARNING, &fields, "%s", text);
+    int level = a->result == NP_ACT_OK ? LOG_INFO : a->result == NP_ACT_CANCELLED ? LOG_NOTICE : LOG_WARNING;
+    log_event(level, &fields, "%s", text);
 }
 
 void log_given_up(const struct np_proc_view *v)

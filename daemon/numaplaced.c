@@ -33,6 +33,7 @@ static void usage(FILE *out)
             "  -c, --config FILE        configuration file (default " NP_DEFAULT_CONFIG ")\n"
             "  -i, --interval SECONDS   seconds between cycles (overrides the config)\n"
             "      --dry-run            plan and log, change nothing\n"
+            "      --paused             start with placement paused until `numaplacectl resume`\n"
             "      --once               run one cycle, print ranked processes and decisions, exit\n"
             "      --sysroot DIR        read /proc and /sys under DIR; actions are only recorded\n"
             "      --socket PATH        control socket (default: control.socket of the config)\n"
@@ -46,12 +47,13 @@ static void usage(FILE *out)
 /* Returns 0 to run, 1 to exit successfully, -EINVAL on a usage error. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    enum { OPT_DRY_RUN = 256, OPT_ONCE, OPT_SYSROOT, OPT_CHECK, OPT_VERSION, OPT_SOCKET, OPT_METRICS_PORT };
+    enum { OPT_DRY_RUN = 256, OPT_PAUSED, OPT_ONCE, OPT_SYSROOT, OPT_CHECK, OPT_VERSION, OPT_SOCKET, OPT_METRICS_PORT };
     static const struct option longopts[] = {
         {"foreground", no_argument, NULL, 'f'},
         {"config", required_argument, NULL, 'c'},
         {"interval", required_argument, NULL, 'i'},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"paused", no_argument, NULL, OPT_PAUSED},
         {"once", no_argument, NULL, OPT_ONCE},
         {"sysroot", required_argument, NULL, OPT_SYSROOT},
         {"check-config", optional_argument, NULL, OPT_CHECK},
@@ -75,6 +77,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             break;
         case OPT_DRY_RUN: o->dry_run = true; break;
+        case OPT_PAUSED: o->paused = true; break;
         case OPT_ONCE: o->once = true; break;
         case OPT_SYSROOT: o->sysroot = optarg; break;
         case OPT_SOCKET: o->socket_path = optarg; break;
@@ -159,8 +162,9 @@ static int run_loop(struct daemon *d)
     r = daemon_start_services(d);
     if (r < 0)
         return r;
-    log_info("numaplaced %s started: interval %.1f s%s%s", NP_VERSION, d->cfg.interval,
-             d->cfg.dry_run ? ", dry-run" : "", d->root.is_live ? "" : ", sysroot (recording only)");
+    log_info("numaplaced %s started: interval %.1f s%s%s%s", NP_VERSION, d->cfg.interval,
+             d->cfg.dry_run ? ", dry-run" : "", d->opt.paused ? ", placement paused until resumed" : "",
+             d->root.is_live ? "" : ", sysroot (recording only)");
     event_base_dispatch(d->base);
     sd_notify(0, "STOPPING=1");
     daemon_stop_services(d);
@@ -254,6 +258,9 @@ int main(int argc, char **argv)
     }
     daemon_apply_mode(&d);
     np_engine_set_single_snapshot(d.engine, d.opt.once);
+    /* Paused from the first cycle: what it would do can be read (`list`,
+     * `show`) before it does anything; `resume` then places at once. */
+    np_engine_set_paused(d.engine, d.opt.paused);
     if (d.opt.once) {
         r = run_once(&d);
         daemon_free(&d);

@@ -72,12 +72,18 @@ void np_engine_set_changes_real(struct np_engine *e, bool real) { e->changes_are
 void np_engine_set_actuator(struct np_engine *e, const struct np_actuator *act) { e->act = act; }
 void np_engine_set_mover(struct np_engine *e, struct np_mover *m) { e->mover = m; }
 
-/* Pausing stops the moves in flight too: "act on nothing" is at once. */
+/* Pausing stops the moves in flight too: "act on nothing" is at once.
+ * What a pause stopped was not the process's doing nor a failure, so it
+ * starts no cooldown: placement decides it afresh once resumed (in the
+ * guest a move stopped by a pause sat out two cycles after the resume). */
 void np_engine_set_paused(struct np_engine *e, bool paused)
 {
     e->paused = paused;
-    if (paused)
-        (void)np_engine_cancel_move(e, 0);
+    if (!paused)
+        return;
+    for (size_t i = 0; i < e->ninflight; i++)
+        e->inflight[i].paused = true;
+    (void)np_engine_cancel_move(e, 0);
 }
 void np_engine_set_single_snapshot(struct np_engine *e, bool single) { e->single_snapshot = single; }
 bool np_engine_paused(const struct np_engine *e) { return e->paused; }

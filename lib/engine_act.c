@@ -447,7 +447,7 @@ static void record_move_done(struct np_engine *e, struct np_ledger_entry *le,
                 /* Nothing stays half-bound: CPUs go back with the copy
                  * stopped (a release that cancelled it queued that already). */
                 np_release(e, le, true);
-                le->cooldown_until = now + 2 * cfg->interval;
+                le->cooldown_until = fl->paused ? now : now + 2 * cfg->interval;
                 break;
             default:
                 le->cooldown_until = now + 2 * cfg->interval;

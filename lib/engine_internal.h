@@ -36,6 +36,7 @@ struct np_inflight {
     double bind_ms;                  /* the CPU step, on the loop */
     uint64_t total_kb;               /* expected (the budget may cut it) */
     bool manual;
+    bool paused;                     /* cancelled by a pause: no cooldown after */
 };
 
 #define NP_INFLIGHT_MAX 64

@@ -52,6 +52,12 @@ void np_action_format(const struct np_action *a, char *buf, size_t bufsz)
     format_nodes(&a->from, from, sizeof(from));
     format_nodes(&a->to, to, sizeof(to));
     format_kb(a->moved_kb, moved, sizeof(moved));
+    if (a->result == NP_ACT_CANCELLED) {
+        /* Asked for (pause, cancel, exclusion, exit): not a failure. */
+        snprintf(buf, bufsz, "pid %d (%s): move nodes %s -> %s cancelled after %s moved in %.0f ms",
+                 a->pid, a->comm, from, to, moved, a->duration_ms);
+        return;
+    }
     if (a->result != NP_ACT_OK) {
         snprintf(buf, bufsz, "pid %d (%s): move nodes %s -> %s failed: %s (%s)", a->pid, a->comm,
                  from, to, strerror(-a->error), np_act_class_name(a->result));

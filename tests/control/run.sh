@@ -73,6 +73,10 @@ for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 if [ ! -S "$SOCK" ]; then
     echo "control: the daemon did not create $SOCK"; cat "$T/daemon.log"; exit 1
 fi
+# A second daemon on the same tree, started --paused, on its own socket.
+sed "s|socket = \"$SOCK\"|socket = \"$T/paused.sock\"|" "$T/conf" >"$T/conf.paused"
+./daemon/numaplaced -f --paused --sysroot "$T/root" -c "$T/conf.paused" -i 1 2>"$T/paused.log" &
+paused_pid=$!
 sleep 2.2   # a few cycles, so list shows steady-state decisions
 
 # run NAME EXPECTED_RC REGEX CMD...: CMD's exit code and combined output.
@@ -102,6 +106,18 @@ prompt() {
     local ms=$(((t1 - t0) / 1000000))
     if [ $rc -eq 0 ] && [ $ms -lt 1000 ]; then ok "$1 (status in $ms ms)"; else bad "$1" "rc $rc in $ms ms" "$out"; fi
 }
+
+# --- started --paused: plans from the first cycle, applies nothing until
+# resumed, and the resume applies at once (a cycle in the reply) ---
+PCTL=(./daemon/numaplacectl --socket "$T/paused.sock")
+run "--paused: status says paused" 0 "mode paused" "${PCTL[@]}" status
+run "--paused: list plans 1002's move" 0 "1002 +memhog-b .* candidate +move -> 2" "${PCTL[@]}" list
+run "--paused: nothing applied" 0 "no actions yet" "${PCTL[@]}" history
+run "--paused: resume runs a cycle" 0 '"cycle":\{' "${PCTL[@]}" --json resume
+run "--paused: the resume's cycle applied it" 0 "1002 +memhog-b +0-1 +2 " "${PCTL[@]}" history
+kill "$paused_pid"; wait "$paused_pid" 2>/dev/null
+grep -q "placement paused until resumed" "$T/paused.log" && ok "--paused: the start is logged as paused" ||
+    bad "--paused: start log" "$(head -5 "$T/paused.log")"
 
 # --- every verb, human and JSON ---
 run "status" 0 "mode active, interval 1.0 s" "${CTL[@]}" status
@@ -167,7 +183,14 @@ run "pause" 0 "placement paused" "${CTL[@]}" pause
 run "status says paused" 0 "mode paused" "${CTL[@]}" status
 run "status --json paused" 0 '"paused":true' "${CTL[@]}" --json status
 run "move refused while paused" 1 "paused" "${CTL[@]}" move 1002 2
-run "resume" 0 "placement resumed; mode active" "${CTL[@]}" resume
+run "resume runs a cycle at once" 0 '"cycle":\{' "${CTL[@]}" --json resume
+run "resume when not paused" 0 "placement resumed \(no change\); mode active" "${CTL[@]}" resume
+out=$("${CTL[@]}" --json resume 2>&1)
+if grep -q '"changed":false' <<<"$out" && ! grep -q '"cycle"' <<<"$out"; then
+    ok "resume when not paused runs no cycle"
+else
+    bad "resume when not paused runs no cycle" "$out"
+fi
 run "move 1002 2" 0 "pid 1002 \(memhog-b\): nodes .* -> 2" "${CTL[@]}" move 1002 2
 run "move --json" 0 '"to":"1"' "${CTL[@]}" --json move 1001 1
 run "move excluded-name" 1 "excluded-name" "${CTL[@]}" move 1007 1

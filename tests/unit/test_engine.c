@@ -1811,6 +1811,58 @@ START_TEST(test_mover_cancel_stops_a_copy_waiting_for_the_rate)
 }
 END_TEST
 
+/* Two copies waiting for the rate are stopped, by a pause (BY_PAUSE) or
+ * by `cancel`; placement resumes and the next cycle, 9 s after the stop
+ * (under two of the default 10 s intervals), sees both still remote and
+ * busy. Returns 1002's decision there. */
+static enum np_reason decision_after_a_stopped_copy(bool by_pause)
+{
+    struct world w;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open_waiting(&w, &ops, &saved);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 2);
+    if (by_pause)
+        np_engine_set_paused(w.engine, true);
+    else
+        ck_assert_int_eq(np_engine_cancel_move(w.engine, 0), 2);
+    wait_mover_idle(m);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 101.0, &r), 2);
+    for (size_t i = 0; i < r.nactions; i++)
+        ck_assert_int_eq(r.actions[i].result, NP_ACT_CANCELLED);
+    char line[512];
+    np_action_format(&r.actions[0], line, sizeof(line));
+    ck_assert_ptr_nonnull(strstr(line, " cancelled after 0K moved in "));
+    np_cycle_report_clear(&r);
+    np_engine_set_paused(w.engine, false);
+    advance_cpu(&w, 1002, 1000);
+    advance_cpu(&w, 1011, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert_ptr_nonnull(v);
+    enum np_reason reason = v->decision.reason;
+    np_cycle_report_clear(&r);
+    (void)np_engine_cancel_move(w.engine, 0);
+    wait_mover_idle(m);
+    ck_assert_int_ge(np_engine_collect_moves(w.engine, 111.0, &r), 0);
+    np_cycle_report_clear(&r);
+    mover_world_detach(&w, m, saved);
+    world_close(&w);
+    return reason;
+}
+
+/* A pause is the operator's, not the process's doing: what it stopped is
+ * placed again as soon as placement resumes. `cancel` holds it a while. */
+START_TEST(test_a_copy_stopped_by_a_pause_starts_no_cooldown)
+{
+    ck_assert_int_eq(decision_after_a_stopped_copy(true), NP_REASON_MOVE);
+    ck_assert_int_eq(decision_after_a_stopped_copy(false), NP_REASON_COOLDOWN);
+}
+END_TEST
+
 /* The journal fields of an action and of a refusal: what `journalctl
  * MESSAGE_ID=... NUMAPLACE_PID=...` filters on. */
 static const char *event_field(const struct np_event_fields *f, const char *key)
@@ -1968,6 +2020,7 @@ int main(void)
     tcase_add_test(tc, test_mover_takes_a_cgroup_placement);
     tcase_add_test(tc, test_mover_cancels_an_excluded_process);
     tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);
+    tcase_add_test(tc, test_a_copy_stopped_by_a_pause_starts_no_cooldown);
     tcase_add_test(tc, test_process_being_copied_keeps_its_place_on_the_target);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
