@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define MAX_NODES 64
 #define MAX_CPUS 1024
@@ -221,6 +222,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: probe PID...\n");
 		return 2;
 	}
+	/* A reading is stamped with the time it started: at nice 0 on a
+	 * guest whose every vCPU runs a busy hog or a nice -10 mover, the
+	 * reads of three 300 MiB processes' numa_maps took up to 2.8 s. At
+	 * the highest priority they take what they cost. Not fatal when not
+	 * allowed. */
+	(void)setpriority(PRIO_PROCESS, 0, -20);
 	load_topology();
 	for (int i = 1; i < argc; i++)
 		probe(argv[i]);
