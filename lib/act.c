@@ -37,6 +37,10 @@
 /* A move off the loop larger than this goes in batches: at the slowest
  * copy rate measured in the guest (15 MB/s) about half a second. */
 #define NP_ACT_ONE_CALL_MAX_KB ((uint64_t)8 << 10)
+/* What the batches of a move leave behind (file pages, by the caller's
+ * estimate) under this and under 1% of the move is not swept up by a
+ * whole-process migrate_pages (see np_act_apply_memory's use). */
+#define NP_ACT_SWEEP_MIN_KB ((uint64_t)8 << 10)
 /* The unit memory is spread in: a transparent huge page on x86-64. */
 #define NP_ACT_BLOCK_BYTES ((uint64_t)2 << 20)
 
@@ -382,6 +386,13 @@ static void call_mark(const struct np_act_control *ctl, bool begin)
         atomic_store(ctl->call_started_ns, begin ? np_monotonic_ns() : 0);
 }
 
+/* A move a mover thread runs: only its caller can cancel it, and it may
+ * take its time (the loop's moves are kept short instead). */
+static bool on_mover_thread(const struct np_act_control *ctl)
+{
+    return ctl && ctl->cancel;
+}
+
 static bool cancelled(const struct np_act_control *ctl)
 {
     return ctl && ctl->cancel && atomic_load(ctl->cancel);
@@ -452,7 +463,6 @@ struct mover {
     uint64_t examine_left;
     bool left_behind;               /* a page on FROM was seen and not moved */
     unsigned batch_pages;           /* this batch's size (NP_ACT_BATCH_MAX at most) */
-    bool sized_by_time;             /* on a mover thread: batch_pages follows the time */
     void *pages[NP_ACT_BATCH_MAX];
     int status[NP_ACT_BATCH_MAX];
     int nodes[NP_ACT_BATCH_MAX];
@@ -468,7 +478,7 @@ struct mover {
  * took (NP_ACT_BATCH_MAX's comment). */
 static void size_next_batch(struct mover *m, uint64_t took_ns)
 {
-    if (!m->sized_by_time)
+    if (!on_mover_thread(m->ctl))
         return;
     if (took_ns < NP_ACT_BATCH_TARGET_NS / 2 && m->batch_pages < NP_ACT_BATCH_MAX)
         m->batch_pages *= 2;
@@ -860,10 +870,9 @@ static int move_batched(const struct np_actuator *a, const struct np_root *root,
      * be cancelled) is given the whole move and walks the whole process,
      * bounded by its maps: a budget equal to the estimate made a move that
      * met it exactly look cut short. */
-    if (ctl && ctl->cancel)
+    if (on_mover_thread(ctl))
         m->examine_left = m->budget_pages = UINT64_MAX;
     m->batch_pages = NP_ACT_BATCH;
-    m->sized_by_time = ctl && ctl->cancel;
 
     uint64_t total_pages = 0, start, end;
     const char *cur = maps;
@@ -1029,7 +1038,7 @@ int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
     /* On a mover thread (CTL can cancel) a move of more than a few
      * batches goes in batches too: one migrate_pages call of 300 MiB ran
      * 20 s in the guest with its progress at 0 and no way to stop it. */
-    bool watched_batches = ctl && ctl->cancel && !pl->cgroup &&
+    bool watched_batches = on_mover_thread(ctl) && !pl->cgroup &&
                            pl->remote_kb > NP_ACT_ONE_CALL_MAX_KB;
     bool batches = pl->remote_kb > pl->budget_kb || spread || paced_batches || watched_batches;
     if (np_bits_empty(NP_NODES(&from)) && batches)
@@ -1061,7 +1070,7 @@ int np_act_apply_memory(const struct np_actuator *a, const struct np_root *root,
          * caller's estimate, it is skipped (the process ends at least 99%
          * local on that account). */
         uint64_t left_kb = pl->remote_kb > res->moved_kb ? pl->remote_kb - res->moved_kb : 0;
-        if (left_kb < NP_ACT_ONE_CALL_MAX_KB && left_kb * 100 < pl->remote_kb)
+        if (left_kb < NP_ACT_SWEEP_MIN_KB && left_kb * 100 < pl->remote_kb)
             return 0;
         uint64_t swept_kb = 0;
         r = migrate_paced(a, pl->pid, &from, &pl->mems, left_kb, ctl, &swept_kb);
