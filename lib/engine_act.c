@@ -257,6 +257,7 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
                 lp->placed_nodes = pl.mems;
                 lp->placed_cpu_use = v->cpu_use;
                 lp->placed_at = now;
+                lp->settled_at = now;
                 lp->via_cgroup = res.used_cgroup;
                 snprintf(lp->cgroup, sizeof(lp->cgroup), "%s", res.used_cgroup ? w->proc->cgroup : "");
             }
@@ -429,6 +430,8 @@ static void record_move_done(struct np_engine *e, struct np_ledger_entry *le,
     if (le) {
         if (r >= 0) {
             le->migrating = job->res.partial;
+            if (le->placement)
+                le->placement->settled_at = now;
         } else {
             le->last_error = r;
             switch (cls) {

@@ -113,8 +113,13 @@ void np_cycle_adjust_measured_load(const struct np_engine *e, const struct np_le
      * target whatever it used: stalled on pages in flight, or still running
      * elsewhere, its use in the window says nothing about where (seen in
      * the guest: a second hog planned onto a one-CPU node whose first was
-     * still being copied there, twice). Overbooking lasts only the copy. */
-    if (!le->managed || !le->placement || !(le->placement->placed_at >= since || le->moving))
+     * still being copied there, twice). Nor is one whose copy ended after
+     * the window began: the window holds its stalled part (seen in the
+     * guest: a second hog bound to the one-CPU node where the first had
+     * just finished copying, measured at half a CPU; both then shared it
+     * while a node stood idle). Overbooking lasts only the copy and the
+     * window after it. */
+    if (!le->managed || !le->placement || !(le->placement->settled_at >= since || le->moving))
         return;
     const struct np_ledger_placement *pl = le->placement;
     double missing = le->moving ? pl->placed_cpu_use : pl->placed_cpu_use - use;

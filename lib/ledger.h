@@ -26,6 +26,8 @@ struct np_ledger_placement {
     struct np_nodeset placed_nodes;
     double placed_cpu_use;           /* CPU use when placed: the load it brings there */
     double placed_at;                /* engine time of that placement */
+    double settled_at;               /* ... and of the end of its memory's copy (placed_at
+                                        when nothing was copied off the loop) */
     bool via_cgroup;
     char cgroup[NP_CGROUP_MAX];
 };

@@ -1587,6 +1587,15 @@ static void write_maps(const struct world *w, int pid)
  * (*SAVED is the recording one) and a mover of WORKERS threads. 1002's
  * and 1011's maps are written: a mover walks a large move's pages in
  * batches (every page reads node 0 unless a test says otherwise). */
+/* Lets the copy held at the gate (conc_gate_pid) go on. */
+static void conc_gate_release(void)
+{
+    pthread_mutex_lock(&conc_lock);
+    conc_gate_open = true;
+    pthread_cond_broadcast(&conc_cond);
+    pthread_mutex_unlock(&conc_lock);
+}
+
 static struct np_mover *mover_world_open(struct world *w, struct np_actuator_ops *ops,
                                          const struct np_actuator_ops **saved, unsigned workers)
 {
@@ -1732,10 +1741,7 @@ START_TEST(test_mover_cancels_an_excluded_process)
     ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
     ck_assert_int_eq(view_of(&r, 1002)->hold, NP_HOLD_MOVING);
     np_cycle_report_clear(&r);
-    pthread_mutex_lock(&conc_lock);
-    conc_gate_open = true;
-    pthread_cond_broadcast(&conc_cond);
-    pthread_mutex_unlock(&conc_lock);
+    conc_gate_release();
     wait_mover_idle(m);
     ck_assert_int_eq(np_engine_collect_moves(w.engine, 111.0, &r), 2);
     for (size_t i = 0; i < r.nactions; i++)
@@ -1946,24 +1952,32 @@ END_TEST
  * where (seen in the guest: hog1's copy to one-CPU node 2 in flight, node 2
  * measured 0.29, and hog2 was planned onto node 2 as well). 1002 (1.0 CPU)
  * is moving to node 2 and used 1.0 CPU in the window. */
+/* The fixture's two moves are decided at 100 (1002 to node 2, 1011 to
+ * node 0), both bound there by 110, when a cycle measures node load over
+ * the 10 s between with 1002 at 1 CPU (placed_cpu_use 1.0). */
+static void place_then_measure_at_110(struct world *w)
+{
+    struct np_cycle_report r;
+    world_proc_stat(w, "4node-before");
+    ck_assert_int_eq(np_engine_cycle(w->engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    w->cfg.planner.max_moves_per_cycle = 0;
+    world_sed(w, "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\\t4-5/", "proc/1002/status");
+    world_sed(w, "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\\t0-1/", "proc/1011/status");
+    world_proc_stat(w, "4node-after");
+    add_ticks_of(w, 1002, 1002, 1000);
+    ck_assert_int_eq(np_engine_cycle(w->engine, 110.0, &r), 0);
+    np_cycle_report_clear(&r);
+}
+
 START_TEST(test_process_being_copied_keeps_its_place_on_the_target)
 {
     struct world w;
     struct np_actuator_ops ops;
     const struct np_actuator_ops *saved;
     struct np_mover *m = mover_world_open_waiting(&w, &ops, &saved);
-    world_proc_stat(&w, "4node-before");
     struct np_cycle_report r;
-    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
-    np_cycle_report_clear(&r);
-    ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 2);
-    w.cfg.planner.max_moves_per_cycle = 0;
-    world_sed(&w, "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\\t4-5/", "proc/1002/status");
-    world_sed(&w, "s/^Cpus_allowed_list:.*/Cpus_allowed_list:\\t0-1/", "proc/1011/status");
-    world_proc_stat(&w, "4node-after");
-    add_ticks_of(&w, 1002, 1002, 1000);
-    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
-    np_cycle_report_clear(&r);
+    place_then_measure_at_110(&w);
     ck_assert_uint_eq(np_engine_moves_in_flight(w.engine, 0, NULL), 2);
     unsigned n;
     const double *load = np_engine_node_load(w.engine, &n);
@@ -1973,6 +1987,47 @@ START_TEST(test_process_being_copied_keeps_its_place_on_the_target)
     wait_mover_idle(m);
     ck_assert_int_eq(np_engine_collect_moves(w.engine, 111.0, &r), 2);
     np_cycle_report_clear(&r);
+    mover_world_detach(&w, m, saved);
+    world_close(&w);
+}
+END_TEST
+
+/* A copy that ends after a cycle's window began: that window measured
+ * the process stalled on pages in flight, so its place on the target
+ * stays booked until a window that starts after the copy (seen in the
+ * guest: a second hog bound to the one-CPU node where the first had just
+ * finished copying, measured there at half a CPU). */
+START_TEST(test_copy_ended_in_the_window_keeps_its_place)
+{
+    struct world w;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open(&w, &ops, &saved, 2);
+    conc_gate_pid = 1002;   /* 1002's copy waits for the gate */
+    struct np_cycle_report r;
+    place_then_measure_at_110(&w);
+    unsigned n;
+    const double *load = np_engine_node_load(w.engine, &n);
+    ck_assert_double_eq_tol(load[2], 3.0, 1e-9);   /* measured 2.0 + 1002's 1.0, in flight */
+    conc_gate_release();
+    wait_mover_idle(m);
+    ck_assert_int_ge(np_engine_collect_moves(w.engine, 111.0, &r), 1);
+    for (size_t i = 0; i < r.nactions; i++)
+        ck_assert_int_eq(r.actions[i].result, NP_ACT_OK);
+    np_cycle_report_clear(&r);
+    /* 110-120: every CPU idle, 1002 ran nothing (stalled until 111, then
+     * say still faulting): its 1.0 stays booked on node 2. */
+    world_proc_stat_add_idle(&w, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    np_cycle_report_clear(&r);
+    load = np_engine_node_load(w.engine, &n);
+    ck_assert_double_eq_tol(load[2], 1.0, 1e-9);
+    /* 120-130: a window after the copy measures it; idle is idle. */
+    world_proc_stat_add_idle(&w, 1000);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 130.0, &r), 0);
+    np_cycle_report_clear(&r);
+    load = np_engine_node_load(w.engine, &n);
+    ck_assert_double_eq_tol(load[2], 0.0, 1e-9);
     mover_world_detach(&w, m, saved);
     world_close(&w);
 }
@@ -2022,6 +2077,7 @@ int main(void)
     tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);
     tcase_add_test(tc, test_a_copy_stopped_by_a_pause_starts_no_cooldown);
     tcase_add_test(tc, test_process_being_copied_keeps_its_place_on_the_target);
+    tcase_add_test(tc, test_copy_ended_in_the_window_keeps_its_place);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
