@@ -256,7 +256,6 @@ static void act_record(struct np_engine *e, struct candidate_work *w, double now
                 lp->shared = d->shared;
                 lp->placed_nodes = pl.mems;
                 lp->placed_cpu_use = v->cpu_use;
-                lp->placed_at = now;
                 lp->settled_at = now;
                 lp->via_cgroup = res.used_cgroup;
                 snprintf(lp->cgroup, sizeof(lp->cgroup), "%s", res.used_cgroup ? w->proc->cgroup : "");

@@ -25,9 +25,8 @@ struct np_ledger_placement {
     bool shared;                     /* plan.h rule 8: bound to share a busy node's CPUs */
     struct np_nodeset placed_nodes;
     double placed_cpu_use;           /* CPU use when placed: the load it brings there */
-    double placed_at;                /* engine time of that placement */
-    double settled_at;               /* ... and of the end of its memory's copy (placed_at
-                                        when nothing was copied off the loop) */
+    double settled_at;               /* engine time of that placement, moved on to the end
+                                        of its memory's copy when a mover made it */
     bool via_cgroup;
     char cgroup[NP_CGROUP_MAX];
 };
