@@ -181,7 +181,7 @@ np_build_initramfs() {
 
 	# Our workloads live in /np/bin (numactl ships its own "memhog").
 	np_build_workloads
-	for bin in memhog probe mapscost churner; do
+	for bin in memhog probe mapscost churner ctlping; do
 		np_copy_with_libs "$NP_VM_CACHE/workloads/$bin" "$root" "/np/bin/$bin"
 	done
 

@@ -207,6 +207,7 @@ np_start_placer() {
 		# shows each cycle's view of every scored process.
 		# NP_START_PAUSED=1: --paused, so that nothing moves before the
 		# scenario's own "before" view and resume.
+		NP_PLACER_LAUNCH=$(np_now_cs)
 		numaplaced -f $([ "${NP_VERBOSE:-1}" = 0 ] || echo -v) $([ "${NP_START_PAUSED:-0}" = 1 ] && echo --paused) \
 			-c "$NP_CONF" >"$NP_DAEMON_LOG" 2>&1 &
 		NP_PLACER_PID=$!
@@ -488,8 +489,19 @@ np_misplaced_body() {
 	mig0=$(np_vmstat pgmigrate_success)
 	np_metric "phase=before local_pct=$(np_bp_to_pct $before_bp) remote_kb=$remote_kb total_kb=$total_kb"
 
-	# (coexist starts active: it is not paused and resumed below.)
-	NP_START_PAUSED=$([ "$NP_PLACER" = numaplaced ] && echo 1 || echo 0) np_start_placer
+	# (coexist starts active: it is not paused and resumed below, nor is
+	# numaplaced with np.fresh_start=1.)
+	local paused_start=0
+	[ "$NP_PLACER" = numaplaced ] && [ "${NP_FRESH_START:-0}" != 1 ] && paused_start=1
+	NP_START_PAUSED=$paused_start np_start_placer
+	if [ "$NP_PLACER" = numaplaced ] && [ "$paused_start" = 0 ]; then
+		# np.fresh_start=1: a daemon started when the work is already
+		# astray, counted from its launch (not from after the start
+		# check's second), as the kernel's clock starts when balancing
+		# is switched on. No "before" view through the socket.
+		NP_PLACER_START=$NP_PLACER_LAUNCH
+		np_metric "fresh_start=1"
+	fi
 	# From here the harness (this shell, its probes, numaplacectl) runs on
 	# node 0's CPUs beside the blocker, off the hogs' CPUs: a probe at
 	# nice -20 preempts whatever runs where it lands, and a hog kept
@@ -501,7 +513,7 @@ np_misplaced_body() {
 		taskset -pc "$(np_node_cpus 0)" $$ >/dev/null ||
 			np_info "could not move the harness to node 0's CPUs"
 	fi
-	if [ "$NP_PLACER" = numaplaced ]; then
+	if [ "$paused_start" = 1 ]; then
 		# Paused, the daemon scores and plans but moves nothing, so the
 		# "before" view is read without racing its first migrations;
 		# the deadline starts at resume, which places at once. Started
@@ -568,7 +580,10 @@ np_misplaced_body() {
 # HELP_CS", from the first answer on (before it the socket is not there
 # yet). HELP_CS is `numaplacectl --help`, which starts the same program
 # without asking the daemon: in a guest whose vCPUs are all busy, starting
-# a process is most of a request's time. np_ctl_latency_stop ends it.
+# a process is most of a request's time. Beside it, ctlping asks the same
+# two every 0.1 s over a connection of its own, timed inside one process
+# (the socket's own answer time), into FILE.sock: its CTLPING lines from
+# the first answered round on. np_ctl_latency_stop ends both.
 np_ctl_latency_start() { # np_ctl_latency_start FILE
 	local f=$1
 	: >"$f"
@@ -593,8 +608,16 @@ np_ctl_latency_start() { # np_ctl_latency_start FILE
 		done
 	) &
 	NP_LATENCY_PID=$!
+	ctlping /run/numaplaced/numaplaced.sock 100 >"$f.raw" 2>&1 &
+	NP_CTLPING_PID=$!
 }
-np_ctl_latency_stop() { kill "$NP_LATENCY_PID" 2>/dev/null; wait "$NP_LATENCY_PID" 2>/dev/null; }
+np_ctl_latency_stop() {
+	kill "$NP_LATENCY_PID" "$NP_CTLPING_PID" 2>/dev/null
+	wait "$NP_LATENCY_PID" "$NP_CTLPING_PID" 2>/dev/null
+	# "S L IN_FLIGHT OK" per round, from the first answered one on
+	sed -n 's/^CTLPING status_cs=\([0-9]*\) list_cs=\([0-9]*\) in_flight=\([0-9]*\) ok=\([01]\)$/\1 \2 \3 \4/p' "$1.raw" |
+		awk 'started || $4 == 1 { started = 1; print }' >"$1.sock"
+}
 
 # "0-2,5" -> "0,1,2,5"
 np_expand_list() {
