@@ -54,7 +54,9 @@ np_responsive_check() {
 	np_metric "sock_rounds=$pn sock_unanswered=$pfails sock_rounds_with_moves_in_flight=$pinflight sock_status_p50_s=$ss50 sock_status_p99_s=$ss99 sock_status_max_s=$ssmax sock_list_p50_s=$1 sock_list_p99_s=$2 sock_list_max_s=$3"
 	[ "$n" -ge 10 ]; np_check $? "only $n rounds of requests were made"
 	[ "$fails" = 0 ]; np_check $? "$fails of $n rounds had a request without an answer"
-	[ "$inflight" -ge 1 ]; np_check $? "no status answer showed a move in flight"
+	# numaplacectl's rounds take about a second in the busy guest and can
+	# miss copies of a few seconds; ctlping's every 0.1 s do not.
+	[ $((inflight + pinflight)) -ge 1 ]; np_check $? "no status answer (numaplacectl or ctlping) showed a move in flight"
 	[ "$pn" -ge 10 ]; np_check $? "ctlping: only $pn rounds"
 	[ "$pfails" = 0 ]; np_check $? "ctlping: $pfails of $pn rounds had a request without an answer"
 }
