@@ -366,10 +366,14 @@ static const struct np_thread_ticks *find_thread(const struct np_ledger_entry *l
  * for a thread born since); then remembers the current ticks. At first
  * sight only lifetime ticks exist: there the threads running now count
  * (a busy worker), not those asleep (one that did the start-up work long
- * ago), unless none runs. P's threads are sorted by tid. */
-static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, double *weight)
+ * ago), unless none runs. P's threads are sorted by tid. Returns how
+ * many threads used CPU time since then, or 0 when that is not known: at
+ * first sight, or when a thread was born or ended since. */
+static size_t thread_weights(struct np_ledger_entry *le, const struct np_proc *p, double *weight)
 {
     bool first = le->thread_ticks == NULL, any_running = false;
+    bool same_threads = !first && le->nthread_ticks == p->nthreads;
+    size_t ran = 0;
     for (size_t i = 0; i < p->nthreads; i++)
         any_running |= p->threads[i].state == 'R';
     for (size_t i = 0; i < p->nthreads; i++) {
@@ -380,17 +384,20 @@ static void thread_weights(struct np_ledger_entry *le, const struct np_proc *p, 
         if (first && any_running && th->state != 'R')
             since = 0;
         weight[i] = (double)since;
+        same_threads &= prev != NULL;
+        ran += since > 0;
     }
     struct np_thread_ticks *now = realloc(le->thread_ticks,
                                           (p->nthreads ? p->nthreads : 1) * sizeof(*now));
     if (!now)
-        return;     /* keeps the old figures: next time's deltas are longer, not wrong */
+        return 0;   /* keeps the old figures: next time's deltas are longer, not wrong */
     for (size_t i = 0; i < p->nthreads; i++) {
         now[i].tid = p->threads[i].tid;
         now[i].ticks = p->threads[i].cpu_ticks;
     }
     le->thread_ticks = now;
     le->nthread_ticks = p->nthreads;
+    return same_threads ? ran : 0;
 }
 
 /* Counts W's remote findings: a cycle at which its threads ran on a known
@@ -657,7 +664,16 @@ int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
      * thread that did the start-up work and now sleeps keeps its old
      * last_cpu and must not count (it made well-placed processes look
      * remote in the guest). At first sight only lifetime ticks exist. */
-    thread_weights(w->le, w->proc, weight);
+    size_t ran = thread_weights(w->le, w->proc, weight);
+    /* A thread runs on one CPU at a time. More than one CPU per thread that
+     * ran is the measuring window's skew (the cycle's clock against when
+     * this process's stat was read, over an early cycle's second): seen in
+     * the guest, a one-thread hog read 1.05 CPU, fitted no one-CPU node,
+     * and had its 200 MiB copied over two nodes where a bind home was the
+     * answer. Only with the same threads as at its last scoring: a thread
+     * that ended meanwhile left its CPU time in the process's. */
+    if (ran > 0 && w->view->cpu_use > (double)ran)
+        w->view->cpu_use = (double)ran;
     int r = 0;
     if (!evidence_share(e, w, share)) {
         r = np_score_cpu_share(t, w->proc->threads, w->proc->nthreads, weight, share);

@@ -516,6 +516,51 @@ START_TEST(test_threads_weigh_by_recent_cpu_not_lifetime)
 }
 END_TEST
 
+/* A thread runs on one CPU at a time: CPU use over more than one CPU per
+ * thread that ran is the window's skew. Seen in the guest: a one-thread
+ * hog read 1.05 CPU over an early cycle's second, fitted no one-CPU node
+ * and had its memory copied over two nodes instead of a bind home. */
+START_TEST(test_cpu_use_at_most_one_cpu_per_thread_that_ran)
+{
+    struct world w;
+    world_open_running(&w);
+    struct np_cycle_report r;
+    /* 11 s of CPU time in a 10 s window by one thread: 1.0 CPU. local-db
+     * has two threads, only its leader ran. */
+    advance_cpu(&w, 1002, 1100);
+    add_ticks_of(&w, 1004, 1004, 1100);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1002);
+    ck_assert(v && v->scored);
+    ck_assert_double_eq_tol(v->cpu_use, 1.0, 1e-9);
+    v = view_of(&r, 1004);
+    ck_assert(v && v->scored);
+    ck_assert_double_eq_tol(v->cpu_use, 1.0, 1e-9);
+    np_cycle_report_clear(&r);
+    /* Both of its threads ran: two CPUs at most. */
+    add_ticks_of(&w, 1004, 1004, 1100);
+    add_ticks_of(&w, 1004, 100401, 1100);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
+    v = view_of(&r, 1004);
+    ck_assert(v && v->scored);
+    ck_assert_double_eq_tol(v->cpu_use, 2.0, 1e-9);
+    np_cycle_report_clear(&r);
+    /* A thread that ended left its CPU time in the process's with no
+     * thread to count it by: not capped. */
+    add_ticks_of(&w, 1004, 1004, 1100);
+    add_ticks_of(&w, 1004, 100401, 1100);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s/proc/1004/task/100401", w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 130.0, &r), 0);
+    v = view_of(&r, 1004);
+    ck_assert(v && v->scored);
+    ck_assert_double_eq_tol(v->cpu_use, 2.2, 0.01);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 /* Seen in the guest: a local process's busy thread was on another node at
  * the instant of the first measured cycle and was bound to its own node.
  * A glimpse (found remote at one cycle) waits; back home, it is local and
@@ -2048,6 +2093,7 @@ int main(void)
     tcase_add_test(tc, test_read_only_cgroup_tree_places_threads);
     tcase_add_test(tc, test_slow_moves_defer_the_rest_to_the_next_cycle);
     tcase_add_test(tc, test_running_daemon_waits_for_measured_cpu_use);
+    tcase_add_test(tc, test_cpu_use_at_most_one_cpu_per_thread_that_ran);
     tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
     tcase_add_test(tc, test_threads_weigh_by_recent_cpu_not_lifetime);
     tcase_add_test(tc, test_thread_glimpsed_on_another_node_is_not_moved);

@@ -14,7 +14,8 @@
  * run_nodes: nodes of the CPUs the working threads last ran on (field 39
  * of /proc/PID/task/TID/stat): running (state R) or in an uninterruptible
  * wait (D: a thread that touches a page under migration waits in D until
- * the copy is done); if no thread is working, all threads count.  local_kb: memory on run_nodes.  local_bp:
+ * the copy is done); if no thread is working, all threads count; read
+ * for all PIDs first, before any numa_maps (see read_placement).  local_kb: memory on run_nodes.  local_bp:
  * local_kb / total_kb in basis points (10000 = 100%), an integer so that
  * busybox sh can compare it.  pgmigrate_success: system-wide /proc/vmstat
  * counter (4 KiB units for normal and THP pages).
@@ -109,14 +110,76 @@ static int stat_processor(const char *path, char *state)
 	return -1;
 }
 
-static void probe(const char *pidstr)
+/* Where a process's threads are: read for every PID before any
+ * numa_maps. The probe runs at nice -20 and its numa_maps reads take
+ * 0.2-1.9 s on a busy guest: on a CPU shared with a hog, the hog waits,
+ * and the load balancer may carry it to another node meanwhile; read
+ * after that, "where it runs" was the probe's own doing (seen in
+ * shuffled: a hog the daemon's sampler found on its home node 100% of
+ * the time read as elsewhere in three probes in a row). */
+struct placement {
+	char comm[64], allowed[512];
+	int run[MAX_NODES], any[MAX_NODES], threads, running;
+};
+
+static void read_placement(const char *pidstr, struct placement *pl)
 {
-	char path[256], line[8192], comm[64] = "?", allowed[512] = "?";
-	unsigned long long node_kb[MAX_NODES] = {0}, total = 0, local = 0, file_kb = 0;
-	int run[MAX_NODES] = {0}, any[MAX_NODES] = {0}, threads = 0, running = 0;
+	char path[256], line[8192];
 	FILE *f;
 	DIR *d;
 	struct dirent *de;
+
+	memset(pl, 0, sizeof(*pl));
+	strcpy(pl->comm, "?");
+	strcpy(pl->allowed, "?");
+	snprintf(path, sizeof(path), "/proc/%s/task", pidstr);
+	d = opendir(path);
+	if (d) {
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			char tpath[512];
+			snprintf(tpath, sizeof(tpath), "/proc/%s/task/%s/stat", pidstr, de->d_name);
+			char state = '?';
+			int cpu = stat_processor(tpath, &state);
+			if (cpu >= 0 && cpu < MAX_CPUS && cpu_node[cpu] >= 0) {
+				pl->any[cpu_node[cpu]] = 1;
+				pl->threads++;
+				if (state == 'R' || state == 'D') {
+					pl->run[cpu_node[cpu]] = 1;
+					pl->running++;
+				}
+			}
+		}
+		closedir(d);
+	}
+	/* Only working threads say where the work happens: memhog's main
+	 * thread sleeps and may last have run anywhere.  A worker waiting in D
+	 * on a page being migrated still works: counting it as idle made the
+	 * sleeping main thread's node look like a run node and a half-moved
+	 * hog read 100% local (ratelimit's false early end, CI 2026-12).  An
+	 * idle process (nothing working) is judged by all its threads. */
+	if (!pl->running)
+		memcpy(pl->run, pl->any, sizeof(pl->run));
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pidstr);
+	f = fopen(path, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "Name:\t", 6))
+				sscanf(line + 6, "%63s", pl->comm);
+			else if (!strncmp(line, "Cpus_allowed_list:\t", 19))
+				sscanf(line + 19, "%511s", pl->allowed);
+		}
+		fclose(f);
+	}
+}
+
+static void probe(const char *pidstr, const struct placement *pl)
+{
+	char path[256], line[8192];
+	unsigned long long node_kb[MAX_NODES] = {0}, total = 0, local = 0, file_kb = 0;
+	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%s/numa_maps", pidstr);
 	f = fopen(path, "r");
@@ -152,53 +215,11 @@ static void probe(const char *pidstr)
 	}
 	fclose(f);
 
-	snprintf(path, sizeof(path), "/proc/%s/status", pidstr);
-	f = fopen(path, "r");
-	if (f) {
-		while (fgets(line, sizeof(line), f)) {
-			if (!strncmp(line, "Name:\t", 6))
-				sscanf(line + 6, "%63s", comm);
-			else if (!strncmp(line, "Cpus_allowed_list:\t", 19))
-				sscanf(line + 19, "%511s", allowed);
-		}
-		fclose(f);
-	}
-
-	snprintf(path, sizeof(path), "/proc/%s/task", pidstr);
-	d = opendir(path);
-	if (d) {
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			char tpath[512];
-			snprintf(tpath, sizeof(tpath), "/proc/%s/task/%s/stat", pidstr, de->d_name);
-			char state = '?';
-			int cpu = stat_processor(tpath, &state);
-			if (cpu >= 0 && cpu < MAX_CPUS && cpu_node[cpu] >= 0) {
-				any[cpu_node[cpu]] = 1;
-				threads++;
-				if (state == 'R' || state == 'D') {
-					run[cpu_node[cpu]] = 1;
-					running++;
-				}
-			}
-		}
-		closedir(d);
-	}
-	/* Only working threads say where the work happens: memhog's main
-	 * thread sleeps and may last have run anywhere.  A worker waiting in D
-	 * on a page being migrated still works: counting it as idle made the
-	 * sleeping main thread's node look like a run node and a half-moved
-	 * hog read 100% local (ratelimit's false early end, CI 2026-12).  An
-	 * idle process (nothing working) is judged by all its threads. */
-	if (!running)
-		memcpy(run, any, sizeof(run));
-
-	printf("PROBE pid=%s comm=%s threads=%d running=%d run_nodes=", pidstr, comm,
-	       threads, running);
+	printf("PROBE pid=%s comm=%s threads=%d running=%d run_nodes=", pidstr, pl->comm,
+	       pl->threads, pl->running);
 	int first = 1;
 	for (int n = 0; n < MAX_NODES; n++)
-		if (run[n]) {
+		if (pl->run[n]) {
 			printf("%s%d", first ? "" : ",", n);
 			first = 0;
 		}
@@ -206,10 +227,10 @@ static void probe(const char *pidstr)
 		printf("none");
 	for (int n = 0; n < MAX_NODES; n++) {
 		total += node_kb[n];
-		if (run[n])
+		if (pl->run[n])
 			local += node_kb[n];
 	}
-	printf(" allowed_cpus=%s total_kb=%llu node_kb=", allowed, total);
+	printf(" allowed_cpus=%s total_kb=%llu node_kb=", pl->allowed, total);
 	for (int n = 0; n < nr_nodes; n++)
 		printf("%s%d:%llu", n ? "," : "", n, node_kb[n]);
 	printf(" local_kb=%llu local_bp=%llu file_kb=%llu pgmigrate_success=%llu\n", local,
@@ -229,8 +250,14 @@ int main(int argc, char **argv)
 	 * allowed. */
 	(void)setpriority(PRIO_PROCESS, 0, -20);
 	load_topology();
+	struct placement *pl = calloc((size_t)argc, sizeof(*pl));
+	if (!pl)
+		return 1;
 	for (int i = 1; i < argc; i++)
-		probe(argv[i]);
+		read_placement(argv[i], &pl[i]);
+	for (int i = 1; i < argc; i++)
+		probe(argv[i], &pl[i]);
+	free(pl);
 	fflush(stdout);
 	return 0;
 }
