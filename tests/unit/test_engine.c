@@ -520,31 +520,32 @@ END_TEST
  * thread that ran is the window's skew. Seen in the guest: a one-thread
  * hog read 1.05 CPU over an early cycle's second, fitted no one-CPU node
  * and had its memory copied over two nodes instead of a bind home. */
+/* Runs a cycle at NOW; the CPU use of scored PID in it. */
+static double scored_cpu_use(struct world *w, double now, int pid)
+{
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w->engine, now, &r), 0);
+    const struct np_proc_view *v = view_of(&r, pid);
+    ck_assert(v && v->scored);
+    double use = v->cpu_use;
+    np_cycle_report_clear(&r);
+    return use;
+}
+
 START_TEST(test_cpu_use_at_most_one_cpu_per_thread_that_ran)
 {
     struct world w;
     world_open_running(&w);
-    struct np_cycle_report r;
     /* 11 s of CPU time in a 10 s window by one thread: 1.0 CPU. local-db
      * has two threads, only its leader ran. */
     advance_cpu(&w, 1002, 1100);
+    ck_assert_double_eq_tol(scored_cpu_use(&w, 110.0, 1002), 1.0, 1e-9);
     add_ticks_of(&w, 1004, 1004, 1100);
-    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
-    const struct np_proc_view *v = view_of(&r, 1002);
-    ck_assert(v && v->scored);
-    ck_assert_double_eq_tol(v->cpu_use, 1.0, 1e-9);
-    v = view_of(&r, 1004);
-    ck_assert(v && v->scored);
-    ck_assert_double_eq_tol(v->cpu_use, 1.0, 1e-9);
-    np_cycle_report_clear(&r);
+    ck_assert_double_eq_tol(scored_cpu_use(&w, 120.0, 1004), 1.0, 1e-9);
     /* Both of its threads ran: two CPUs at most. */
     add_ticks_of(&w, 1004, 1004, 1100);
     add_ticks_of(&w, 1004, 100401, 1100);
-    ck_assert_int_eq(np_engine_cycle(w.engine, 120.0, &r), 0);
-    v = view_of(&r, 1004);
-    ck_assert(v && v->scored);
-    ck_assert_double_eq_tol(v->cpu_use, 2.0, 1e-9);
-    np_cycle_report_clear(&r);
+    ck_assert_double_eq_tol(scored_cpu_use(&w, 130.0, 1004), 2.0, 1e-9);
     /* A thread that ended left its CPU time in the process's with no
      * thread to count it by: not capped. */
     add_ticks_of(&w, 1004, 1004, 1100);
@@ -552,11 +553,7 @@ START_TEST(test_cpu_use_at_most_one_cpu_per_thread_that_ran)
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf %s/proc/1004/task/100401", w.dir);
     ck_assert_int_eq(system(cmd), 0);
-    ck_assert_int_eq(np_engine_cycle(w.engine, 130.0, &r), 0);
-    v = view_of(&r, 1004);
-    ck_assert(v && v->scored);
-    ck_assert_double_eq_tol(v->cpu_use, 2.2, 0.01);
-    np_cycle_report_clear(&r);
+    ck_assert_double_eq_tol(scored_cpu_use(&w, 140.0, 1004), 2.2, 0.01);
     world_close(&w);
 }
 END_TEST
