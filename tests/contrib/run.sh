@@ -360,8 +360,19 @@ else
 fi
 doc_why=$(sed -n '/^\$ numaplacectl show 1003$/,/^```$/p' "$OPS" | grep '^why: ')
 live_why=$("${CTL[@]}" show 1003 | grep '^why: ')
-[ -n "$doc_why" ] && [ "$doc_why" = "$live_why" ] && ok "operations.md: show example matches" ||
+# The CPU figure in it is measured over the last window of a ticked
+# fixture (0.99 CPU, printed "1.0"): a ticker step late by 4% of a short
+# window reads 0.94, printed "0.9" (a clean-clone CI run, 2026-12-06).
+# The words must match; the figure within 0.1 of the doc's.
+cpu_of() { sed -En 's/.* CPU room for ([0-9.]+) CPU.*/\1/p'; }
+no_cpu() { sed -E 's/ CPU room for [0-9.]+ CPU/ CPU room for _ CPU/'; }
+doc_cpu=$(cpu_of <<<"$doc_why") live_cpu=$(cpu_of <<<"$live_why")
+if [ -n "$doc_why" ] && [ "$(no_cpu <<<"$doc_why")" = "$(no_cpu <<<"$live_why")" ] &&
+    awk -v d="${doc_cpu:-0}" -v l="${live_cpu:-0}" 'BEGIN { x = d - l; exit !(x <= 0.1001 && x >= -0.1001) }'; then
+    ok "operations.md: show example matches (CPU figure within 0.1)"
+else
     bad "operations.md: show example differs" "doc:  $doc_why" "live: $live_why"
+fi
 grep -q "libexec/numaplace/numad" "$OPS" && grep -q "/usr/bin/numad" "$OPS" && ok "operations.md: how to point libvirt at the shim" ||
     bad "operations.md: shim path"
 stop_daemon
