@@ -70,6 +70,23 @@ double np_cycle_update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
     return use;
 }
 
+/* Adds LOAD to the nodes of placement PL, in proportion to their CPUs;
+ * false (nothing added) when they have none. */
+static bool book_on_placement(const struct np_topology *t, const struct np_ledger_placement *pl,
+                              double load, double *node_load)
+{
+    unsigned ncpus = 0;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
+            ncpus += t->nodes[i].ncpus;
+    if (ncpus == 0)
+        return false;
+    for (unsigned i = 0; i < t->nnodes; i++)
+        if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
+            node_load[i] += load * t->nodes[i].ncpus / ncpus;
+    return true;
+}
+
 /* Adds P's CPU use to the node it last ran on; a process we placed counts
  * on the nodes we placed it on, at no less than its use when placed: while
  * its memory migrates it stalls and looks idle, and its node would look
@@ -81,16 +98,8 @@ void np_cycle_book_load(const struct np_topology *t, const struct np_ledger_entr
     if (le->managed && le->placement) {
         const struct np_ledger_placement *pl = le->placement;
         double load = use > pl->placed_cpu_use ? use : pl->placed_cpu_use;
-        unsigned ncpus = 0;
-        for (unsigned i = 0; i < t->nnodes; i++)
-            if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
-                ncpus += t->nodes[i].ncpus;
-        if (ncpus > 0) {
-            for (unsigned i = 0; i < t->nnodes; i++)
-                if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
-                    node_load[i] += load * t->nodes[i].ncpus / ncpus;
+        if (book_on_placement(t, pl, load, node_load))
             return;
-        }
     }
     int ni = np_topology_cpu_node(t, p->last_cpu);
     if (ni >= 0)
@@ -123,15 +132,8 @@ void np_cycle_adjust_measured_load(const struct np_engine *e, const struct np_le
         return;
     const struct np_ledger_placement *pl = le->placement;
     double missing = le->moving ? pl->placed_cpu_use : pl->placed_cpu_use - use;
-    unsigned ncpus = 0;
-    for (unsigned i = 0; i < t->nnodes; i++)
-        if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
-            ncpus += t->nodes[i].ncpus;
-    if (!(missing > 0.0) || ncpus == 0)
-        return;
-    for (unsigned i = 0; i < t->nnodes; i++)
-        if (np_nodeset_test(&pl->placed_nodes, (unsigned)t->nodes[i].id))
-            node_load[i] += missing * t->nodes[i].ncpus / ncpus;
+    if (missing > 0.0)
+        (void)book_on_placement(t, pl, missing, node_load);
 }
 
 void np_view_init(struct np_proc_view *v, const struct np_proc *p, double cpu_use)
