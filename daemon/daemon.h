@@ -39,6 +39,7 @@ struct daemon {
     struct event *cycle_timer, *watchdog_timer, *sample_timer, *moves_done;
     struct np_mover *mover;         /* copies memory off the loop (real actuator only) */
     bool mover_nice_reported;       /* its failure to take actuator.mover_nice was logged */
+    int loop_nice;                  /* the loop's nice value at start (before the movers') */
     double last_cycle_at;           /* monotonic seconds, for the watchdog */
     struct event *sig_term, *sig_int, *sig_hup;
     bool ready_sent;

@@ -8,6 +8,8 @@
 # at all in the same busy guest, and the socket's own answer time (sock_*:
 # ctlping asks the same every 0.1 s, timed inside one process, without a
 # process start; every one of its requests must be answered too).
+# Asserted: the event loop runs at its movers' nice value (-10), so its
+# own copies do not starve it.
 . /scenarios/common.sh
 
 # p50 p99 max of column COL of FILE's lines (centiseconds -> seconds).
@@ -58,6 +60,13 @@ np_responsive_check() {
 	# miss copies of a few seconds; ctlping's every 0.1 s do not.
 	[ $((inflight + pinflight)) -ge 1 ]; np_check $? "no status answer (numaplacectl or ctlping) showed a move in flight"
 	[ "$pn" -ge 10 ]; np_check $? "ctlping: only $pn rounds"
+	# The loop runs at its movers' nice value when that is below its own
+	# (0 here): at 0 it got about a tenth of a CPU a mover copied on.
+	local loop_nice want=${NP_MOVER_NICE:--10}
+	[ "$want" -gt 0 ] && want=0
+	loop_nice=$(sed 's/.*) //' "/proc/$NP_PLACER_PID/task/$NP_PLACER_PID/stat" | awk '{ print $17 }')
+	np_metric "loop_nice=$loop_nice"
+	[ "$loop_nice" = "$want" ]; np_check $? "the event loop runs at nice $loop_nice, not its movers' $want"
 	[ "$pfails" = 0 ]; np_check $? "ctlping: $pfails of $pn rounds had a request without an answer"
 }
 
