@@ -50,6 +50,10 @@ double np_cycle_update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
                                const struct np_proc *p, double now, double uptime)
 {
     double use = 0;
+    /* The window runs between the instants its stat was read, where the
+     * scan knows them, not between the cycles' starts. */
+    if (p->read_at > 0)
+        now = p->read_at;
     /* Over a gap of a few clock ticks (a rescan right after a cycle) the
      * difference is noise: keep the last estimate and the old sample. */
     if (le->have_prev && now - le->prev_time < NP_MIN_CPU_WINDOW && now >= le->prev_time)
@@ -668,12 +672,13 @@ int np_cycle_score(struct np_engine *e, struct candidate_work *w, double now)
      * remote in the guest). At first sight only lifetime ticks exist. */
     size_t ran = thread_weights(w->le, w->proc, weight);
     /* A thread runs on one CPU at a time. More than one CPU per thread that
-     * ran is the measuring window's skew (the cycle's clock against when
-     * this process's stat was read, over an early cycle's second): seen in
-     * the guest, a one-thread hog read 1.05 CPU, fitted no one-CPU node,
-     * and had its 200 MiB copied over two nodes where a bind home was the
-     * answer. Only with the same threads as at its last scoring: a thread
-     * that ended meanwhile left its CPU time in the process's. */
+     * ran is a measuring error: tick rounding, or under a fixture root the
+     * cycles' clock standing in for the instants its stat was read (before
+     * reads were stamped, a one-thread hog read 1.05 CPU over an early
+     * cycle's second in the guest, fitted no one-CPU node, and had its 200
+     * MiB copied over two nodes where a bind home was the answer). Only
+     * with the same threads as at its last scoring: a thread that ended
+     * meanwhile left its CPU time in the process's. */
     if (ran > 0 && w->view->cpu_use > (double)ran)
         w->view->cpu_use = (double)ran;
     int r = 0;

@@ -38,6 +38,8 @@ struct np_proc {
     long num_threads;          /* field 20 */
     uint64_t rss_kb;           /* field 24 (pages) x page size */
     int last_cpu;              /* field 39 */
+    double read_at;            /* CLOCK_MONOTONIC seconds its stat was read on a
+                                * live root; 0 under a fixture root */
 
     /* detail pass */
     bool detailed;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "engine.h"
+#include "engine_internal.h"
 #include "mover.h"
 
 #define FIXTURE "tests/fixtures/engine-4node"
@@ -554,6 +555,36 @@ START_TEST(test_cpu_use_at_most_one_cpu_per_thread_that_ran)
     snprintf(cmd, sizeof(cmd), "rm -rf %s/proc/1004/task/100401", w.dir);
     ck_assert_int_eq(system(cmd), 0);
     ck_assert_double_eq_tol(scored_cpu_use(&w, 140.0, 1004), 2.2, 0.01);
+    world_close(&w);
+}
+END_TEST
+
+/* A CPU use is measured between the instants its stat was read (the scan
+ * stamps read_at on a live root), not between the cycles' starts: a
+ * process read late in one scan and early in the next would read low (and
+ * the other way round high: 1.05 CPU for one thread, seen in the guest). */
+START_TEST(test_cpu_use_between_the_reads_of_its_stat)
+{
+    struct world w;
+    world_open_running(&w);
+    long tck = w.engine->clk_tck;
+    struct np_ledger_entry le;
+    memset(&le, 0, sizeof(le));
+    struct np_proc p;
+    memset(&p, 0, sizeof(p));
+    p.pid = 4242;
+    p.read_at = 100.5;   /* the cycle began at 100.0 */
+    (void)np_cycle_update_cpu_use(w.engine, &le, &p, 100.0, 0);
+    /* Half a second of CPU time between reads half a second apart: one
+     * CPU, where the cycles' clock (a second apart) says half. */
+    p.cpu_ticks = (uint64_t)tck / 2;
+    p.read_at = 101.0;
+    ck_assert_double_eq_tol(np_cycle_update_cpu_use(w.engine, &le, &p, 101.0, 0), 1.0, 1e-9);
+    ck_assert(le.cpu_measured);
+    /* Unstamped (a fixture root): the caller's clock. */
+    p.cpu_ticks += (uint64_t)tck;
+    p.read_at = 0;
+    ck_assert_double_eq_tol(np_cycle_update_cpu_use(w.engine, &le, &p, 102.0, 0), 1.0, 1e-9);
     world_close(&w);
 }
 END_TEST
@@ -2091,6 +2122,7 @@ int main(void)
     tcase_add_test(tc, test_slow_moves_defer_the_rest_to_the_next_cycle);
     tcase_add_test(tc, test_running_daemon_waits_for_measured_cpu_use);
     tcase_add_test(tc, test_cpu_use_at_most_one_cpu_per_thread_that_ran);
+    tcase_add_test(tc, test_cpu_use_between_the_reads_of_its_stat);
     tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
     tcase_add_test(tc, test_threads_weigh_by_recent_cpu_not_lifetime);
     tcase_add_test(tc, test_thread_glimpsed_on_another_node_is_not_moved);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "sample.h"
 
 #define HOST    "tests/fixtures/procs-host"
@@ -348,6 +350,7 @@ START_TEST(test_scan_hostile)
         ck_assert_str_eq(list.procs[i].comm, comms[i]);
         ck_assert(!list.procs[i].detailed);
         ck_assert_ptr_null(list.procs[i].threads);
+        ck_assert(list.procs[i].read_at == 0);   /* a fixture: the caller's clock */
     }
     ck_assert_uint_eq(list.procs[6].start_time, 9000);
     ck_assert_uint_eq(list.procs[6].cpu_ticks, 5100);
@@ -356,6 +359,34 @@ START_TEST(test_scan_hostile)
     np_proc_list_free(&list);
     ck_assert_uint_eq(list.n, 0);
     ck_assert_ptr_null(list.procs);
+    np_root_close(&root);
+}
+END_TEST
+
+/* On the live root each process's stat read is stamped on the monotonic
+ * clock, in the order the scan read them (proc lists PIDs ascending). */
+START_TEST(test_scan_stamps_each_read_on_a_live_root)
+{
+    struct np_root root;
+    ck_assert_int_eq(np_root_open("/", &root), 0);
+    ck_assert(root.is_live);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double before = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    struct np_proc_list list;
+    ck_assert_int_eq(np_sample_scan(&root, 100000, 4, NULL, NULL, &list, NULL), 0);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double after = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    ck_assert_uint_gt(list.n, 0);
+    bool found_self = false;
+    for (size_t i = 0; i < list.n; i++) {
+        ck_assert(list.procs[i].read_at >= before && list.procs[i].read_at <= after);
+        if (i > 0)
+            ck_assert(list.procs[i].read_at >= list.procs[i - 1].read_at);
+        found_self |= list.procs[i].pid == (int)getpid();
+    }
+    ck_assert(found_self);
+    np_proc_list_free(&list);
     np_root_close(&root);
 }
 END_TEST
@@ -635,6 +666,7 @@ int main(void)
     tc = tcase_create("scan");
     tcase_add_test(tc, test_scan_hostile);
     tcase_add_test(tc, test_scan_max_procs);
+    tcase_add_test(tc, test_scan_stamps_each_read_on_a_live_root);
     tcase_add_test(tc, test_scan_leaves_skipped_unread);
     tcase_add_test(tc, test_scan_host_and_missing_proc);
     tcase_add_test(tc, test_detail_host_python);
