@@ -39,7 +39,9 @@ struct daemon {
     struct event *cycle_timer, *watchdog_timer, *sample_timer, *moves_done;
     struct np_mover *mover;         /* copies memory off the loop (real actuator only) */
     bool mover_nice_reported;       /* its failure to take actuator.mover_nice was logged */
-    int loop_nice;                  /* the loop's nice value at start (before the movers') */
+    int loop_nice;                  /* the loop's own nice value (at start) */
+    int loop_nice_now;              /* the one it has now: the movers' while they copy */
+    bool loop_nice_reported;        /* its failure to take the movers' was logged */
     double last_cycle_at;           /* monotonic seconds, for the watchdog */
     struct event *sig_term, *sig_int, *sig_hup;
     bool ready_sent;
@@ -71,6 +73,9 @@ int daemon_schedule_cycle(struct daemon *d);
 /* Reloads the configuration (SIGHUP or `reload`). 0, or -errno with ERR
  * holding "file:line: message"; the running config stays on failure. */
 int daemon_reload(struct daemon *d, char *err, size_t errsz);
+/* The loop takes its movers' nice value while they copy (when below its
+ * own) and its own between copies: call wherever moves start or end. */
+void daemon_follow_movers_nice(struct daemon *d);
 double daemon_now(void);
 /* Points the engine at the real or the recording actuator after the
  * dry-run setting changed (config reload or `dry-run on|off`). */

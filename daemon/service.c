@@ -218,6 +218,7 @@ void daemon_run_cycle(struct daemon *d)
         return;
     }
     d->last_cycle_at = daemon_now();
+    daemon_follow_movers_nice(d);
     follow_numa_balancing(d, &rep);
     log_cycle(d, &rep);
     notify_status(d, &rep);
@@ -292,6 +293,7 @@ static void on_moves_done(evutil_socket_t fd, short what, void *arg)
     if (np_engine_collect_moves(d->engine, daemon_now(), &rep) > 0)
         log_actions(&rep);
     np_cycle_report_clear(&rep);
+    daemon_follow_movers_nice(d);
     int r = np_mover_nice_error(d->mover);
     if (r < 0 && !d->mover_nice_reported) {
         d->mover_nice_reported = true;
@@ -300,19 +302,32 @@ static void on_moves_done(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* The loop (cycles, the thread sampler, the control socket) runs at its
- * movers' nice value when that is below its own: a mover copies at -10 on
- * its target's CPUs, and the loop on such a CPU at 0 gets about a tenth
- * of it. Seen in the guest while three copies ran: a cycle of 95 ms CPU
- * took 360 ms, and a control request waits for the cycle it lands in. The
- * loop's own work is small (a cycle's CPU is tens of milliseconds an
- * interval), so its priority costs the workloads little. */
-static void configure_loop_nice(struct daemon *d)
+/* While its movers copy, the loop (cycles, the thread sampler, the control
+ * socket) runs at their nice value when that is below its own: a mover
+ * copies at -10 on its target's CPUs, and the loop on such a CPU at 0 got
+ * about a tenth of it. Seen in the guest while three copies ran: a cycle
+ * of 95 ms CPU took 360 ms, and a control request waits for the cycle it
+ * lands in. Between copies it keeps its own value: at -10 for good, its
+ * scans would preempt the host's work every cycle for nothing. Called
+ * when the first copy is queued (the mover's busy hook: the cycle that
+ * queued it goes on, and with the movers copying at once it took 2-4
+ * times its CPU time), when moves are collected, after each cycle and at
+ * a reload. */
+void daemon_follow_movers_nice(struct daemon *d)
 {
-    int want = d->cfg.actuator.mover_nice < d->loop_nice ? d->cfg.actuator.mover_nice : d->loop_nice;
-    if (setpriority(PRIO_PROCESS, (id_t)gettid(), want) < 0)
-        log_errno(-errno, "the event loop cannot take nice %d (CAP_SYS_NICE?): its cycles and "
-                  "answers may wait behind its own memory movers", want);
+    if (!d->mover)
+        return;
+    int want = d->loop_nice;
+    if (np_mover_in_flight(d->mover) > 0 && d->cfg.actuator.mover_nice < want)
+        want = d->cfg.actuator.mover_nice;
+    if (want == d->loop_nice_now)
+        return;
+    d->loop_nice_now = want;   /* a failure is not retried until the value changes */
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), want) < 0 && !d->loop_nice_reported) {
+        d->loop_nice_reported = true;
+        log_errno(-errno, "the event loop cannot take nice %d while memory moves (CAP_SYS_NICE?): "
+                  "its cycles and answers may wait behind its own movers", want);
+    }
 }
 
 /* The movers' rates and nice value from the configuration (start, reload). */
@@ -322,7 +337,7 @@ static void configure_mover(struct daemon *d)
     (void)np_mover_set_node_rate(d->mover, d->cfg.actuator.node_migrate_mb_per_s);
     (void)np_mover_set_nice(d->mover, d->cfg.actuator.mover_nice);
     d->mover_nice_reported = false;
-    configure_loop_nice(d);
+    daemon_follow_movers_nice(d);
 }
 
 /* A mover call running longer than this is stuck (a 10 GiB copy takes
@@ -350,6 +365,11 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 }
 
 /* One mover thread per node unless actuator.movers says otherwise. */
+static void on_movers_busy(void *arg)
+{
+    daemon_follow_movers_nice(arg);
+}
+
 static int start_mover(struct daemon *d)
 {
     if (!d->act.ops)
@@ -361,14 +381,16 @@ static int start_mover(struct daemon *d)
         n = 1;
     if (n > NP_MOVER_MAX_WORKERS)
         n = NP_MOVER_MAX_WORKERS;
-    /* The loop's own nice value, before configure_loop_nice sets it. */
+    /* The loop's own nice value, to return to between copies. */
     errno = 0;
     d->loop_nice = getpriority(PRIO_PROCESS, (id_t)gettid());
     if (errno)
         d->loop_nice = 0;
+    d->loop_nice_now = d->loop_nice;
     int r = np_mover_new(&d->act, &d->root, n, true, &d->mover);
     if (r < 0)
         return log_errno(r, "cannot start the memory movers: copying on the event loop");
+    np_mover_set_busy_hook(d->mover, on_movers_busy, d);
     d->moves_done = event_new(d->base, np_mover_fd(d->mover), EV_READ | EV_PERSIST, on_moves_done, d);
     if (!d->moves_done || event_add(d->moves_done, NULL) < 0) {
         np_mover_free(d->mover);

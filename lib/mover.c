@@ -30,6 +30,8 @@ struct np_mover {
     struct np_pacer *node_pacers;   /* NP_MAX_NODES: each target node's own rate */
     atomic_int nice;            /* the workers' nice value, applied before each job */
     atomic_int nice_error;      /* -errno of a failure to apply it, 0 none */
+    np_mover_busy_fn *busy_hook;    /* set before the first job, called by submitters */
+    void *busy_ctx;
 };
 
 int np_mover_set_nice(struct np_mover *m, int nice)
@@ -260,10 +262,22 @@ int np_mover_submit(struct np_mover *m, struct np_move_job *job)
     else
         m->queue_head = job;
     m->queue_tail = job;
-    atomic_fetch_add(&m->in_flight, 1);
-    pthread_cond_signal(&m->wake);
+    unsigned before = atomic_fetch_add(&m->in_flight, 1);
     pthread_mutex_unlock(&m->lock);
+    /* Before a worker is woken: what the caller does for the copies (the
+     * daemon's loop takes their priority) is in place when they begin. */
+    if (before == 0 && m->busy_hook)
+        m->busy_hook(m->busy_ctx);
+    pthread_cond_signal(&m->wake);
     return 0;
+}
+
+void np_mover_set_busy_hook(struct np_mover *m, np_mover_busy_fn *fn, void *ctx)
+{
+    if (!m)
+        return;
+    m->busy_hook = fn;
+    m->busy_ctx = ctx;
 }
 
 struct np_move_job *np_mover_take_done(struct np_mover *m)

@@ -61,6 +61,11 @@ int np_mover_submit(struct np_mover *m, struct np_move_job *job);
 struct np_move_job *np_mover_take_done(struct np_mover *m);
 /* Jobs queued or running. */
 unsigned np_mover_in_flight(const struct np_mover *m);
+/* FN(CTX) is called by np_mover_submit, on the submitting thread, when a
+ * job is queued while none was in flight, before a worker is woken for it.
+ * Set it before the first submit (it is not locked). */
+typedef void np_mover_busy_fn(void *ctx);
+void np_mover_set_busy_hook(struct np_mover *m, np_mover_busy_fn *fn, void *ctx);
 /* Seconds the longest call in progress has run at NOW_NS (CLOCK_MONOTONIC
  * nanoseconds), 0 when none: a worker stuck in the kernel shows here. */
 double np_mover_longest_call(const struct np_mover *m, uint64_t now_ns);

@@ -1735,6 +1735,59 @@ START_TEST(test_mover_copies_off_the_cycle_at_once)
 }
 END_TEST
 
+/* The busy hook runs on the submitting thread when the first job of a
+ * busy spell is queued, before any worker copies (the daemon's loop takes
+ * the movers' priority there): once for the cycle's two moves, with the
+ * first in flight and nothing copied yet; again for the next spell. */
+static int busy_calls;
+static unsigned busy_in_flight;
+static bool busy_on_caller;
+static pthread_t busy_caller;
+static void count_busy(void *ctx)
+{
+    busy_calls++;
+    busy_in_flight = np_mover_in_flight(ctx);
+    busy_on_caller = pthread_equal(pthread_self(), busy_caller);
+}
+
+START_TEST(test_mover_busy_hook_once_a_spell)
+{
+    struct world w;
+    struct np_actuator_ops ops;
+    const struct np_actuator_ops *saved;
+    struct np_mover *m = mover_world_open(&w, &ops, &saved, 1);
+    busy_calls = 0;
+    busy_caller = pthread_self();
+    np_mover_set_busy_hook(m, count_busy, m);
+    conc_gate_pid = 1002;   /* holds the first copy until released */
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    ck_assert_int_eq(busy_calls, 1);
+    ck_assert_uint_eq(busy_in_flight, 1);
+    ck_assert(busy_on_caller);
+    ck_assert_uint_eq(np_mover_in_flight(m), 2);
+    conc_gate_release();
+    wait_mover_idle(m);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 101.0, &r), 2);
+    np_cycle_report_clear(&r);
+    ck_assert_int_eq(busy_calls, 1);
+    /* A manual move after the spell ended starts another. */
+    struct np_action act;
+    char why[256];
+    struct np_nodeset to;
+    memset(&to, 0, sizeof(to));
+    np_nodeset_set(&to, 3);
+    ck_assert_int_eq(np_engine_move(w.engine, 1002, &to, true, 102.0, &act, why, sizeof(why)), 0);
+    ck_assert_int_eq(busy_calls, 2);
+    wait_mover_idle(m);
+    ck_assert_int_eq(np_engine_collect_moves(w.engine, 103.0, &r), 1);
+    np_cycle_report_clear(&r);
+    mover_world_detach(&w, m, saved);
+    world_close(&w);
+}
+END_TEST
+
 /* The copying threads take actuator.mover_nice before their next job
  * (Linux keeps a nice value per thread); the loop's own stays. */
 START_TEST(test_mover_copies_at_its_nice_value)
@@ -2147,6 +2200,7 @@ int main(void)
     tcase_add_test(tc, test_placement_put_back_after_cpu_hotplug);
     tcase_add_test(tc, test_mover_copies_off_the_cycle_at_once);
     tcase_add_test(tc, test_mover_copies_at_its_nice_value);
+    tcase_add_test(tc, test_mover_busy_hook_once_a_spell);
     tcase_add_test(tc, test_mover_takes_a_cgroup_placement);
     tcase_add_test(tc, test_mover_cancels_an_excluded_process);
     tcase_add_test(tc, test_mover_cancel_stops_a_copy_waiting_for_the_rate);

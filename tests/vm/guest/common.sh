@@ -614,8 +614,8 @@ np_ctl_latency_start() { # np_ctl_latency_start FILE
 np_ctl_latency_stop() {
 	kill "$NP_LATENCY_PID" "$NP_CTLPING_PID" 2>/dev/null
 	wait "$NP_LATENCY_PID" "$NP_CTLPING_PID" 2>/dev/null
-	# "S L IN_FLIGHT OK" per round, from the first answered one on
-	sed -n 's/^CTLPING status_cs=\([0-9]*\) list_cs=\([0-9]*\) in_flight=\([0-9]*\) ok=\([01]\)$/\1 \2 \3 \4/p' "$1.raw" |
+	# "S L IN_FLIGHT OK LOOP_NICE" per round, from the first answered one on
+	sed -n 's/^CTLPING status_cs=\([0-9]*\) list_cs=\([0-9]*\) in_flight=\([0-9]*\) ok=\([01]\) loop_nice=\(-*[0-9]*\)$/\1 \2 \3 \4 \5/p' "$1.raw" |
 		awk 'started || $4 == 1 { started = 1; print }' >"$1.sock"
 }
 

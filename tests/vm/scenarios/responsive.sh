@@ -8,8 +8,9 @@
 # at all in the same busy guest, and the socket's own answer time (sock_*:
 # ctlping asks the same every 0.1 s, timed inside one process, without a
 # process start; every one of its requests must be answered too).
-# Asserted: the event loop runs at its movers' nice value (-10), so its
-# own copies do not starve it.
+# Asserted: while moves are in flight the event loop runs at its movers'
+# nice value (-10), so its own copies do not starve it; at its own (0)
+# after.
 . /scenarios/common.sh
 
 # p50 p99 max of column COL of FILE's lines (centiseconds -> seconds).
@@ -60,13 +61,19 @@ np_responsive_check() {
 	# miss copies of a few seconds; ctlping's every 0.1 s do not.
 	[ $((inflight + pinflight)) -ge 1 ]; np_check $? "no status answer (numaplacectl or ctlping) showed a move in flight"
 	[ "$pn" -ge 10 ]; np_check $? "ctlping: only $pn rounds"
-	# The loop runs at its movers' nice value when that is below its own
-	# (0 here): at 0 it got about a tenth of a CPU a mover copied on.
-	local loop_nice want=${NP_MOVER_NICE:--10}
+	# While moves are in flight the loop runs at its movers' nice value when
+	# that is below its own (0 here): at 0 it got about a tenth of a CPU a
+	# mover copied on. With none in flight, at its own. A round can read
+	# the nice value just after the move its status showed ended: at least
+	# one in-flight round, and the last round without moves.
+	local want=${NP_MOVER_NICE:--10} atwant idle_nice
 	[ "$want" -gt 0 ] && want=0
-	loop_nice=$(sed 's/.*) //' "/proc/$NP_PLACER_PID/task/$NP_PLACER_PID/stat" | awk '{ print $17 }')
-	np_metric "loop_nice=$loop_nice"
-	[ "$loop_nice" = "$want" ]; np_check $? "the event loop runs at nice $loop_nice, not its movers' $want"
+	atwant=$(awk -v w="$want" '$3 > 0 && $5 == w' /tmp/latency.sock | wc -l)
+	idle_nice=$(awk '$3 == 0 { n = $5 } END { print n }' /tmp/latency.sock)
+	np_metric "loop_nice_in_flight_rounds=$atwant of $pinflight loop_nice_idle=$idle_nice"
+	[ "$pinflight" = 0 ] || [ "$atwant" -ge 1 ]
+	np_check $? "no ctlping round with moves in flight saw the event loop at its movers' nice $want"
+	[ "$idle_nice" = 0 ]; np_check $? "without moves in flight the event loop runs at nice $idle_nice, not its own 0"
 	[ "$pfails" = 0 ]; np_check $? "ctlping: $pfails of $pn rounds had a request without an answer"
 }
 

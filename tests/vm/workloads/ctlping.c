@@ -8,10 +8,13 @@
  * without what starting a numaplacectl process costs in a busy guest. One
  * line per round:
  *
- *   CTLPING status_cs=S list_cs=L in_flight=N ok=1
+ *   CTLPING status_cs=S list_cs=L in_flight=N ok=1 loop_nice=K
  *
  * times in centiseconds (busybox sh compares integers), in_flight the
- * number of "pid" entries in the status reply's moves_in_flight array.
+ * number of "pid" entries in the status reply's moves_in_flight array,
+ * loop_nice the nice value of the daemon's main thread (its event loop;
+ * the pid from the status reply) read right after that reply, 99 when
+ * unknown.
  * ok=0 when the connection, a write or a read failed or a reply was not
  * "ok":true; a reply is given up after 10 s. Without INTERVAL_MS one
  * round (exit 1 when not ok); with it, a round every INTERVAL_MS until
@@ -74,6 +77,36 @@ static int count_in_flight(void)
 	return n;
 }
 
+/* The nice value of the main thread of the daemon whose status reply is in
+ * reply[] (stat field 19), 99 when unknown. */
+static int loop_nice(void)
+{
+	const char *p = strstr(reply, "\"data\":{");
+	p = p ? strstr(p, "\"pid\":") : NULL;
+	if (!p)
+		return 99;
+	long pid = strtol(p + 6, NULL, 10);
+	if (pid <= 0)
+		return 99;
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/stat", pid, pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 99;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *q = strrchr(buf, ')');
+	int nice = 99;
+	/* after the comm: fields 3 (state) .. 19 (nice) */
+	for (int field = 3; q && field <= 19; field++) {
+		q = strchr(q + 1, ' ');
+		if (q && field == 19)
+			nice = (int)strtol(q + 1, NULL, 10);
+	}
+	return nice;
+}
+
 /* One round over a fresh connection to SA; prints its line. */
 static int round_trip(const struct sockaddr_un *sa)
 {
@@ -81,18 +114,20 @@ static int round_trip(const struct sockaddr_un *sa)
 	if (fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0) {
 		if (fd >= 0)
 			close(fd);
-		printf("CTLPING status_cs=0 list_cs=0 in_flight=0 ok=0\n");
+		printf("CTLPING status_cs=0 list_cs=0 in_flight=0 ok=0 loop_nice=99\n");
 		return 0;
 	}
 	double t0 = now_s();
 	long a = ask(fd, "{\"version\":1,\"verb\":\"status\"}\n");
 	double t1 = now_s();
 	int in_flight = a > 0 ? count_in_flight() : 0;
+	int nice = a > 0 ? loop_nice() : 99;
 	long b = a > 0 ? ask(fd, "{\"version\":1,\"verb\":\"list\"}\n") : -1;
 	double t2 = now_s();
 	close(fd);
-	printf("CTLPING status_cs=%ld list_cs=%ld in_flight=%d ok=%d\n", (long)((t1 - t0) * 100 + 0.5),
-	       (long)((t2 - t1) * 100 + 0.5), in_flight, a > 0 && b > 0);
+	printf("CTLPING status_cs=%ld list_cs=%ld in_flight=%d ok=%d loop_nice=%d\n",
+	       (long)((t1 - t0) * 100 + 0.5), (long)((t2 - t1) * 100 + 0.5), in_flight, a > 0 && b > 0,
+	       nice);
 	return a > 0 && b > 0;
 }
 
