@@ -364,12 +364,13 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
     sd_notify(0, "WATCHDOG=1");
 }
 
-/* One mover thread per node unless actuator.movers says otherwise. */
+/* The mover's busy hook: the first copy of a spell is being queued. */
 static void on_movers_busy(void *arg)
 {
     daemon_follow_movers_nice(arg);
 }
 
+/* One mover thread per node unless actuator.movers says otherwise. */
 static int start_mover(struct daemon *d)
 {
     if (!d->act.ops)
