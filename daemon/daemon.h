@@ -73,9 +73,6 @@ int daemon_schedule_cycle(struct daemon *d);
 /* Reloads the configuration (SIGHUP or `reload`). 0, or -errno with ERR
  * holding "file:line: message"; the running config stays on failure. */
 int daemon_reload(struct daemon *d, char *err, size_t errsz);
-/* The loop takes its movers' nice value while they copy (when below its
- * own) and its own between copies: call wherever moves start or end. */
-void daemon_follow_movers_nice(struct daemon *d);
 double daemon_now(void);
 /* Points the engine at the real or the recording actuator after the
  * dry-run setting changed (config reload or `dry-run on|off`). */

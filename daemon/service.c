@@ -209,6 +209,34 @@ static void follow_numa_balancing(struct daemon *d, const struct np_cycle_report
         daemon_balancing_takeover(d);
 }
 
+/* While its movers copy, the loop (cycles, the thread sampler, the control
+ * socket) runs at their nice value when that is below its own: a mover
+ * copies at -10 on its target's CPUs, and the loop on such a CPU at 0 got
+ * about a tenth of it. Seen in the guest while three copies ran: a cycle
+ * of 95 ms CPU took 360 ms, and a control request waits for the cycle it
+ * lands in. Between copies it keeps its own value: at -10 for good, its
+ * scans would preempt the host's work every cycle for nothing. Called
+ * when the first copy of a spell is queued (the mover's busy hook: the
+ * cycle that queued it goes on, and with the movers copying at once it
+ * took 2-4 times its CPU time), when moves are collected (their last
+ * one ends the spell) and at a reload. */
+static void follow_movers_nice(struct daemon *d)
+{
+    if (!d->mover)
+        return;
+    int want = d->loop_nice;
+    if (np_mover_in_flight(d->mover) > 0 && d->cfg.actuator.mover_nice < want)
+        want = d->cfg.actuator.mover_nice;
+    if (want == d->loop_nice_now)
+        return;
+    d->loop_nice_now = want;   /* a failure is not retried until the value changes */
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), want) < 0 && !d->loop_nice_reported) {
+        d->loop_nice_reported = true;
+        log_errno(-errno, "the event loop cannot take nice %d while memory moves (CAP_SYS_NICE?): "
+                  "its cycles and answers may wait behind its own movers", want);
+    }
+}
+
 void daemon_run_cycle(struct daemon *d)
 {
     struct np_cycle_report rep;
@@ -218,7 +246,6 @@ void daemon_run_cycle(struct daemon *d)
         return;
     }
     d->last_cycle_at = daemon_now();
-    daemon_follow_movers_nice(d);
     follow_numa_balancing(d, &rep);
     log_cycle(d, &rep);
     notify_status(d, &rep);
@@ -293,40 +320,12 @@ static void on_moves_done(evutil_socket_t fd, short what, void *arg)
     if (np_engine_collect_moves(d->engine, daemon_now(), &rep) > 0)
         log_actions(&rep);
     np_cycle_report_clear(&rep);
-    daemon_follow_movers_nice(d);
+    follow_movers_nice(d);
     int r = np_mover_nice_error(d->mover);
     if (r < 0 && !d->mover_nice_reported) {
         d->mover_nice_reported = true;
         log_errno(r, "the memory movers cannot take nice %d (CAP_SYS_NICE?): copying at their "
                   "default priority", d->cfg.actuator.mover_nice);
-    }
-}
-
-/* While its movers copy, the loop (cycles, the thread sampler, the control
- * socket) runs at their nice value when that is below its own: a mover
- * copies at -10 on its target's CPUs, and the loop on such a CPU at 0 got
- * about a tenth of it. Seen in the guest while three copies ran: a cycle
- * of 95 ms CPU took 360 ms, and a control request waits for the cycle it
- * lands in. Between copies it keeps its own value: at -10 for good, its
- * scans would preempt the host's work every cycle for nothing. Called
- * when the first copy is queued (the mover's busy hook: the cycle that
- * queued it goes on, and with the movers copying at once it took 2-4
- * times its CPU time), when moves are collected, after each cycle and at
- * a reload. */
-void daemon_follow_movers_nice(struct daemon *d)
-{
-    if (!d->mover)
-        return;
-    int want = d->loop_nice;
-    if (np_mover_in_flight(d->mover) > 0 && d->cfg.actuator.mover_nice < want)
-        want = d->cfg.actuator.mover_nice;
-    if (want == d->loop_nice_now)
-        return;
-    d->loop_nice_now = want;   /* a failure is not retried until the value changes */
-    if (setpriority(PRIO_PROCESS, (id_t)gettid(), want) < 0 && !d->loop_nice_reported) {
-        d->loop_nice_reported = true;
-        log_errno(-errno, "the event loop cannot take nice %d while memory moves (CAP_SYS_NICE?): "
-                  "its cycles and answers may wait behind its own movers", want);
     }
 }
 
@@ -337,7 +336,7 @@ static void configure_mover(struct daemon *d)
     (void)np_mover_set_node_rate(d->mover, d->cfg.actuator.node_migrate_mb_per_s);
     (void)np_mover_set_nice(d->mover, d->cfg.actuator.mover_nice);
     d->mover_nice_reported = false;
-    daemon_follow_movers_nice(d);
+    follow_movers_nice(d);
 }
 
 /* A mover call running longer than this is stuck (a 10 GiB copy takes
@@ -367,7 +366,7 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 /* The mover's busy hook: the first copy of a spell is being queued. */
 static void on_movers_busy(void *arg)
 {
-    daemon_follow_movers_nice(arg);
+    follow_movers_nice(arg);
 }
 
 /* One mover thread per node unless actuator.movers says otherwise. */
