@@ -231,8 +231,9 @@ static int cycle_begin(struct np_engine *e, double now, struct np_cycle_report *
     (void)np_read_uptime(e->root, &c->uptime);
     c->budget_kb = budget_per_interval_kb(e->cfg);
     c->node_load = calloc(t->nnodes ? t->nnodes : 1, sizeof(double));
+    c->pinned_load = calloc(t->nnodes ? t->nnodes : 1, sizeof(double));
     c->views = calloc(c->list.n ? c->list.n : 1, sizeof(*c->views));
-    if (!c->node_load || !c->views)
+    if (!c->node_load || !c->pinned_load || !c->views)
         return -ENOMEM;
     measure_node_load(c);
     return 0;
@@ -306,6 +307,7 @@ static int cycle_sample(struct np_cycle *c)
         struct candidate_work *w = &c->work[c->nwork];
         *w = (struct candidate_work){
             .proc = p, .le = np_ledger_get(e->ledger, p->pid, p->start_time, false), .view = v};
+        np_cycle_book_pinned_load(e, w->le, p, v->cpu_use, c->uptime, c->pinned_load);
         struct np_admission adm;
         if (!np_admit(e, w, NP_ADMIT_DETAIL, false, false, c->now, &adm)) {
             view_refused(v, &adm);
@@ -463,7 +465,7 @@ static int cycle_plan(struct np_cycle *c)
         .coexist_confirm_seconds = e->single_snapshot ? 0.0 : cfg->planner.coexist_confirm_seconds,
     };
     /* A planner failure leaves this cycle without plans, not without a cycle. */
-    if (c->ncand && np_plan(t, c->node_load, c->cands, c->ncand, &params, c->dec) < 0)
+    if (c->ncand && np_plan(t, c->node_load, c->pinned_load, c->cands, c->ncand, &params, c->dec) < 0)
         c->ncand = 0;
     return 0;
 }
@@ -560,6 +562,7 @@ static int cycle_end(struct np_cycle *c, int r)
     free(c->cw);
     free(c->continuing);
     free(c->node_load);
+    free(c->pinned_load);
     np_proc_list_free(&c->list);
     c->rep->cpu_ms = (np_clock_seconds(CLOCK_THREAD_CPUTIME_ID) - c->cpu0) * 1000.0;
     c->rep->wall_ms = (np_clock_seconds(CLOCK_MONOTONIC) - c->wall0) * 1000.0;

@@ -125,6 +125,7 @@ struct np_cycle {
     unsigned idle_every;             /* an idle process is read every this many cycles */
     double uptime;
     double *node_load;               /* CPUs in use per node index, as planned on */
+    double *pinned_load;             /* ... of it, by work someone else pinned to that node */
     bool load_measured;              /* node_load is from proc/stat, not booked per process */
     double measured_since;           /* start of the measured window */
     struct np_proc_view *views;
@@ -171,6 +172,11 @@ double np_cycle_update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
                                const struct np_proc *p, double now, double uptime);
 void np_cycle_book_load(const struct np_topology *t, const struct np_ledger_entry *le,
                         const struct np_proc *p, double use, double *node_load);
+/* Adds P's USE to PINNED_LOAD (per node index) when someone else confined
+ * it to one node's CPUs and its use is measured (np_plan's node_pinned_load). */
+void np_cycle_book_pinned_load(const struct np_engine *e, const struct np_ledger_entry *le,
+                               const struct np_proc *p, double use, double uptime,
+                               double *pinned_load);
 /* With NODE_LOAD measured since SINCE: adds what a placement made after
  * SINCE is expected to bring to its nodes beyond the USE it showed (it
  * stalled while its memory moved, or ran elsewhere before it was bound),

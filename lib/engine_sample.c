@@ -91,6 +91,33 @@ static bool book_on_placement(const struct np_topology *t, const struct np_ledge
     return true;
 }
 
+/* Adds P's measured CPU USE to PINNED_LOAD at the one node its allowed
+ * CPUs lie in, when someone else confined it there: the scheduler cannot
+ * take that use off the node, so a process whose memory is there cannot
+ * come back to it beside this work (np_plan). Not numaplaced's own binds
+ * (the planner moves those), not a first sight's lifetime average, and not
+ * a process younger than planner.confirm_seconds: a pinned job of a moment
+ * is no reason to stop waiting for others to come back. */
+void np_cycle_book_pinned_load(const struct np_engine *e, const struct np_ledger_entry *le,
+                               const struct np_proc *p, double use, double uptime,
+                               double *pinned_load)
+{
+    const struct np_topology *t = e->topo;
+    if (t->nnodes < 2 || !le || le->managed || !le->cpu_measured || !p->detailed ||
+        use <= 0.0 || np_cpuset_count(&p->cpus_allowed) == 0)
+        return;
+    double age = uptime - (double)p->start_time / (double)e->clk_tck;
+    if (age < e->cfg->planner.confirm_seconds)
+        return;
+    for (unsigned i = 0; i < t->nnodes; i++) {
+        if (t->nodes[i].ncpus > 0 &&
+            np_bits_subset(p->cpus_allowed.w, t->nodes[i].cpus.w, NP_MAX_CPUS)) {
+            pinned_load[i] += use;
+            return;
+        }
+    }
+}
+
 /* Adds P's CPU use to the node it last ran on; a process we placed counts
  * on the nodes we placed it on, at no less than its use when placed: while
  * its memory migrates it stalls and looks idle, and its node would look

@@ -99,6 +99,7 @@ static unsigned long long mib(uint64_t kb)
 struct plan_state {
     const struct np_topology *topo;
     const double *node_cpu_load;
+    const double *node_pinned_load; /* work someone pinned to each node alone; NULL */
     double *base_load;          /* node_cpu_load less what homecomers vacate */
     const struct np_candidate *cands;
     size_t ncands;
@@ -606,24 +607,47 @@ bool np_plan_copies_nothing(bool memory_moves, uint64_t move_kb, bool has_hugetl
     return move_kb == 0 || (!memory_moves && !has_hugetlb);
 }
 
+/* Whether node index I cannot take CAND's CPU use beside the work someone
+ * else pinned to it alone (st->node_pinned_load): while that work runs,
+ * the scheduler cannot give the process those CPUs. */
+static bool held_by_pinned_work(const struct plan_state *st, const struct np_candidate *cand,
+                                unsigned i)
+{
+    if (!st->node_pinned_load)
+        return false;
+    double capacity = (double)st->topo->nodes[i].ncpus * st->params->max_node_cpu_load;
+    return st->node_pinned_load[i] + cand->score->cpu_use > capacity + CPU_SLACK;
+}
+
+/* Whether a node with CPUs holds min_gain more of CAND's memory than where
+ * it runs; with EVEN_PINNED_FULL false, one that can take its CPU use
+ * beside the work pinned there. */
+static bool denser_node(const struct plan_state *st, const struct np_candidate *cand,
+                        bool even_pinned_full)
+{
+    const struct np_score *sc = cand->score;
+    for (unsigned i = 0; i < st->n; i++) {
+        double held = (double)sc->place_kb[i] / (double)sc->total_kb;
+        if (st->topo->nodes[i].ncpus > 0 && held - sc->locality >= st->params->min_gain &&
+            (even_pinned_full || !held_by_pinned_work(st, cand, i)))
+            return true;
+    }
+    return false;
+}
+
 /* Confirmation waits to see whether threads that ran away from their
  * memory come back to it. When no node with CPUs holds min_gain more of
  * its memory than where it runs now (its memory is on nodes without CPUs,
- * or nowhere denser than where it runs), there is nothing to come back
- * to, and waiting only keeps it remote (seen in the guest: three busy
- * processes whose memory sat on a CPU-less node waited 5 s before their
- * copies while the kernel's balancing was done in 2.6-5 s). */
+ * or nowhere denser than where it runs), or each that does is held by
+ * work pinned there (a VM's vCPUs, a numactl-bound database), there is
+ * nothing to come back to, and waiting only keeps it remote (seen in the
+ * guest: three busy processes whose memory sat on a CPU-less node waited
+ * 5 s before their copies while the kernel's balancing was done in
+ * 2.6-5 s; the same with their memory on a node a pinned process kept
+ * busy). */
 static bool nothing_to_come_back_to(const struct plan_state *st, const struct np_candidate *cand)
 {
-    const struct np_score *sc = cand->score;
-    if (sc->total_kb == 0)
-        return false;
-    for (unsigned i = 0; i < st->n; i++) {
-        double held = (double)sc->place_kb[i] / (double)sc->total_kb;
-        if (st->topo->nodes[i].ncpus > 0 && held - sc->locality >= st->params->min_gain)
-            return false;
-    }
-    return true;
+    return cand->score->total_kb > 0 && !denser_node(st, cand, false);
 }
 
 /* The full wait: away confirm_seconds with evidence, else found remote
@@ -1163,8 +1187,11 @@ static void early_note(const struct plan_state *st, const struct np_candidate *c
     if (waited(params, cand))
         return;
     if (nothing_to_come_back_to(st, cand))
-        snprintf(buf, bufsz, "; no node with CPUs holds more of its memory than where it runs, "
-                             "so it goes without waiting");
+        snprintf(buf, bufsz, "; %s, so it goes without waiting",
+                 denser_node(st, cand, true)
+                     ? "the nodes holding more of its memory have no CPU room beside the work "
+                       "pinned there"
+                     : "no node with CPUs holds more of its memory than where it runs");
     else if (cand->have_evidence && !params->memory_moves &&
              cand->away_s >= params->coexist_confirm_seconds)
         snprintf(buf, bufsz, "; beside the kernel's balancing a bind waits %.1f s away, not %.1f "
@@ -1656,7 +1683,7 @@ static size_t movers_out(struct plan_state *st, const struct np_candidate *cands
  * when a joint plan must not be used: fewer than two movers, or one of
  * them not moved (its CPU stays where it was counted gone: all or none). */
 static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
-                    const struct np_candidate *cands, size_t n,
+                    const double *node_pinned_load, const struct np_candidate *cands, size_t n,
                     const struct np_plan_params *params, bool joint,
                     struct np_decision *ret, bool *ret_usable)
 {
@@ -1670,6 +1697,7 @@ static int plan_all(const struct np_topology *topo, const double *node_cpu_load,
         free(order);
         return r;
     }
+    st.node_pinned_load = node_pinned_load;
 
     r = plan_homecoming(&st, cands, n);
     if (r < 0)
@@ -1716,7 +1744,7 @@ out:
 }
 
 int np_plan(const struct np_topology *topo, const double *node_cpu_load,
-            const struct np_candidate *cands, size_t n,
+            const double *node_pinned_load, const struct np_candidate *cands, size_t n,
             const struct np_plan_params *params, struct np_decision *ret)
 {
     if (!topo || !node_cpu_load || !params || (n && (!cands || !ret)))
@@ -1724,7 +1752,8 @@ int np_plan(const struct np_topology *topo, const double *node_cpu_load,
     if (!topology_valid(topo) || !params_valid(params))
         return -EINVAL;
     for (unsigned i = 0; i < topo->nnodes; i++)
-        if (!isfinite(node_cpu_load[i]))
+        if (!isfinite(node_cpu_load[i]) ||
+            (node_pinned_load && (!isfinite(node_pinned_load[i]) || node_pinned_load[i] < 0.0)))
             return -EINVAL;
     for (size_t c = 0; c < n; c++)
         if (!candidate_valid(&cands[c], topo->nnodes))
@@ -1733,8 +1762,8 @@ int np_plan(const struct np_topology *topo, const double *node_cpu_load,
         return 0;
 
     bool usable;
-    int r = plan_all(topo, node_cpu_load, cands, n, params, true, ret, &usable);
+    int r = plan_all(topo, node_cpu_load, node_pinned_load, cands, n, params, true, ret, &usable);
     if (r == 0 && !usable)
-        r = plan_all(topo, node_cpu_load, cands, n, params, false, ret, &usable);
+        r = plan_all(topo, node_cpu_load, node_pinned_load, cands, n, params, false, ret, &usable);
     return r;
 }

@@ -166,9 +166,13 @@ struct np_decision {
 
 /* NODE_CPU_LOAD: CPUs in use per node index (all processes, including the
  * candidates themselves, which the planner subtracts for their own moves).
+ * NODE_PINNED_LOAD (NULL: none known): the part of it used by work someone
+ * else confined to that one node, which the scheduler cannot take off it;
+ * a process whose memory's nodes are all held by such work does not wait
+ * for its threads to come back (rule 4's confirmation).
  * RET has N entries in the same order as CANDS. Deterministic. 0 or -errno. */
 int np_plan(const struct np_topology *topo, const double *node_cpu_load,
-            const struct np_candidate *cands, size_t n,
+            const double *node_pinned_load, const struct np_candidate *cands, size_t n,
             const struct np_plan_params *params, struct np_decision *ret);
 
 /* The planner's confirmation rule on the sampler's evidence (np_plan's, and

@@ -589,6 +589,64 @@ START_TEST(test_cpu_use_between_the_reads_of_its_stat)
 }
 END_TEST
 
+/* memhog-a (1001: memory on node 0, running on node 1) at the first
+ * measured cycle, beside the pinned busy process 1005, confined to node
+ * ON_NODE0 ? 0 : 2 and started AGE_S seconds before the fixture's uptime.
+ * A plan fills half a node's two CPUs: one busy process fills it. */
+static struct np_decision memhog_a_beside_pinned_work(bool on_node0, double age_s)
+{
+    struct world w;
+    world_open(&w, true);
+    w.cfg.planner.max_node_cpu_load = 0.5;
+    np_engine_set_single_snapshot(w.engine, false);
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "sed -i 's/^Cpus_allowed_list:.*/Cpus_allowed_list:\t%s/' %s/proc/1005/status",
+             on_node0 ? "0-1" : "4-5", w.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    set_last_cpu(&w, 1005, 1005, on_node0 ? 0 : 4);
+    char path[512];
+    double uptime = 10000.0;   /* the fixture's proc/uptime */
+    unsigned long start = (unsigned long)((uptime - age_s) * (double)w.engine->clk_tck);
+    snprintf(path, sizeof(path), "%s/proc/1005/stat", w.dir);
+    edit_stat_field(path, 22, start, false);
+    snprintf(path, sizeof(path), "%s/proc/1005/task/1005/stat", w.dir);
+    edit_stat_field(path, 22, start, false);
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    unsigned long second = (unsigned long)(10 * w.engine->clk_tck);
+    advance_cpu(&w, 1001, second);
+    advance_cpu(&w, 1005, second);
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1001);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->decided);
+    struct np_decision d = v->decision;
+    np_cycle_report_clear(&r);
+    world_close(&w);
+    return d;
+}
+
+/* A busy process someone pinned to the node that holds another's memory
+ * keeps that node's CPUs: the other's threads cannot come back, so its
+ * move goes on the first measured cycle instead of after the confirmation
+ * (found remote three times here, without the sampler). Pinned work on
+ * another node, or started a moment ago, changes nothing. */
+START_TEST(test_memory_under_pinned_work_moves_at_first_measured_cycle)
+{
+    struct np_decision d = memhog_a_beside_pinned_work(true, 1000.0);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert(np_nodeset_test(&d.target, 1));
+    ck_assert_uint_eq(np_nodeset_count(&d.target), 1);
+    ck_assert_msg(strstr(d.why, "beside the work pinned there") != NULL, "%s", d.why);
+
+    d = memhog_a_beside_pinned_work(false, 1000.0);
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+    d = memhog_a_beside_pinned_work(true, 2.0);   /* younger than confirm_seconds */
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+}
+END_TEST
+
 /* Seen in the guest: a local process's busy thread was on another node at
  * the instant of the first measured cycle and was bound to its own node.
  * A glimpse (found remote at one cycle) waits; back home, it is local and
@@ -2176,6 +2234,7 @@ int main(void)
     tcase_add_test(tc, test_running_daemon_waits_for_measured_cpu_use);
     tcase_add_test(tc, test_cpu_use_at_most_one_cpu_per_thread_that_ran);
     tcase_add_test(tc, test_cpu_use_between_the_reads_of_its_stat);
+    tcase_add_test(tc, test_memory_under_pinned_work_moves_at_first_measured_cycle);
     tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
     tcase_add_test(tc, test_threads_weigh_by_recent_cpu_not_lifetime);
     tcase_add_test(tc, test_thread_glimpsed_on_another_node_is_not_moved);

@@ -113,10 +113,19 @@ static void proc_gib_scored(struct proc *p, int pid, int node_id, const struct n
     proc_score(p, t, share, cpu_use);
 }
 
+/* proc_gib_scored with the sampler's evidence: away AWAY_S s without a break. */
+static void proc_gib_away(struct proc *p, int pid, int node_id, const struct np_topology *t,
+                          const double *share, double away_s)
+{
+    proc_gib_scored(p, pid, node_id, t, share, 1.0);
+    p->cand.have_evidence = true;
+    p->cand.away_s = away_s;
+}
+
 static void plan_one(const struct np_topology *t, const double *load, const struct proc *p,
                      const struct np_plan_params *params, struct np_decision *d)
 {
-    ck_assert_int_eq(np_plan(t, load, &p->cand, 1, params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, &p->cand, 1, params, d), 0);
 }
 
 /* Plans P found remote ROWS times; checks the reason and the
@@ -547,7 +556,7 @@ START_TEST(test_two_candidates_compete_for_room)
     ck_assert_str_eq(target_list(&d[0]), "0");
 
     const struct np_candidate cands[] = {a.cand, b.cand};
-    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 2, &params, d), 0);
     ck_assert_int_eq(d[1].pid, 200);
     ck_assert_uint_eq(d[1].rank, 1);
     ck_assert_int_eq(d[1].reason, NP_REASON_MOVE);
@@ -590,7 +599,7 @@ START_TEST(test_memory_booked_between_candidates)
     plan_one(t, load, &a, &params, &d[0]);
     ck_assert_str_eq(target_list(&d[0]), "0");
 
-    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 2, &params, d), 0);
     ck_assert_int_eq(d[1].reason, NP_REASON_MOVE);
     ck_assert_str_eq(target_list(&d[1]), "0");
     ck_assert_uint_eq(d[1].move_kb, 1 * GIB);
@@ -622,7 +631,7 @@ START_TEST(test_max_moves)
     struct np_decision d[2];
     const struct np_candidate cands[] = {a.cand, b.cand};
 
-    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 2, &params, d), 0);
     /* equal benefit: the lower pid first */
     ck_assert_int_eq(d[1].pid, 200);
     ck_assert_uint_eq(d[1].rank, 1);
@@ -635,7 +644,7 @@ START_TEST(test_max_moves)
     ck_assert_str_eq(d[0].why, "max_moves (1) reached this cycle; would move to node 0");
 
     params.max_moves = 0;
-    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 2, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_MAX_MOVES);
     ck_assert_int_eq(d[1].reason, NP_REASON_MAX_MOVES);
     proc_free(&a);
@@ -673,7 +682,7 @@ START_TEST(test_budget)
     struct np_decision d[4];
     const struct np_candidate cands[] = {p[0].cand, p[1].cand, p[2].cand, p[3].cand};
 
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++)
         ck_assert_uint_eq(d[i].rank, i + 1);
     ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
@@ -693,19 +702,19 @@ START_TEST(test_budget)
 
     /* A single move larger than the whole budget is still planned. */
     params.budget_kb = 512 * MIB;
-    ck_assert_int_eq(np_plan(t, load, &p[0].cand, 1, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, &p[0].cand, 1, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
     ck_assert_str_eq(d[0].why, "node 0: holds 0% of its memory and has CPU room "
                                "(needs 2.0 CPU, 0.0 used of 3.2); its 1024 MiB exceeds the "
                                "512 MiB budget, so it moves in batches over several cycles");
     /* ... but not a second one. */
-    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 2, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_MOVE);
     ck_assert_int_eq(d[1].reason, NP_REASON_BUDGET);
 
     /* No budget: nothing migrates, CPU-only placements still go. */
     params.budget_kb = 0;
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_BUDGET);
     ck_assert_str_eq(d[0].why, "the migration budget of this cycle is 0; "
                                "would move 1024 MiB to node 0");
@@ -839,8 +848,8 @@ START_TEST(test_deterministic)
     memset(d1, 0xaa, sizeof(d1));
     memset(d2, 0x55, sizeof(d2));
 
-    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d1), 0);
-    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d2), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 5, &params, d1), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 5, &params, d2), 0);
     ck_assert(memcmp(d1, d2, sizeof(d1)) == 0);
     unsigned moves = 0, ranks = 0;
     for (unsigned i = 0; i < 5; i++) {
@@ -917,9 +926,7 @@ START_TEST(test_nothing_to_come_back_to_needs_no_confirmation)
     struct proc p;
 
     /* all of it on the CPU-less node 3: away 1 s of the 5, moves now */
-    proc_gib_scored(&p, 42, 3, t, on0, 1.0);
-    p.cand.have_evidence = true;
-    p.cand.away_s = 1.0;
+    proc_gib_away(&p, 42, 3, t, on0, 1.0);
     plan_one(t, load, &p, &params, &d);
     ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
     ck_assert_str_eq(target_list(&d), "0");
@@ -944,9 +951,7 @@ START_TEST(test_nothing_to_come_back_to_needs_no_confirmation)
     proc_free(&p);
 
     /* on node 1, which has CPUs: the threads may go back there; waits */
-    proc_gib_scored(&p, 44, 1, t, on0, 1.0);
-    p.cand.have_evidence = true;
-    p.cand.away_s = 1.0;
+    proc_gib_away(&p, 44, 1, t, on0, 1.0);
     plan_one(t, load, &p, &params, &d);
     ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
     proc_free(&p);
@@ -957,6 +962,46 @@ START_TEST(test_nothing_to_come_back_to_needs_no_confirmation)
     p.cand.remote_cycles = 1;
     plan_one(t, load, &p, &params, &d);
     ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    proc_free(&p);
+    topo_free(t);
+}
+END_TEST
+
+/* Memory on a node whose CPUs work pinned there keeps busy: the threads
+ * cannot come back to it while that work runs, so the copy goes on the
+ * first measured cycle instead of after confirm_seconds. A pinned process
+ * that leaves room beside it, or no pinned load known, still waits. */
+START_TEST(test_memory_under_pinned_work_needs_no_confirmation)
+{
+    static const unsigned cpus[] = {1, 1, 1, 1};
+    struct np_topology *t = topo_four_cpus(cpus);
+    const double load[] = {1.0, 1.0, 0.0, 0.0};    /* the pinned work, the process */
+    const double on1[] = {0.0, 1.0, 0.0, 0.0};
+    struct np_plan_params params = params_sampled();
+    struct np_decision d;
+    struct proc p;
+    proc_gib_away(&p, 42, 0, t, on1, 1.0);
+
+    plan_one(t, load, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+
+    const double pinned_full[] = {1.0, 0.0, 0.0, 0.0};
+    ck_assert_int_eq(np_plan(t, load, pinned_full, &p.cand, 1, &params, &d), 0);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert_str_eq(target_list(&d), "1");
+    ck_assert_uint_eq(d.move_kb, 1 * GIB);
+    ck_assert_msg(strstr(d.why, "no CPU room beside the work pinned there, so it goes without "
+                                "waiting") != NULL, "%s", d.why);
+
+    /* a pinned process using 0.02 CPU there leaves room for 1.0 (+0.05) */
+    const double pinned_light[] = {0.02, 0.0, 0.0, 0.0};
+    ck_assert_int_eq(np_plan(t, load, pinned_light, &p.cand, 1, &params, &d), 0);
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+
+    /* pinned work elsewhere says nothing about node 0 */
+    const double pinned_elsewhere[] = {0.0, 0.0, 1.0, 0.0};
+    ck_assert_int_eq(np_plan(t, load, pinned_elsewhere, &p.cand, 1, &params, &d), 0);
+    ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
     proc_free(&p);
     topo_free(t);
 }
@@ -1012,7 +1057,7 @@ START_TEST(test_shuffled_processes_go_home_with_cpu_binds)
     ck_assert_str_eq(target_list(&d[0]), "1");
     ck_assert_uint_eq(d[0].move_kb, 1 * GIB);
 
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++) {
         assert_home_bind(&d[i], mem[i]);
         ck_assert_double_eq_tol(d[i].locality_after, 1.0, 1e-9);
@@ -1044,13 +1089,13 @@ START_TEST(test_partial_permutation_goes_home_all_or_none)
     cands[3] = p[3].cand;
     struct np_plan_params params = params_default();
     struct np_decision d[4];
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++)
         ck_assert_msg(strstr(d[i].why, "go home too") == NULL, "%u: %s", i, d[i].why);
     proc_free(&p[3]);
 
     /* Without the fourth: the two swapped go home, the third stays. */
-    ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 3, &params, d), 0);
     assert_home_bind(&d[0], 0);
     assert_home_bind(&d[1], 1);
     ck_assert_uint_le(d[0].rank, 2);
@@ -1075,7 +1120,7 @@ START_TEST(test_no_homecoming_when_oversubscribed)
     shuffled(t, p, 5, mem, run, load, cands);
     struct np_plan_params params = params_default();
     struct np_decision d[5];
-    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 5, &params, d), 0);
     for (unsigned i = 0; i < 5; i++)
         ck_assert_msg(strstr(d[i].why, "go home too") == NULL, "%u: %s", i, d[i].why);
     for (unsigned i = 0; i < 5; i++)
@@ -1103,7 +1148,7 @@ START_TEST(test_unconfirmed_counts_at_its_home)
         cands[i].remote_cycles = i == 0 ? 1 : 3;   /* process 100 seen remote once only */
     }
     struct np_decision d[4];
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_CONFIRMING);
     for (unsigned i = 1; i < 4; i++)
         assert_home_bind(&d[i], mem[i]);
@@ -1113,7 +1158,7 @@ START_TEST(test_unconfirmed_counts_at_its_home)
         cands[i].have_evidence = true;
         cands[i].away_s = i == 0 ? 2.0 : 5.0;
     }
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_CONFIRMING);
     ck_assert_str_eq(d[0].why, "away from its memory for 2.0 s of the 4.0 s a move needs "
                                "without a break; would move to node 0");
@@ -1147,17 +1192,17 @@ START_TEST(test_drift_binds_home_but_copies_nothing)
         cands[i].away_share = 0.4;
     }
     struct np_decision d[4];
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++)
         ck_assert_int_eq(d[i].reason, NP_REASON_CONFIRMING);
     params.drift_share = 0.25;
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++) {
         assert_home_bind(&d[i], mem[i]);
         ck_assert_ptr_nonnull(strstr(d[i].why, "it drifts: away from its memory 40% of the last 4.0 s"));
     }
     params.drift_share = 0.45;
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++)
         ck_assert_int_eq(d[i].reason, NP_REASON_CONFIRMING);
 
@@ -1211,7 +1256,7 @@ START_TEST(test_homes_fit_despite_misattributed_samples)
     struct np_candidate cands[4];
     four_sampled(t, p, cands, pids, mem, shares, use, 5.0);
     struct np_decision d[4];
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 3; i++)
         assert_home_bind(&d[i], mem[i]);
     ck_assert_int_eq(d[3].reason, NP_REASON_LOCAL_ENOUGH);
@@ -1250,7 +1295,7 @@ START_TEST(test_movers_planned_together)
     plan_one(t, load, &p[0], &params, &d[0]);
     ck_assert_msg(d[0].reason == NP_REASON_NO_ROOM, "%s", d[0].why);
 
-    ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 3, &params, d), 0);
     unsigned taken = 0;
     for (unsigned i = 0; i < 3; i++) {
         ck_assert_msg(d[i].reason == NP_REASON_MOVE, "%u: %s", i, d[i].why);
@@ -1268,11 +1313,11 @@ START_TEST(test_movers_planned_together)
      * the node's reading cover different windows): still planned
      * together, as rule 0 tolerates for homes; 0.35 more is not noise. */
     load[3] += 0.2;
-    ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 3, &params, d), 0);
     for (unsigned i = 0; i < 3; i++)
         ck_assert_msg(d[i].reason == NP_REASON_MOVE, "%u: %s", i, d[i].why);
     load[3] += 0.15;
-    ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 3, &params, d), 0);
     for (unsigned i = 0; i < 3; i++)
         ck_assert_msg(d[i].reason == NP_REASON_NO_ROOM, "%u: %s", i, d[i].why);
     load[3] -= 0.35;
@@ -1281,7 +1326,7 @@ START_TEST(test_movers_planned_together)
      * held by its confirmation (the engine decides again when the evidence
      * confirms it), a copy's, and says so; the confirmed ones are not. */
     cands[1].away_s = 2.0;
-    ck_assert_int_eq(np_plan(t, load, cands, 3, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 3, &params, d), 0);
     for (unsigned i = 0; i < 3; i++)
         ck_assert_msg(d[i].reason != NP_REASON_MOVE, "%u: %s", i, d[i].why);
     ck_assert_msg(d[1].reason == NP_REASON_NO_ROOM, "%s", d[1].why);
@@ -1293,7 +1338,7 @@ START_TEST(test_movers_planned_together)
     ck_assert(!d[0].awaits_evidence && !d[2].awaits_evidence);
     /* Alone it is held by no one's confirmation but its own, which frees
      * nothing it could use: a plain no-room. */
-    ck_assert_int_eq(np_plan(t, load, &cands[1], 1, &params, &d[1]), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, &cands[1], 1, &params, &d[1]), 0);
     ck_assert_msg(d[1].reason == NP_REASON_NO_ROOM, "%s", d[1].why);
     ck_assert(!d[1].awaits_evidence);
     ck_assert_ptr_null(strstr(d[1].why, "not yet confirmed"));
@@ -1302,7 +1347,7 @@ START_TEST(test_movers_planned_together)
     /* A fourth of the same: four CPUs of work for three free CPUs. */
     load[1] += 0.5;
     load[2] += 0.5;
-    ck_assert_int_eq(np_plan(t, load, cands, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 4, &params, d), 0);
     for (unsigned i = 0; i < 4; i++)
         ck_assert_msg(d[i].reason == NP_REASON_NO_ROOM, "%u: %s", i, d[i].why);
     for (unsigned i = 0; i < 4; i++)
@@ -1635,7 +1680,7 @@ START_TEST(test_coexist_shares_a_busy_node_when_all_are_busy)
     const double full2[4] = {4.4, 4.4, 4.4, 4.4};   /* no room even as joint movers */
     struct proc_pair { struct np_candidate c[2]; } pair = {{p.cand, q.cand}};
     struct np_decision ds[2];
-    ck_assert_int_eq(np_plan(t, full2, pair.c, 2, &params, ds), 0);
+    ck_assert_int_eq(np_plan(t, full2, NULL, pair.c, 2, &params, ds), 0);
     ck_assert_msg(ds[0].reason == NP_REASON_MOVE && ds[1].reason == NP_REASON_MOVE, "%s / %s",
                   ds[0].why, ds[1].why);
     ck_assert_msg(ds[0].shared && ds[1].shared, "%s / %s", ds[0].why, ds[1].why);
@@ -1655,7 +1700,7 @@ START_TEST(test_coexist_shares_a_busy_node_when_all_are_busy)
     s0.cand.cooling_down = true;
     struct np_candidate two[2] = {s0.cand, q.cand};
     const double full3[4] = {4.0, 3.2, 3.2, 3.2};
-    ck_assert_int_eq(np_plan(t, full3, two, 2, &params, ds), 0);
+    ck_assert_int_eq(np_plan(t, full3, NULL, two, 2, &params, ds), 0);
     ck_assert_msg(ds[0].reason == NP_REASON_LOCAL_ENOUGH, "%s", ds[0].why);
     ck_assert_msg(ds[1].reason == NP_REASON_MOVE && ds[1].shared, "%s", ds[1].why);
     ck_assert_str_eq(target_list(&ds[1]), "1");
@@ -1769,7 +1814,7 @@ START_TEST(test_bind_beside_a_busy_one_is_shared)
     proc_gib_scored(&b, 701, 0, t, half0, 0.5);
     struct np_candidate cands[2] = {a.cand, b.cand};
     struct np_decision d[2];
-    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 2, &params, d), 0);
     ck_assert_msg(d[1].reason == NP_REASON_MOVE, "%s", d[1].why);
     ck_assert_str_eq(target_list(&d[1]), "0");
     ck_assert_msg(d[1].shared, "%s", d[1].why);
@@ -1781,7 +1826,7 @@ START_TEST(test_bind_beside_a_busy_one_is_shared)
     /* Balancing off: the same bind, no label (numaplaced copies pages and
      * never binds to share). */
     params.memory_moves = true;
-    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 2, &params, d), 0);
     ck_assert(!d[1].shared);
     params.memory_moves = false;
 
@@ -1789,7 +1834,7 @@ START_TEST(test_bind_beside_a_busy_one_is_shared)
     np_score_clear(&a.score);
     proc_score(&a, t, on0, 0.1);
     cands[0] = a.cand;
-    ck_assert_int_eq(np_plan(t, load, cands, 2, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 2, &params, d), 0);
     ck_assert_msg(d[1].reason == NP_REASON_MOVE && !d[1].shared, "%s", d[1].why);
     proc_free(&a);
     proc_free(&b);
@@ -1829,7 +1874,7 @@ START_TEST(test_share_joins_its_memory_when_every_node_has_one)
     }
     cands[1].shared = true;
     struct np_decision d[5];
-    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 5, &params, d), 0);
     ck_assert_msg(d[4].reason == NP_REASON_MOVE && d[4].shared, "%s", d[4].why);
     ck_assert_str_eq(target_list(&d[4]), "1");
     ck_assert(d[1].shared);
@@ -1837,7 +1882,7 @@ START_TEST(test_share_joins_its_memory_when_every_node_has_one)
     /* Node 2's process gone (its node counted empty, though still
      * measured busy this cycle): it goes there instead, the node with
      * fewest. */
-    ck_assert_int_eq(np_plan(t, load, (struct np_candidate[4]){cands[0], cands[1], cands[3], cands[4]},
+    ck_assert_int_eq(np_plan(t, load, NULL, (struct np_candidate[4]){cands[0], cands[1], cands[3], cands[4]},
                              4, &params, d), 0);
     ck_assert_msg(d[3].reason == NP_REASON_MOVE && d[3].shared, "%s", d[3].why);
     ck_assert_str_eq(target_list(&d[3]), "2");
@@ -1881,7 +1926,7 @@ START_TEST(test_movers_together_with_one_sharing)
         cands[i].placed = i < 2;
     }
     struct np_decision d[5];
-    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 5, &params, d), 0);
     ck_assert_int_eq(d[0].reason, NP_REASON_LOCAL_ENOUGH);
     ck_assert_int_eq(d[1].reason, NP_REASON_LOCAL_ENOUGH);
     ck_assert(!d[0].shared && !d[1].shared);
@@ -1910,7 +1955,7 @@ START_TEST(test_movers_together_with_one_sharing)
         cands[i].cooling_down = i >= 2;
         cands[i].shared = d[i].shared;
     }
-    ck_assert_int_eq(np_plan(t, load, cands, 5, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, cands, 5, &params, d), 0);
     for (unsigned i = 0; i < 5; i++)
         ck_assert_msg(d[i].reason == NP_REASON_LOCAL_ENOUGH, "%u: %s", i, d[i].why);
     ck_assert(!d[3].shared);          /* alone on node 2 */
@@ -1920,7 +1965,7 @@ START_TEST(test_movers_together_with_one_sharing)
      * (cooling down as it is); the others stay. */
     const double freed[4] = {1.0, 0.05, 1.0, 1.0};
     struct np_candidate left[4] = {cands[0], cands[2], cands[3], cands[4]};
-    ck_assert_int_eq(np_plan(t, freed, left, 4, &params, d), 0);
+    ck_assert_int_eq(np_plan(t, freed, NULL, left, 4, &params, d), 0);
     for (unsigned i = 0; i < 3; i++)
         ck_assert_msg(d[i].reason == NP_REASON_LOCAL_ENOUGH, "%u: %s", i, d[i].why);
     ck_assert_msg(d[3].reason == NP_REASON_MOVE, "%s", d[3].why);
@@ -1945,16 +1990,21 @@ START_TEST(test_rejects_bad_input)
     struct np_plan_params params = params_default();
     struct np_decision d = {.pid = 7};
 
-    ck_assert_int_eq(np_plan(t, NULL, &p.cand, 1, &params, &d), -EINVAL);
-    ck_assert_int_eq(np_plan(t, load, &p.cand, 1, NULL, &d), -EINVAL);
+    ck_assert_int_eq(np_plan(t, NULL, NULL, &p.cand, 1, &params, &d), -EINVAL);
+    ck_assert_int_eq(np_plan(t, load, NULL, &p.cand, 1, NULL, &d), -EINVAL);
     p.score.nnodes = 3;
-    ck_assert_int_eq(np_plan(t, load, &p.cand, 1, &params, &d), -EINVAL);
+    ck_assert_int_eq(np_plan(t, load, NULL, &p.cand, 1, &params, &d), -EINVAL);
     p.score.nnodes = 4;
     params.mem_headroom_pct = 101;
-    ck_assert_int_eq(np_plan(t, load, &p.cand, 1, &params, &d), -EINVAL);
+    ck_assert_int_eq(np_plan(t, load, NULL, &p.cand, 1, &params, &d), -EINVAL);
+    params.mem_headroom_pct = 5;
+    const double negative_pin[] = {0.0, -0.5, 0.0, 0.0};
+    const double nan_pin[] = {0.0, NAN, 0.0, 0.0};
+    ck_assert_int_eq(np_plan(t, load, negative_pin, &p.cand, 1, &params, &d), -EINVAL);
+    ck_assert_int_eq(np_plan(t, load, nan_pin, &p.cand, 1, &params, &d), -EINVAL);
     ck_assert_int_eq(d.pid, 7);                 /* untouched */
     params.mem_headroom_pct = 5;
-    ck_assert_int_eq(np_plan(t, load, NULL, 0, &params, NULL), 0);
+    ck_assert_int_eq(np_plan(t, load, NULL, NULL, 0, &params, NULL), 0);
     proc_free(&p);
     topo_free(t);
 }
@@ -1981,6 +2031,7 @@ int main(void)
     tcase_add_test(tc, test_cooldown_local_enough_no_cpu_data_low_gain);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_sparse_ids_and_cpuless_node);
+    tcase_add_test(tc, test_memory_under_pinned_work_needs_no_confirmation);
     tcase_add_test(tc, test_nothing_to_come_back_to_needs_no_confirmation);
     tcase_add_test(tc, test_shuffled_processes_go_home_with_cpu_binds);
     tcase_add_test(tc, test_partial_permutation_goes_home_all_or_none);
