@@ -263,13 +263,11 @@ static int cycle_sample(struct np_cycle *c)
         double use = np_cycle_update_cpu_use(e, le, p, c->now, c->uptime);
         bool idle = use < cfg->candidates.min_cpu && p->rss_kb < cfg->candidates.min_rss_kb;
         le->idle_readings = idle ? (uint8_t)(le->idle_readings < 2 ? le->idle_readings + 1 : 2) : 0;
-        /* Our own CPU time is mostly page copying for the moves we make,
-         * which ends with them: counting it made the node we ran on look
-         * full for the next plan (seen in the guest: 0.6 CPU of copying
-         * kept a process off the one node with room). */
-        if (c->load_measured)
+        if (p->pid == e->self_pid)
+            np_cycle_take_own_use_off(e, le, p, use, c->load_measured ? c->node_load : NULL);
+        else if (c->load_measured)
             np_cycle_adjust_measured_load(e, le, p, use, c->measured_since, c->node_load);
-        else if (p->pid != e->self_pid)
+        else
             np_cycle_book_load(t, le, p, use, c->node_load);
         /* Processes we manage are checked every cycle, busy or not, so an
          * exclusion or someone else's re-pin is noticed at once. */

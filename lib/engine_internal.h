@@ -172,6 +172,20 @@ double np_cycle_update_cpu_use(struct np_engine *e, struct np_ledger_entry *le,
                                const struct np_proc *p, double now, double uptime);
 void np_cycle_book_load(const struct np_topology *t, const struct np_ledger_entry *le,
                         const struct np_proc *p, double use, double *node_load);
+/* Our own CPU time is mostly page copying for the moves we make, which
+ * ends with them: counting it made the node we ran on look full for the
+ * next plan (seen in the guest: 0.6 CPU of copying kept a process off the
+ * one node with room). Takes USE (numaplaced's, P) off the measured
+ * NODE_LOAD thread by thread, each thread's share of it on the node it
+ * ran on: the movers copy on their targets' CPUs, and all of it taken off
+ * the main thread's node emptied that node on paper (seen in the guest:
+ * two copies' 2 CPUs taken off the node a pinned process filled, which
+ * read 0.00 busy and was given a hog). Falls back to the main thread's
+ * node when the threads cannot be read. NODE_LOAD NULL (load booked per
+ * process, where ours counts nowhere): only remembers the threads' ticks. */
+#define NP_MAX_OWN_THREADS 256
+void np_cycle_take_own_use_off(const struct np_engine *e, struct np_ledger_entry *le,
+                               struct np_proc *p, double use, double *node_load);
 /* Adds P's USE to PINNED_LOAD (per node index) when someone else confined
  * it to one node's CPUs and its use is measured (np_plan's node_pinned_load). */
 void np_cycle_book_pinned_load(const struct np_engine *e, const struct np_ledger_entry *le,
@@ -179,9 +193,7 @@ void np_cycle_book_pinned_load(const struct np_engine *e, const struct np_ledger
                                double *pinned_load);
 /* With NODE_LOAD measured since SINCE: adds what a placement made after
  * SINCE is expected to bring to its nodes beyond the USE it showed (it
- * stalled while its memory moved, or ran elsewhere before it was bound),
- * and takes numaplaced's own USE (page copying for its moves, which ends
- * with them) off the node it ran on. */
+ * stalled while its memory moved, or ran elsewhere before it was bound). */
 void np_cycle_adjust_measured_load(const struct np_engine *e, const struct np_ledger_entry *le,
                                    const struct np_proc *p, double use, double since,
                                    double *node_load);

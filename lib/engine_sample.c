@@ -142,12 +142,6 @@ void np_cycle_adjust_measured_load(const struct np_engine *e, const struct np_le
                                    double *node_load)
 {
     const struct np_topology *t = e->topo;
-    if (p->pid == e->self_pid) {
-        int ni = np_topology_cpu_node(t, p->last_cpu);
-        if (ni >= 0)
-            node_load[ni] = node_load[ni] > use ? node_load[ni] - use : 0.0;
-        return;
-    }
     /* A process whose memory the mover is still copying is not covered by
      * any measurement yet either, and it holds its whole place on the
      * target whatever it used: stalled on pages in flight, or still running
@@ -431,6 +425,38 @@ static size_t thread_weights(struct np_ledger_entry *le, const struct np_proc *p
     le->thread_ticks = now;
     le->nthread_ticks = p->nthreads;
     return same_threads ? ran : 0;
+}
+
+/* Takes USE off NODE_LOAD[NODE], not below 0. */
+static void take_off(double *node_load, int node, double use)
+{
+    if (node >= 0)
+        node_load[node] = node_load[node] > use ? node_load[node] - use : 0.0;
+}
+
+void np_cycle_take_own_use_off(const struct np_engine *e, struct np_ledger_entry *le,
+                               struct np_proc *p, double use, double *node_load)
+{
+    const struct np_topology *t = e->topo;
+    double *weight = NULL;
+    double total = 0.0;
+    if (np_sample_detail(e->root, p, NP_MAX_OWN_THREADS) == 0 && p->nthreads > 0 &&
+        (weight = calloc(p->nthreads, sizeof(*weight))) != NULL) {
+        (void)thread_weights(le, p, weight);
+        for (size_t i = 0; i < p->nthreads; i++)
+            total += weight[i];
+    }
+    if (!node_load) {
+        /* Not measured (booked, where our use is no load): the threads'
+         * ticks are remembered for the next measured window. */
+    } else if (total <= 0.0) {
+        take_off(node_load, np_topology_cpu_node(t, p->last_cpu), use);
+    } else {
+        for (size_t i = 0; i < p->nthreads; i++)
+            take_off(node_load, np_topology_cpu_node(t, p->threads[i].last_cpu),
+                     use * weight[i] / total);
+    }
+    free(weight);
 }
 
 /* Counts W's remote findings: a cycle at which its threads ran on a known

@@ -1761,9 +1761,23 @@ int np_plan(const struct np_topology *topo, const double *node_cpu_load,
     if (n == 0)
         return 0;
 
+    /* A node is at least as busy as the work pinned there: the measured
+     * load comes from another window and has numaplaced's own copying
+     * taken off (seen in the guest: a node a pinned process filled read
+     * 0.00 busy while copies ran, and a hog was bound beside it). */
+    double *floored = NULL;
+    if (node_pinned_load) {
+        floored = malloc(topo->nnodes * sizeof(*floored));
+        if (!floored)
+            return -ENOMEM;
+        for (unsigned i = 0; i < topo->nnodes; i++)
+            floored[i] = fmax(node_cpu_load[i], node_pinned_load[i]);
+        node_cpu_load = floored;
+    }
     bool usable;
     int r = plan_all(topo, node_cpu_load, node_pinned_load, cands, n, params, true, ret, &usable);
     if (r == 0 && !usable)
         r = plan_all(topo, node_cpu_load, node_pinned_load, cands, n, params, false, ret, &usable);
+    free(floored);
     return r;
 }

@@ -1400,6 +1400,41 @@ START_TEST(test_node_load_measured_from_proc_stat)
 }
 END_TEST
 
+/* numaplaced's own CPU time comes off the measured load thread by thread,
+ * where each thread ran: the movers copy on their targets' CPUs. With the
+ * daemon as 1011, its main thread last on node 0 and a worker (101101)
+ * spending a whole CPU on node 2, node 2 reads 1.0 less and node 0 keeps
+ * what it had; all of it off the main thread's node would leave node 2 at
+ * 2.0 busy and empty node 0 on paper. */
+START_TEST(test_own_cpu_use_comes_off_where_its_threads_ran)
+{
+    struct world w;
+    world_open(&w, true);
+    np_engine_free(w.engine);
+    ck_assert_int_eq(np_engine_new(&w.root, &w.act, &w.cfg, true, 1011, &w.engine), 0);
+    np_engine_set_single_snapshot(w.engine, false);
+    w.cfg.planner.max_moves_per_cycle = 0;
+    world_proc_stat(&w, "4node-before");
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    np_cycle_report_clear(&r);
+    world_proc_stat(&w, "4node-after");   /* nodes 0.0, 0.75, 2.0, 1.0 busy */
+    set_last_cpu(&w, 1011, 1011, 0);
+    set_last_cpu(&w, 1011, 101101, 4);
+    add_ticks_of(&w, 1011, 101101, 1000);   /* 10 s at 100 ticks/s: 1 CPU */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    np_cycle_report_clear(&r);
+    unsigned n;
+    const double *load = np_engine_node_load(w.engine, &n);
+    ck_assert_uint_eq(n, 4);
+    const double expect[] = {0.0, 0.75, 1.0, 1.0};
+    for (unsigned i = 0; i < n; i++)
+        ck_assert_msg(fabs(load[i] - expect[i]) < 1e-9, "node %u: %.3f, expected %.3f", i,
+                      load[i], expect[i]);
+    world_close(&w);
+}
+END_TEST
+
 /* A process neither busy nor big at its last two readings is read once
  * every idle_recheck / interval cycles, at its turn (PID mod that equal to
  * the cycle mod it): "tiny" (1008, 12 MiB) turned busy and big is seen
@@ -2249,6 +2284,7 @@ int main(void)
     tcase_add_test(tc, test_thread_policies_reread_on_change_or_rescan);
     tcase_add_test(tc, test_manual_move_refuses_policy_unless_forced);
     tcase_add_test(tc, test_node_load_measured_from_proc_stat);
+    tcase_add_test(tc, test_own_cpu_use_comes_off_where_its_threads_ran);
     tcase_add_test(tc, test_idle_process_read_at_its_turn);
     tcase_add_test(tc, test_fresh_placement_booked_on_top_of_measurement);
     tcase_add_test(tc, test_sampler_evidence_confirms_in_seconds);

@@ -1002,6 +1002,19 @@ START_TEST(test_memory_under_pinned_work_needs_no_confirmation)
     const double pinned_elsewhere[] = {0.0, 0.0, 1.0, 0.0};
     ck_assert_int_eq(np_plan(t, load, pinned_elsewhere, &p.cand, 1, &params, &d), 0);
     ck_assert_msg(d.reason == NP_REASON_CONFIRMING, "%s", d.why);
+
+    /* a node is at least as busy as the work pinned there: node 0 read
+     * idle (another window, numaplaced's copying taken off) is not given
+     * the process beside the pinned work; its memory follows it instead */
+    const double load_misread[] = {0.0, 1.0, 0.0, 0.0};
+    p.cand.away_s = 5.0;
+    plan_one(t, load_misread, &p, &params, &d);
+    ck_assert_msg(d.reason == NP_REASON_MOVE && d.move_kb == 0, "%s", d.why);
+    ck_assert_str_eq(target_list(&d), "0");
+    ck_assert_int_eq(np_plan(t, load_misread, pinned_full, &p.cand, 1, &params, &d), 0);
+    ck_assert_msg(d.reason == NP_REASON_MOVE, "%s", d.why);
+    ck_assert_str_eq(target_list(&d), "1");
+    ck_assert_uint_eq(d.move_kb, 1 * GIB);
     proc_free(&p);
     topo_free(t);
 }
