@@ -802,6 +802,18 @@ START_TEST(test_memory_follows_threads_after_confirm_cycles_in_a_row)
 }
 END_TEST
 
+/* The engine's last node load is EXPECT (4 nodes). */
+static void assert_node_loads(const struct world *w, const double *expect)
+{
+    unsigned n = 0;
+    const double *load = np_engine_node_load(w->engine, &n);
+    ck_assert_ptr_nonnull(load);
+    ck_assert_uint_eq(n, 4);
+    for (unsigned i = 0; i < n; i++)
+        ck_assert_msg(fabs(load[i] - expect[i]) < 1e-9, "node %u: %.3f, expected %.3f", i,
+                      load[i], expect[i]);
+}
+
 /* The cheap pass books a process's CPU use where its main thread last ran;
  * once its threads are read, the use counts where they run. Process 1011's
  * main thread idles on node 0 while its worker spends a whole CPU on
@@ -819,14 +831,8 @@ START_TEST(test_node_load_counts_where_the_threads_run)
     ck_assert_ptr_nonnull(v);
     ck_assert(v->scored);
     np_cycle_report_clear(&r);
-    unsigned n = 0;
-    const double *load = np_engine_node_load(w.engine, &n);
-    ck_assert_uint_eq(n, 4);
     /* nothing else used CPU in this interval */
-    const double expect[] = {0.0, 0.0, 1.0, 0.0};
-    for (unsigned i = 0; i < n; i++)
-        ck_assert_msg(fabs(load[i] - expect[i]) < 1e-9, "node %u: %.3f, expected %.3f", i,
-                      load[i], expect[i]);
+    assert_node_loads(&w, (const double[]){0.0, 0.0, 1.0, 0.0});
     world_close(&w);
 }
 END_TEST
@@ -1424,13 +1430,7 @@ START_TEST(test_own_cpu_use_comes_off_where_its_threads_ran)
     add_ticks_of(&w, 1011, 101101, 1000);   /* 10 s at 100 ticks/s: 1 CPU */
     ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
     np_cycle_report_clear(&r);
-    unsigned n;
-    const double *load = np_engine_node_load(w.engine, &n);
-    ck_assert_uint_eq(n, 4);
-    const double expect[] = {0.0, 0.75, 1.0, 1.0};
-    for (unsigned i = 0; i < n; i++)
-        ck_assert_msg(fabs(load[i] - expect[i]) < 1e-9, "node %u: %.3f, expected %.3f", i,
-                      load[i], expect[i]);
+    assert_node_loads(&w, (const double[]){0.0, 0.75, 1.0, 1.0});
     world_close(&w);
 }
 END_TEST
