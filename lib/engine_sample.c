@@ -440,8 +440,14 @@ void np_cycle_take_own_use_off(const struct np_engine *e, struct np_ledger_entry
     const struct np_topology *t = e->topo;
     double *weight = NULL;
     double total = 0.0;
-    if (np_sample_detail(e->root, p, NP_MAX_OWN_THREADS) == 0 && p->nthreads > 0 &&
-        (weight = calloc(p->nthreads, sizeof(*weight))) != NULL) {
+    struct np_thread *threads = NULL;
+    size_t nthreads = 0;
+    if (np_sample_threads(e->root, p, NP_MAX_OWN_THREADS, &threads, &nthreads) == 0) {
+        np_proc_clear(p);   /* the list frees them with P */
+        p->threads = threads;
+        p->nthreads = nthreads;
+    }
+    if (p->nthreads > 0 && (weight = calloc(p->nthreads, sizeof(*weight))) != NULL) {
         (void)thread_weights(le, p, weight);
         for (size_t i = 0; i < p->nthreads; i++)
             total += weight[i];
