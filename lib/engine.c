@@ -239,6 +239,27 @@ static int cycle_begin(struct np_engine *e, double now, struct np_cycle_report *
     return 0;
 }
 
+/* A busy process the admin excluded by PID or name (often a VM or a
+ * database pinned on purpose, which is why it was excluded) still holds
+ * the CPUs it is confined to: the detail pass skips it, so its affinity is
+ * read here alone, and it counts as pinned work like any other (np_plan's
+ * node_pinned_load). Cgroup- and user-excluded processes get there through
+ * the detail pass. */
+static void count_excluded_pinned_work(struct np_cycle *c, const struct np_ledger_entry *le,
+                                       const struct np_proc *p, double use, enum np_skip skip)
+{
+    struct np_engine *e = c->e;
+    if (skip != NP_SKIP_EXCLUDED_PID && skip != NP_SKIP_EXCLUDED_NAME &&
+        skip != NP_SKIP_RUNTIME_EXCLUDED)
+        return;
+    if (!np_cycle_pinned_load_counts(e, le, p, use, c->uptime))
+        return;
+    struct np_cpuset cpus;
+    if (np_sample_affinity(e->root, p, &cpus) < 0)
+        return;   /* gone, or unreadable: it counts as unpinned, as before */
+    np_cycle_book_pinned_load(e, le, p, &cpus, use, c->uptime, c->pinned_load);
+}
+
 /* Cheap pass over every process (CPU use from stat, load per node, the
  * stat-level admission), then the detail pass for the busy ones. */
 static int cycle_sample(struct np_cycle *c)
@@ -279,6 +300,7 @@ static int cycle_sample(struct np_cycle *c)
         struct np_admission adm;
         if (!np_admit(e, &w, NP_ADMIT_STAT, false, false, c->now, &adm)) {
             view_refused(v, &adm);
+            count_excluded_pinned_work(c, le, p, use, adm.skip);
             continue;
         }
         busy_view[nbusy] = v;
@@ -305,7 +327,8 @@ static int cycle_sample(struct np_cycle *c)
         struct candidate_work *w = &c->work[c->nwork];
         *w = (struct candidate_work){
             .proc = p, .le = np_ledger_get(e->ledger, p->pid, p->start_time, false), .view = v};
-        np_cycle_book_pinned_load(e, w->le, p, v->cpu_use, c->uptime, c->pinned_load);
+        np_cycle_book_pinned_load(e, w->le, p, &p->cpus_allowed, v->cpu_use, c->uptime,
+                                  c->pinned_load);
         struct np_admission adm;
         if (!np_admit(e, w, NP_ADMIT_DETAIL, false, false, c->now, &adm)) {
             view_refused(v, &adm);

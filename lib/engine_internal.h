@@ -186,11 +186,16 @@ void np_cycle_book_load(const struct np_topology *t, const struct np_ledger_entr
 #define NP_MAX_OWN_THREADS 256
 void np_cycle_take_own_use_off(const struct np_engine *e, struct np_ledger_entry *le,
                                struct np_proc *p, double use, double *node_load);
+/* Whether P's USE can count as work pinned to a node at all (its CPUs
+ * aside): measured, not numaplaced's own bind, old enough. */
+bool np_cycle_pinned_load_counts(const struct np_engine *e, const struct np_ledger_entry *le,
+                                 const struct np_proc *p, double use, double uptime);
 /* Adds P's USE to PINNED_LOAD (per node index) when someone else confined
- * it to one node's CPUs and its use is measured (np_plan's node_pinned_load). */
+ * it to one node's CPUs (CPUS, where it may run) and its use is measured
+ * (np_plan's node_pinned_load). */
 void np_cycle_book_pinned_load(const struct np_engine *e, const struct np_ledger_entry *le,
-                               const struct np_proc *p, double use, double uptime,
-                               double *pinned_load);
+                               const struct np_proc *p, const struct np_cpuset *cpus, double use,
+                               double uptime, double *pinned_load);
 /* With NODE_LOAD measured since SINCE: adds what a placement made after
  * SINCE is expected to bring to its nodes beyond the USE it showed (it
  * stalled while its memory moved, or ran elsewhere before it was bound). */

@@ -98,20 +98,24 @@ static bool book_on_placement(const struct np_topology *t, const struct np_ledge
  * (the planner moves those), not a first sight's lifetime average, and not
  * a process younger than planner.confirm_seconds: a pinned job of a moment
  * is no reason to stop waiting for others to come back. */
+bool np_cycle_pinned_load_counts(const struct np_engine *e, const struct np_ledger_entry *le,
+                                 const struct np_proc *p, double use, double uptime)
+{
+    if (e->topo->nnodes < 2 || !le || le->managed || !le->cpu_measured || use <= 0.0)
+        return false;
+    double age = uptime - (double)p->start_time / (double)e->clk_tck;
+    return age >= e->cfg->planner.confirm_seconds;
+}
+
 void np_cycle_book_pinned_load(const struct np_engine *e, const struct np_ledger_entry *le,
-                               const struct np_proc *p, double use, double uptime,
-                               double *pinned_load)
+                               const struct np_proc *p, const struct np_cpuset *cpus, double use,
+                               double uptime, double *pinned_load)
 {
     const struct np_topology *t = e->topo;
-    if (t->nnodes < 2 || !le || le->managed || !le->cpu_measured || !p->detailed ||
-        use <= 0.0 || np_cpuset_count(&p->cpus_allowed) == 0)
-        return;
-    double age = uptime - (double)p->start_time / (double)e->clk_tck;
-    if (age < e->cfg->planner.confirm_seconds)
+    if (!np_cycle_pinned_load_counts(e, le, p, use, uptime) || np_cpuset_count(cpus) == 0)
         return;
     for (unsigned i = 0; i < t->nnodes; i++) {
-        if (t->nodes[i].ncpus > 0 &&
-            np_bits_subset(p->cpus_allowed.w, t->nodes[i].cpus.w, NP_MAX_CPUS)) {
+        if (t->nodes[i].ncpus > 0 && np_bits_subset(cpus->w, t->nodes[i].cpus.w, NP_MAX_CPUS)) {
             pinned_load[i] += use;
             return;
         }

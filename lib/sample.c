@@ -508,6 +508,34 @@ int np_sample_threads(const struct np_root *root, const struct np_proc *p, size_
     return 0;
 }
 
+int np_sample_affinity(const struct np_root *root, const struct np_proc *p,
+                       struct np_cpuset *ret_cpus)
+{
+    if (!root || !p || p->pid <= 0 || !ret_cpus)
+        return -EINVAL;
+    struct np_proc *d = calloc(1, sizeof(*d));
+    if (!d)
+        return -ENOMEM;
+    char rel[64];
+    char *text = NULL;
+    size_t len;
+    int r = check_identity(root, p);
+    if (r == 0) {
+        snprintf(rel, sizeof(rel), "proc/%d/status", p->pid);
+        r = gone_as_esrch(np_read_file_alloc(root, rel, STATUS_MAX_BYTES, &text, &len));
+    }
+    if (r == 0)
+        r = np_parse_status(text, d);
+    /* Again after the read: a PID reused meanwhile is caught here. */
+    if (r == 0)
+        r = check_identity(root, p);
+    if (r == 0)
+        *ret_cpus = d->cpus_allowed;
+    free(text);
+    free(d);
+    return r;
+}
+
 int np_sample_detail(const struct np_root *root, struct np_proc *p, size_t max_threads)
 {
     if (!root || !p || p->pid <= 0)

@@ -88,6 +88,10 @@ int np_sample_scan(const struct np_root *root, size_t max_procs, uint64_t page_k
  * task/TID/stat. -ESRCH when the process is gone or its start time changed
  * (PID reused); P is then left with detailed=false. */
 int np_sample_detail(const struct np_root *root, struct np_proc *p, size_t max_threads);
+/* Just the CPUs P may run on (status Cpus_allowed_list), for a process the
+ * detail pass skips: -ESRCH when P is gone or its PID reused. */
+int np_sample_affinity(const struct np_root *root, const struct np_proc *p,
+                       struct np_cpuset *ret_cpus);
 /* Just P's threads (up to MAX_THREADS, by tid), for the sampler between
  * cycles: *RET is malloc'd. -ESRCH when P is gone or its PID reused. */
 int np_sample_threads(const struct np_root *root, const struct np_proc *p, size_t max_threads,

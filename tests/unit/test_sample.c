@@ -622,6 +622,29 @@ START_TEST(test_detail_gone)
 }
 END_TEST
 
+/* np_sample_affinity: the CPUs alone, for a process the detail pass skips
+ * (an excluded one), with the same identity checks. */
+START_TEST(test_affinity_alone)
+{
+    struct np_root root = open_root(HOSTILE);
+    struct np_proc p = scanned(&root, 120);
+    struct np_cpuset cpus;
+    ck_assert_int_eq(np_sample_affinity(&root, &p, &cpus), 0);
+    assert_list(NP_CPUS(&cpus), "2-3");
+    ck_assert(!p.detailed);                  /* nothing else read or marked */
+    ck_assert_ptr_null(p.threads);
+
+    p.start_time += 1;                       /* PID reused */
+    ck_assert_int_eq(np_sample_affinity(&root, &p, &cpus), -ESRCH);
+    p.pid = 186;                             /* directory left, stat gone */
+    ck_assert_int_eq(np_sample_affinity(&root, &p, &cpus), -ESRCH);
+    p.pid = 99999;                           /* no directory at all */
+    ck_assert_int_eq(np_sample_affinity(&root, &p, &cpus), -ESRCH);
+    ck_assert_int_eq(np_sample_affinity(&root, NULL, &cpus), -EINVAL);
+    np_root_close(&root);
+}
+END_TEST
+
 /* ---- np_read_uptime ---- */
 
 START_TEST(test_uptime)
@@ -673,6 +696,7 @@ int main(void)
     tcase_add_test(tc, test_detail_hostile);
     tcase_add_test(tc, test_detail_pid_reused);
     tcase_add_test(tc, test_detail_gone);
+    tcase_add_test(tc, test_affinity_alone);
     tcase_add_test(tc, test_uptime);
     suite_add_tcase(s, tc);
 
