@@ -171,6 +171,11 @@ np_write_conf() {
 		case $extra in *sampling*) ;; *)
 			[ -n "${NP_IDLE_RECHECK:-}" ] && echo "sampling = { idle_recheck = $NP_IDLE_RECHECK; };" ;;
 		esac
+		# np.exclude_name=GLOB: exclude = { names = [GLOB] }, e.g. the
+		# pinned blocker, as an admin excludes a VM pinned on purpose.
+		case $extra in *exclude*) ;; *)
+			[ -n "${NP_EXCLUDE_NAME:-}" ] && echo "exclude = { names = [ \"$NP_EXCLUDE_NAME\" ]; };" ;;
+		esac
 		[ -n "$extra" ] && echo "$extra"
 	} >"$NP_CONF"
 	np_info "config: $(tr '\n' ' ' <"$NP_CONF")"
