@@ -40,7 +40,7 @@ int cmd_resume(struct daemon *d, const struct np_request *req, struct json_objec
     bool was_paused = np_engine_paused(d->engine);
     int r = set_paused(d, false, data);
     if (r == 0 && was_paused && d->cycle_timer) {
-        daemon_run_cycle(d);
+        (void)daemon_run_cycle(d);
         if (daemon_schedule_cycle(d) < 0)
             return cmd_fail(res, NP_ERR_FAILED, "resumed, but the next cycle could not be scheduled (see the daemon's log)");
         if (d->have_last)
@@ -68,7 +68,7 @@ int cmd_rescan(struct daemon *d, const struct np_request *req, struct json_objec
                struct cmd_result *res)
 {
     uint64_t before = np_engine_totals(d->engine)->cycles;
-    daemon_run_cycle(d);
+    (void)daemon_run_cycle(d);
     /* The next timed cycle is a full interval away: CPU use measured over a
      * sliver of time right after a rescan would be noise. */
     if (d->cycle_timer && daemon_schedule_cycle(d) < 0)

@@ -51,6 +51,8 @@ struct daemon {
     double started;                 /* monotonic seconds at start */
     bool have_last;
     bool ran_early;                 /* an early cycle ran since the last timed one */
+    bool replanning;                /* the next timed cycle is a replan, a sampler
+                                       period after one that placed something */
     bool ran_first;                 /* the first timed cycle ran (the next comes soon) */
     struct np_cycle_report last;    /* the last cycle, for the control socket */
     struct np_actuator recorder;    /* dry-run actuator, kept to switch at run time */
@@ -67,7 +69,9 @@ int daemon_load_config(const struct options *o, struct np_config *ret, char *err
 int daemon_start_services(struct daemon *d);
 /* Stops moves in flight (original affinity back) and the movers. */
 void daemon_stop_services(struct daemon *d);
-void daemon_run_cycle(struct daemon *d);
+/* One placement cycle; its report becomes d->last. 0, or the engine's
+ * -errno (logged; d->last stays the previous report). */
+int daemon_run_cycle(struct daemon *d);
 /* (Re)arms the cycle timer one interval from now. 0 or -ENOMEM (logged). */
 int daemon_schedule_cycle(struct daemon *d);
 /* Reloads the configuration (SIGHUP or `reload`). 0, or -errno with ERR

@@ -237,13 +237,13 @@ static void follow_movers_nice(struct daemon *d)
     }
 }
 
-void daemon_run_cycle(struct daemon *d)
+int daemon_run_cycle(struct daemon *d)
 {
     struct np_cycle_report rep;
     int r = np_engine_cycle(d->engine, daemon_now(), &rep);
     if (r < 0) {
         log_errno(r, "placement cycle failed");
-        return;
+        return r;
     }
     d->last_cycle_at = daemon_now();
     follow_numa_balancing(d, &rep);
@@ -253,6 +253,7 @@ void daemon_run_cycle(struct daemon *d)
         np_cycle_report_clear(&d->last);
     d->last = rep;
     d->have_last = true;
+    return 0;
 }
 
 /* The first cycle only takes readings: CPU use is a difference of two.
@@ -269,14 +270,28 @@ static double first_measure_wait(const struct daemon *d)
     return s > 0.0 && s < d->cfg.interval ? s : d->cfg.interval;
 }
 
+/* A cycle that placed something and refused another for CPU room
+ * (np_cycle_report_replan_soon) is followed by one a sampler period later,
+ * on load measured after its binds; that one is never followed so, so a
+ * refusal that holds costs one extra cycle, not cycles back to back. */
 static void on_cycle(evutil_socket_t fd, short what, void *arg)
 {
     struct daemon *d = arg;
-    bool first = !d->ran_first;
+    bool first = !d->ran_first, was_replan = d->replanning;
     d->ran_first = true;
     d->ran_early = false;
-    daemon_run_cycle(d);
-    (void)schedule_cycle_in(d, first ? first_measure_wait(d) : d->cfg.interval);
+    d->replanning = false;
+    int r = daemon_run_cycle(d);
+    double next = d->cfg.interval;
+    if (first) {
+        next = first_measure_wait(d);
+    } else if (r == 0 && !was_replan && np_cycle_report_replan_soon(&d->last) &&
+               first_measure_wait(d) < d->cfg.interval) {
+        d->replanning = true;
+        next = first_measure_wait(d);
+        log_debug("placed some and found no CPU room for another: next cycle in %.1f s", next);
+    }
+    (void)schedule_cycle_in(d, next);
 }
 
 /* Between cycles: where the candidates' threads run (see evidence.h).
@@ -291,7 +306,7 @@ static void on_sample(evutil_socket_t fd, short what, void *arg)
     if (np_engine_take_early_cycle(d->engine) && !d->ran_early) {
         d->ran_early = true;
         log_debug("the thread sampler confirmed a waiting move: cycle now");
-        daemon_run_cycle(d);
+        (void)daemon_run_cycle(d);
         (void)daemon_schedule_cycle(d);
     }
 }

@@ -160,6 +160,11 @@ int np_engine_sample_threads(struct np_engine *e, double now);
  * a move the last cycle held for confirmation now confirmed: the caller
  * may run the next cycle now instead of at its time. */
 bool np_engine_take_early_cycle(struct np_engine *e);
+/* Whether the cycle REP reports should be followed by another one sampler
+ * period later instead of an interval: it placed something (the load it
+ * measured is gone from where it was) and refused another for CPU room on
+ * that old load. */
+bool np_cycle_report_replan_soon(const struct np_cycle_report *rep);
 
 /* Memory moves off the loop: with M (NULL: none) the act stage binds CPUs
  * and hands the copy to M; the daemon calls np_engine_collect_moves when

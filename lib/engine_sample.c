@@ -629,6 +629,24 @@ bool np_engine_take_early_cycle(struct np_engine *e)
     return early;
 }
 
+/* Seen in the guest: three busy processes planned together at the first
+ * measured cycle; one had run half of that second on the node the others'
+ * binds were about to leave free, beside a moment of other work there, and
+ * was refused for CPU room; it moved at the next cycle, an interval (3 s)
+ * later, the last of the three by that much. */
+bool np_cycle_report_replan_soon(const struct np_cycle_report *rep)
+{
+    if (!rep || rep->paused)
+        return false;
+    bool acted = false, no_room = false;
+    for (size_t i = 0; i < rep->nviews; i++) {
+        const struct np_proc_view *v = &rep->views[i];
+        acted |= v->acted && v->act_class == NP_ACT_OK;
+        no_room |= v->decided && v->decision.reason == NP_REASON_NO_ROOM;
+    }
+    return acted && no_room;
+}
+
 /* Where W's threads access memory, from the kernel's per-task hinting
  * faults (task/TID/sched): FAULT_SHARE per node index (sums to 1).
  * -ENODATA when there are too few faults (or none printed), else -errno. */

@@ -657,6 +657,36 @@ START_TEST(test_memory_under_pinned_work_moves_at_first_measured_cycle)
 }
 END_TEST
 
+/* A cycle that placed one process and refused another for CPU room asks
+ * for a replan soon; either alone, a failed placement, or a paused cycle
+ * does not. */
+START_TEST(test_replan_soon_after_placing_beside_a_no_room)
+{
+    struct np_proc_view views[2];
+    memset(views, 0, sizeof(views));
+    struct np_cycle_report rep = {.nviews = 2, .views = views};
+    views[0].decided = views[0].acted = true;
+    views[0].decision.reason = NP_REASON_MOVE;
+    views[0].act_class = NP_ACT_OK;
+    views[1].decided = true;
+    views[1].decision.reason = NP_REASON_NO_ROOM;
+    ck_assert(np_cycle_report_replan_soon(&rep));
+
+    rep.paused = true;
+    ck_assert(!np_cycle_report_replan_soon(&rep));
+    rep.paused = false;
+    views[0].act_class = NP_ACT_GONE;              /* the placement failed */
+    ck_assert(!np_cycle_report_replan_soon(&rep));
+    views[0].act_class = NP_ACT_OK;
+    views[1].decision.reason = NP_REASON_CONFIRMING;   /* nobody refused for room */
+    ck_assert(!np_cycle_report_replan_soon(&rep));
+    views[1].decision.reason = NP_REASON_NO_ROOM;
+    views[0].acted = false;                         /* nothing placed */
+    ck_assert(!np_cycle_report_replan_soon(&rep));
+    ck_assert(!np_cycle_report_replan_soon(NULL));
+}
+END_TEST
+
 /* Seen in the guest: a local process's busy thread was on another node at
  * the instant of the first measured cycle and was bound to its own node.
  * A glimpse (found remote at one cycle) waits; back home, it is local and
@@ -2280,6 +2310,7 @@ int main(void)
     tcase_add_test(tc, test_cpu_use_at_most_one_cpu_per_thread_that_ran);
     tcase_add_test(tc, test_cpu_use_between_the_reads_of_its_stat);
     tcase_add_test(tc, test_memory_under_pinned_work_moves_at_first_measured_cycle);
+    tcase_add_test(tc, test_replan_soon_after_placing_beside_a_no_room);
     tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
     tcase_add_test(tc, test_threads_weigh_by_recent_cpu_not_lifetime);
     tcase_add_test(tc, test_thread_glimpsed_on_another_node_is_not_moved);
