@@ -599,8 +599,10 @@ static struct np_decision memhog_a_beside_pinned_work(bool on_node0, double age_
     struct world w;
     world_open(&w, true);
     static char *names[] = {"keepme", "tasksetted"};
-    if (pinned_excluded)   /* by name: the detail pass never reads it */
-        w.cfg.exclude.nnames = 2, w.cfg.exclude.names = names;
+    if (pinned_excluded) {   /* by name: the detail pass never reads it */
+        w.cfg.exclude.names = names;
+        w.cfg.exclude.nnames = 2;
+    }
     w.cfg.planner.max_node_cpu_load = 0.5;
     np_engine_set_single_snapshot(w.engine, false);
     char cmd[700];
