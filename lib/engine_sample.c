@@ -346,6 +346,8 @@ bool np_admit(struct np_engine *e, struct candidate_work *w, enum np_admit_step 
         }
         if (cfg->policy.leave_pinned && !force && !is_our_placement(le, p)) {
             why = np_pinned_check(e->root, e->topo, p, NULL, ret->detail, sizeof(ret->detail));
+            if (why == NP_SKIP_NONE && !le->managed)
+                why = np_pinned_threads_check(e->root, p, ret->detail, sizeof(ret->detail));
             if (why != NP_SKIP_NONE) {
                 if (le->managed) {
                     /* Our pin was replaced by someone else's: theirs wins. */

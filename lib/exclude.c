@@ -378,6 +378,29 @@ enum np_skip np_pinned_check(const struct np_root *root, const struct np_topolog
     return NP_SKIP_NONE;
 }
 
+enum np_skip np_pinned_threads_check(const struct np_root *root, const struct np_proc *p,
+                                     char *detail, size_t detailsz)
+{
+    set_detail(detail, detailsz, "%s", "");
+    if (!p->detailed || np_bits_empty(NP_CPUS(&p->cpus_allowed)))
+        return NP_SKIP_NONE;
+    for (size_t i = 0; i < p->nthreads; i++) {
+        int tid = p->threads[i].tid;
+        struct np_cpuset cpus;
+        if (tid == p->pid || np_sample_thread_affinity(root, p->pid, tid, &cpus) < 0)
+            continue;
+        if (np_bits_equal(cpus.w, p->cpus_allowed.w, NP_MAX_CPUS))
+            continue;
+        char set[128], main_set[128];
+        format_set(NP_CPUS(&cpus), set, sizeof(set));
+        format_set(NP_CPUS(&p->cpus_allowed), main_set, sizeof(main_set));
+        set_detail(detail, detailsz, "thread %d pinned to CPUs %s (the process's are %s)", tid, set,
+                   main_set);
+        return NP_SKIP_PINNED_CPUS;
+    }
+    return NP_SKIP_NONE;
+}
+
 bool np_cgroup_sole_tenant(const struct np_root *root, const struct np_proc *p)
 {
     char rel[NP_CGROUP_REL_MAX];

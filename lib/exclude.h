@@ -54,6 +54,15 @@ enum np_skip np_pinned_check(const struct np_root *root, const struct np_topolog
                              const struct np_proc *p, const struct np_mpol_summary *mpol,
                              char *detail, size_t detailsz);
 
+/* NP_SKIP_PINNED_CPUS, with DETAIL, when a thread of P (P->threads, from
+ * the detail pass) may run on other CPUs than its main thread: someone set
+ * that thread's affinity on purpose (a vCPU pinned by its manager, a worker
+ * by its runtime), and placing P would overwrite it (restoring would give
+ * it the main thread's). A thread gone meanwhile, or whose status cannot be
+ * read, is passed over. */
+enum np_skip np_pinned_threads_check(const struct np_root *root, const struct np_proc *p,
+                                     char *detail, size_t detailsz);
+
 /* True when P's cgroup (not the root) holds P alone (cgroup.procs lists only
  * P's pid), its cpuset.cpus is writable in principle (cpuset controller
  * enabled: the file exists), and it is not a kubepods/libvirt cgroup. */

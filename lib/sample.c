@@ -508,32 +508,52 @@ int np_sample_threads(const struct np_root *root, const struct np_proc *p, size_
     return 0;
 }
 
+/* The CPUs the status file REL (under ROOT) allows. 0, -ESRCH when it is
+ * gone, or -errno. */
+static int read_status_cpus(const struct np_root *root, const char *rel, struct np_cpuset *ret)
+{
+    struct np_proc *d = calloc(1, sizeof(*d));
+    if (!d)
+        return -ENOMEM;
+    char *text = NULL;
+    size_t len;
+    int r = gone_as_esrch(np_read_file_alloc(root, rel, STATUS_MAX_BYTES, &text, &len));
+    if (r == 0)
+        r = np_parse_status(text, d);
+    if (r == 0)
+        *ret = d->cpus_allowed;
+    free(text);
+    free(d);
+    return r;
+}
+
 int np_sample_affinity(const struct np_root *root, const struct np_proc *p,
                        struct np_cpuset *ret_cpus)
 {
     if (!root || !p || p->pid <= 0 || !ret_cpus)
         return -EINVAL;
-    struct np_proc *d = calloc(1, sizeof(*d));
-    if (!d)
-        return -ENOMEM;
     char rel[64];
-    char *text = NULL;
-    size_t len;
+    snprintf(rel, sizeof(rel), "proc/%d/status", p->pid);
+    struct np_cpuset cpus;
     int r = check_identity(root, p);
-    if (r == 0) {
-        snprintf(rel, sizeof(rel), "proc/%d/status", p->pid);
-        r = gone_as_esrch(np_read_file_alloc(root, rel, STATUS_MAX_BYTES, &text, &len));
-    }
     if (r == 0)
-        r = np_parse_status(text, d);
+        r = read_status_cpus(root, rel, &cpus);
     /* Again after the read: a PID reused meanwhile is caught here. */
     if (r == 0)
         r = check_identity(root, p);
     if (r == 0)
-        *ret_cpus = d->cpus_allowed;
-    free(text);
-    free(d);
+        *ret_cpus = cpus;
     return r;
+}
+
+int np_sample_thread_affinity(const struct np_root *root, int pid, int tid,
+                              struct np_cpuset *ret_cpus)
+{
+    if (!root || pid <= 0 || tid <= 0 || !ret_cpus)
+        return -EINVAL;
+    char rel[80];
+    snprintf(rel, sizeof(rel), "proc/%d/task/%d/status", pid, tid);
+    return read_status_cpus(root, rel, ret_cpus);
 }
 
 int np_sample_detail(const struct np_root *root, struct np_proc *p, size_t max_threads)

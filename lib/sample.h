@@ -92,6 +92,10 @@ int np_sample_detail(const struct np_root *root, struct np_proc *p, size_t max_t
  * detail pass skips: -ESRCH when P is gone or its PID reused. */
 int np_sample_affinity(const struct np_root *root, const struct np_proc *p,
                        struct np_cpuset *ret_cpus);
+/* The CPUs thread TID of PID may run on (task/TID/status): 0, -ESRCH when
+ * it is gone, or -errno. The caller checked PID's identity. */
+int np_sample_thread_affinity(const struct np_root *root, int pid, int tid,
+                              struct np_cpuset *ret_cpus);
 /* Just P's threads (up to MAX_THREADS, by tid), for the sampler between
  * cycles: *RET is malloc'd. -ESRCH when P is gone or its PID reused. */
 int np_sample_threads(const struct np_root *root, const struct np_proc *p, size_t max_threads,

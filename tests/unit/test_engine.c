@@ -659,6 +659,58 @@ START_TEST(test_memory_under_pinned_work_moves_at_first_measured_cycle)
 }
 END_TEST
 
+/* Writes proc/1011/task/101101/status: the process's status with the
+ * thread's allowed CPUs CPUS, as a manager pinning one thread leaves it. */
+static void pin_thread_101101(const struct world *w, const char *cpus)
+{
+    char cmd[900];
+    snprintf(cmd, sizeof(cmd),
+             "sed 's/^Cpus_allowed_list:.*/Cpus_allowed_list:\t%s/; /^Cpus_allowed:/d' "
+             "%s/proc/1011/status > %s/proc/1011/task/101101/status",
+             cpus, w->dir, w->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* One thread of a process pinned by someone else (a vCPU, a runtime's
+ * worker) while its main thread may run anywhere: placing the process
+ * would overwrite that pin, so it is left alone, as a process pinned
+ * whole is. The same CPUs as the main thread, or a process numaplaced
+ * already manages (its own per-thread binds), are not that. */
+START_TEST(test_thread_pinned_by_someone_else_is_left_alone)
+{
+    struct world w;
+    world_open(&w, true);
+    pin_thread_101101(&w, "2-3");
+    struct np_cycle_report r;
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    const struct np_proc_view *v = view_of(&r, 1011);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->skip, NP_SKIP_PINNED_CPUS);
+    ck_assert_str_eq(v->detail, "thread 101101 pinned to CPUs 2-3 (the process's are 0-7)");
+    const char *log = np_actuator_recording_log(&w.act);
+    ck_assert_uint_eq(count_lines(log, "tid=1011 "), 0);
+    ck_assert_uint_eq(count_lines(log, "tid=101101 "), 0);
+    ck_assert_uint_eq(count_lines(log, "pid=1011 "), 0);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+
+    world_open(&w, true);
+    pin_thread_101101(&w, "0-7");   /* as it inherited them */
+    ck_assert_int_eq(np_engine_cycle(w.engine, 100.0, &r), 0);
+    ck_assert_int_eq(view_of(&r, 1011)->decision.reason, NP_REASON_MOVE);
+    np_cycle_report_clear(&r);
+    /* Now managed: a thread's CPUs apart from the main thread's are not
+     * someone else's pin (plan.h rule 7 binds threads apart itself). */
+    pin_thread_101101(&w, "2-3");
+    ck_assert_int_eq(np_engine_cycle(w.engine, 110.0, &r), 0);
+    v = view_of(&r, 1011);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_ne(v->skip, NP_SKIP_PINNED_CPUS);
+    np_cycle_report_clear(&r);
+    world_close(&w);
+}
+END_TEST
+
 /* A cycle that placed one process and refused another for CPU room asks
  * for a replan soon; either alone, a failed placement, or a paused cycle
  * does not. */
@@ -2313,6 +2365,7 @@ int main(void)
     tcase_add_test(tc, test_cpu_use_between_the_reads_of_its_stat);
     tcase_add_test(tc, test_memory_under_pinned_work_moves_at_first_measured_cycle);
     tcase_add_test(tc, test_replan_soon_after_placing_beside_a_no_room);
+    tcase_add_test(tc, test_thread_pinned_by_someone_else_is_left_alone);
     tcase_add_test(tc, test_placed_process_keeps_its_load_while_it_looks_idle);
     tcase_add_test(tc, test_threads_weigh_by_recent_cpu_not_lifetime);
     tcase_add_test(tc, test_thread_glimpsed_on_another_node_is_not_moved);

@@ -645,6 +645,29 @@ START_TEST(test_affinity_alone)
 }
 END_TEST
 
+/* np_sample_thread_affinity: one thread's CPUs, from task/TID/status. */
+START_TEST(test_thread_affinity)
+{
+    char dir[] = "/tmp/np-test-thread-affinity-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p %s/proc/40/task/41 && printf 'Name:\tw\nUid:\t0\t0\t0\t0\n"
+             "Cpus_allowed_list:\t3,5-6\nMems_allowed_list:\t0\n' > %s/proc/40/task/41/status",
+             dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    struct np_root root = open_root(dir);
+    struct np_cpuset cpus;
+    ck_assert_int_eq(np_sample_thread_affinity(&root, 40, 41, &cpus), 0);
+    assert_list(NP_CPUS(&cpus), "3,5-6");
+    ck_assert_int_eq(np_sample_thread_affinity(&root, 40, 42, &cpus), -ESRCH);   /* gone */
+    ck_assert_int_eq(np_sample_thread_affinity(&root, 40, 0, &cpus), -EINVAL);
+    np_root_close(&root);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* ---- np_read_uptime ---- */
 
 START_TEST(test_uptime)
@@ -697,6 +720,7 @@ int main(void)
     tcase_add_test(tc, test_detail_pid_reused);
     tcase_add_test(tc, test_detail_gone);
     tcase_add_test(tc, test_affinity_alone);
+    tcase_add_test(tc, test_thread_affinity);
     tcase_add_test(tc, test_uptime);
     suite_add_tcase(s, tc);
 
