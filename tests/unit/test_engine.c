@@ -659,6 +659,14 @@ START_TEST(test_memory_under_pinned_work_moves_at_first_measured_cycle)
 }
 END_TEST
 
+/* Neither of process 1011's threads nor its memory was touched. */
+static void assert_1011_untouched(const char *log)
+{
+    ck_assert_uint_eq(count_lines(log, "tid=1011 "), 0);
+    ck_assert_uint_eq(count_lines(log, "tid=101101 "), 0);
+    ck_assert_uint_eq(count_lines(log, "pid=1011 "), 0);
+}
+
 /* Writes proc/1011/task/101101/status: the process's status with the
  * thread's allowed CPUs CPUS, as a manager pinning one thread leaves it. */
 static void pin_thread_101101(const struct world *w, const char *cpus)
@@ -688,9 +696,7 @@ START_TEST(test_thread_pinned_by_someone_else_is_left_alone)
     ck_assert_int_eq(v->skip, NP_SKIP_PINNED_CPUS);
     ck_assert_str_eq(v->detail, "thread 101101 pinned to CPUs 2-3 (the process's are 0-7)");
     const char *log = np_actuator_recording_log(&w.act);
-    ck_assert_uint_eq(count_lines(log, "tid=1011 "), 0);
-    ck_assert_uint_eq(count_lines(log, "tid=101101 "), 0);
-    ck_assert_uint_eq(count_lines(log, "pid=1011 "), 0);
+    assert_1011_untouched(log);
     np_cycle_report_clear(&r);
     world_close(&w);
 
@@ -1302,9 +1308,7 @@ START_TEST(test_thread_policy_leaves_process_alone)
     ck_assert_int_eq(v->skip, NP_SKIP_MEMPOLICY);
     ck_assert_str_eq(v->detail, "memory policy interleave:0-3 of thread 101101");
     const char *log = np_actuator_recording_log(&w.act);
-    ck_assert_uint_eq(count_lines(log, "tid=1011 "), 0);
-    ck_assert_uint_eq(count_lines(log, "tid=101101 "), 0);
-    ck_assert_uint_eq(count_lines(log, "pid=1011 "), 0);
+    assert_1011_untouched(log);
     /* The other misplaced one still moves. */
     ck_assert_ptr_nonnull(strstr(log, "set_affinity tid=1002 cpus=4-5"));
     np_cycle_report_clear(&r);
