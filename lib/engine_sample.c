@@ -91,13 +91,10 @@ static bool book_on_placement(const struct np_topology *t, const struct np_ledge
     return true;
 }
 
-/* Adds P's measured CPU USE to PINNED_LOAD at the one node its allowed
- * CPUs lie in, when someone else confined it there: the scheduler cannot
- * take that use off the node, so a process whose memory is there cannot
- * come back to it beside this work (np_plan). Not numaplaced's own binds
- * (the planner moves those), not a first sight's lifetime average, and not
- * a process younger than planner.confirm_seconds: a pinned job of a moment
- * is no reason to stop waiting for others to come back. */
+/* Not numaplaced's own binds (the planner moves those), not a first
+ * sight's lifetime average, and not a process younger than
+ * planner.confirm_seconds: a pinned job of a moment is no reason to stop
+ * waiting for others to come back. */
 bool np_cycle_pinned_load_counts(const struct np_engine *e, const struct np_ledger_entry *le,
                                  const struct np_proc *p, double use, double uptime)
 {
@@ -107,6 +104,10 @@ bool np_cycle_pinned_load_counts(const struct np_engine *e, const struct np_ledg
     return age >= e->cfg->planner.confirm_seconds;
 }
 
+/* Adds P's measured CPU USE to PINNED_LOAD at the one node its allowed
+ * CPUS lie in, when someone else confined it there: the scheduler cannot
+ * take that use off the node, so a process whose memory is there cannot
+ * come back to it beside this work (np_plan). */
 void np_cycle_book_pinned_load(const struct np_engine *e, const struct np_ledger_entry *le,
                                const struct np_proc *p, const struct np_cpuset *cpus, double use,
                                double uptime, double *pinned_load)
